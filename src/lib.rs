@@ -1,0 +1,104 @@
+//! A reference implementation of Alibaba Cloud ECS `DeleteImage` (API version 2014-05-26):
+//! which request deletes an image, which is ignored, and which is refused with exactly which
+//! HTTP status, code and message.
+//!
+//! It is meant to be embedded in cloud simulators, to check other implementations against,
+//! and to serve as a fixture in test suites. The contract is the project's spec
+//! (`delete-image.md`); every behaviour is tagged there as documented by Alibaba Cloud [D],
+//! observed from a real client [O], or our own decision [I], and every [I] that a reasonable
+//! reader could decide otherwise is a switch in [`Profile`].
+//!
+//! # Scope
+//!
+//! A pure library: no I/O, no clock, no randomness. An [`ImageStore`] holds regions, images
+//! (owner, kind, status, community publication, shares, snapshots), running import, export and
+//! copy [`Task`]s and the [`Instance`]s made from images. [`decide`] answers a
+//! [`DeleteImageRequest`] from an account without changing anything; [`ImageStore::apply`]
+//! carries the answer out; [`ImageStore::delete_image`] does both. The [`wire`] module parses
+//! RPC parameters and writes the documented response bodies.
+//!
+//! # The decision
+//!
+//! In this order (spec §1 to §3):
+//!
+//! 1. Parameter errors (`MissingRegionId`, `MissingImageId`, `InvalidParameter`), found by
+//!    [`DeleteImageRequest::from_rpc_params`]; then `InvalidRegionId.NotFound` for a region the
+//!    store does not know.
+//! 2. The caller's [`Relation`] to the image: *own* goes on; *visible, not own* answers 404
+//!    `InvalidImageId.NotFound`; *absent* is ignored (or 404, per [`MissingImage`]).
+//! 3. The first [`Blocker`] that holds in the profile's [`Precedence`]; `Force=true` skips
+//!    [`Blocker::InUse`] and nothing else.
+//! 4. `DryRun=true` turns a would-be success into 400 `DryRunOperation`.
+//!
+//! # Input safety
+//!
+//! Ids are validated newtypes ([`ids`]); a malformed one is an [`IdError`], never a panic.
+//! Parsing any parameter strings gives a request or a [`DeleteImageError`]. A store refuses
+//! any insert or snapshot that breaks a structural invariant ([`InvariantError`]) and is then
+//! unchanged; a refused request changes nothing.
+//!
+//! # Error reporting
+//!
+//! Every error the API answers implements [`ApiError`]: `http_status()`, `code()` and
+//! `message()`, byte for byte as documented (typos included: `The Image is coping.`), in the
+//! catalog the profile names. `Display` is the message.
+//!
+//! # Example
+//!
+//! ```
+//! use ecs_image_rules::{
+//!     AccountId, ApiError, DeleteImageRequest, ImageSpec, ImageStore, Outcome, Profile,
+//! };
+//!
+//! let mut store = ImageStore::new();
+//! store.put(ImageSpec::custom("m-shared", "alice", "cn-hangzhou").shared_with("bob"))?;
+//! store.put(ImageSpec::custom("m-used", "alice", "cn-hangzhou").used_by(1))?;
+//!
+//! let alice = AccountId::new("alice")?;
+//! let request = |image: &str| DeleteImageRequest::from_rpc_params([
+//!     ("RegionId", "cn-hangzhou"),
+//!     ("ImageId", image),
+//! ]);
+//!
+//! let refused = store.delete_image(&alice, &request("m-shared")?, &Profile::default()).unwrap_err();
+//! assert_eq!(refused.http_status(), 403);
+//! assert_eq!(refused.code(), "ImageUseShared");
+//! assert_eq!(refused.to_string(), "The specified image has been shared to others.");
+//!
+//! let forced = request("m-used")?.force(true);
+//! let Ok(Outcome::Deleted(deletion)) = store.delete_image(&alice, &forced, &Profile::default()) else {
+//!     panic!("Force=true deletes an image that is only in use");
+//! };
+//! assert_eq!(deletion.instances_losing_reinit[0].as_str(), "i-m-used-1");
+//! assert!(!store.instance("i-m-used-1").unwrap().can_reinitialize_system_disk());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod blocker;
+mod error;
+pub mod fixture;
+pub mod ids;
+mod model;
+mod profile;
+mod rule;
+pub mod snapshot;
+mod store;
+pub mod wire;
+
+pub use blocker::Blocker;
+pub use error::{ApiError, DeleteImageError, Parameter};
+pub use fixture::{FixtureError, ImageSpec};
+pub use ids::{
+    AccountId, IdError, IdKind, ImageId, InstanceId, RegionId, RequestId, RequestIdSequence,
+    SnapshotId, TaskId,
+};
+pub use model::{Image, ImageKind, ImageStatus, Instance, Task, TaskKind, Visibility};
+pub use profile::{Catalog, MissingImage, Precedence, PrecedenceError, Profile};
+pub use rule::{
+    DeleteImageRequest, Deletion, Outcome, Relation, Verdict, blockers, decide, relation,
+};
+pub use snapshot::Snapshot;
+pub use store::{ImageStore, InvariantError, MAX_SHARES, PUBLIC_REGIONS};

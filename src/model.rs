@@ -1,0 +1,198 @@
+//! The resources the DeleteImage rule looks at: images, the tasks running on them, and the
+//! instances made from them. Plain data; the [`ImageStore`](crate::ImageStore) keeps them
+//! consistent and indexed.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{AccountId, ImageId, InstanceId, RegionId, SnapshotId, TaskId};
+
+/// Who provides an image (DescribeImages `ImageOwnerAlias`). Only a custom image can be its
+/// caller's own; the others are visible to every account in their region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageKind {
+    /// An image an account made (CreateImage, ImportImage, CopyImage).
+    Custom,
+    /// An Alibaba Cloud public image.
+    System,
+    /// An Alibaba Cloud Marketplace image.
+    Marketplace,
+}
+
+/// An image's status, as DescribeImages reports it [D].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ImageStatus {
+    /// Being created (CreateImage), or a copy being made (CopyImage).
+    Creating,
+    /// Waiting for an import to start (ImportImage).
+    Waiting,
+    /// Ready to use.
+    Available,
+    /// Not available.
+    UnAvailable,
+    /// Creation or import failed.
+    CreateFailed,
+    /// Deprecated with ModifyImageAttribute; can still launch instances.
+    Deprecated,
+}
+
+impl ImageStatus {
+    /// Every status, in the order DescribeImages documents them.
+    pub const ALL: [ImageStatus; 6] = [
+        ImageStatus::Creating,
+        ImageStatus::Waiting,
+        ImageStatus::Available,
+        ImageStatus::UnAvailable,
+        ImageStatus::CreateFailed,
+        ImageStatus::Deprecated,
+    ];
+
+    /// The status as the API spells it, e.g. `UnAvailable`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ImageStatus::Creating => "Creating",
+            ImageStatus::Waiting => "Waiting",
+            ImageStatus::Available => "Available",
+            ImageStatus::UnAvailable => "UnAvailable",
+            ImageStatus::CreateFailed => "CreateFailed",
+            ImageStatus::Deprecated => "Deprecated",
+        }
+    }
+}
+
+/// Who besides its owner can see a custom image.
+///
+/// Publication and explicit shares are independent [D: after unpublishing, accounts the image
+/// was shared with keep access], so an image may be both community and shared.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Visibility {
+    /// Published as a community image (ModifyImageSharePermission `IsPublic=true`): visible to
+    /// every account in the region.
+    #[serde(default)]
+    pub community: bool,
+    /// Accounts the image is explicitly shared with (at most 50 [D]; never the owner).
+    #[serde(default)]
+    pub shared_with: BTreeSet<AccountId>,
+}
+
+impl Visibility {
+    /// Private: neither published nor shared.
+    pub fn private() -> Self {
+        Self::default()
+    }
+}
+
+/// An image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Image {
+    /// The image's id; unique in the store.
+    pub id: ImageId,
+    /// The account that owns it.
+    pub owner: AccountId,
+    /// The region it lives in; images are regional.
+    pub region: RegionId,
+    /// Custom, system or marketplace.
+    pub kind: ImageKind,
+    /// Its status.
+    pub status: ImageStatus,
+    /// Community publication and shares.
+    #[serde(default)]
+    pub visibility: Visibility,
+    /// The snapshots it was built from; released (not deleted) when it is deleted [D].
+    #[serde(default)]
+    pub snapshots: Vec<SnapshotId>,
+}
+
+impl Image {
+    /// A private, available custom image without snapshots.
+    pub fn custom(id: ImageId, owner: AccountId, region: RegionId) -> Self {
+        Self {
+            id,
+            owner,
+            region,
+            kind: ImageKind::Custom,
+            status: ImageStatus::Available,
+            visibility: Visibility::private(),
+            snapshots: Vec::new(),
+        }
+    }
+}
+
+/// What a running task does, and to which images.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "action", deny_unknown_fields)]
+pub enum TaskKind {
+    /// ImportImage: `image` is being imported.
+    ImportImage {
+        /// The image being imported.
+        image: ImageId,
+    },
+    /// ExportImage: `image` is being exported.
+    ExportImage {
+        /// The image being exported.
+        image: ImageId,
+    },
+    /// CopyImage: `source` is being copied into `destination` (usually in another region).
+    /// Both ends are Copying until the task ends [D].
+    CopyImage {
+        /// The image being copied.
+        source: ImageId,
+        /// The copy being made.
+        destination: ImageId,
+    },
+}
+
+/// A running task. A finished or cancelled task is no longer in the store.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Task {
+    /// The task's id; unique in the store.
+    pub id: TaskId,
+    /// What it does.
+    #[serde(flatten)]
+    pub kind: TaskKind,
+}
+
+impl Task {
+    /// The images the task runs on: one for an import or an export, two for a copy.
+    pub fn images(&self) -> impl Iterator<Item = &ImageId> {
+        let (first, second) = match &self.kind {
+            TaskKind::ImportImage { image } | TaskKind::ExportImage { image } => (image, None),
+            TaskKind::CopyImage {
+                source,
+                destination,
+            } => (source, Some(destination)),
+        };
+        std::iter::once(first).chain(second)
+    }
+}
+
+/// An existing (not released) ECS instance. Releasing it (DeleteInstance) removes it from the
+/// store, so it no longer counts for [`Blocker::InUse`](crate::Blocker::InUse).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Instance {
+    /// The instance's id; unique in the store.
+    pub id: InstanceId,
+    /// The account that owns it.
+    pub owner: AccountId,
+    /// The region it runs in.
+    pub region: RegionId,
+    /// The image it was created from.
+    pub image: ImageId,
+    /// Set once its image has been deleted: the instance keeps running but can no longer
+    /// re-initialize its system disk [D]. Set exactly when `image` is no longer in the store.
+    #[serde(default)]
+    pub image_deleted: bool,
+}
+
+impl Instance {
+    /// Whether the instance can still re-initialize its system disk (its image still exists).
+    pub fn can_reinitialize_system_disk(&self) -> bool {
+        !self.image_deleted
+    }
+}

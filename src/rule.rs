@@ -1,0 +1,238 @@
+//! The DeleteImage rule: spec §1 (region), §2 (who sees what), §3 (blockers, Force, DryRun)
+//! as a pure decision, and §4 (effects) as its application.
+//!
+//! [`decide`] reads the store and mutates nothing; [`ImageStore::apply`] carries a decision
+//! out; [`ImageStore::delete_image`] does both, so a refused request never changes the store.
+
+use crate::blocker::Blocker;
+use crate::error::DeleteImageError;
+use crate::ids::{AccountId, ImageId, InstanceId, RegionId, SnapshotId};
+use crate::model::{Image, ImageKind};
+use crate::profile::{MissingImage, Profile};
+use crate::store::{Entry, ImageStore};
+
+/// A DeleteImage request whose parameters are well formed (§1 parameter errors are the wire
+/// parser's job; see [`DeleteImageRequest::from_rpc_params`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeleteImageRequest {
+    /// `RegionId`: the region of the image.
+    pub region_id: RegionId,
+    /// `ImageId`.
+    pub image_id: ImageId,
+    /// `Force`: delete even if instances were created from the image.
+    pub force: bool,
+    /// `DryRun`: run every check, change nothing.
+    pub dry_run: bool,
+}
+
+impl DeleteImageRequest {
+    /// A request without Force or DryRun.
+    pub fn new(region_id: RegionId, image_id: ImageId) -> Self {
+        Self {
+            region_id,
+            image_id,
+            force: false,
+            dry_run: false,
+        }
+    }
+
+    /// The same request with `Force` set.
+    pub fn force(self, force: bool) -> Self {
+        Self { force, ..self }
+    }
+
+    /// The same request with `DryRun` set.
+    pub fn dry_run(self, dry_run: bool) -> Self {
+        Self { dry_run, ..self }
+    }
+}
+
+/// How the caller stands towards the image a request names (spec §2); exactly one holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Relation {
+    /// A custom image in the request's region owned by the caller.
+    Own,
+    /// An image in the region that the caller can see but does not own: a system or
+    /// marketplace image, or another account's image that is shared with the caller or
+    /// published as a community image.
+    VisibleNotOwn,
+    /// Anything else: no such id in the region (never existed, deleted, or in another region),
+    /// or another account's private image. The answer must not reveal which [I].
+    Absent,
+}
+
+/// How `caller` stands towards image `image` in `region`.
+pub fn relation(store: &ImageStore, caller: &AccountId, region: &str, image: &str) -> Relation {
+    match store.entry(image) {
+        Some(entry) if entry.image.region.as_str() == region => relation_to(&entry.image, caller),
+        _ => Relation::Absent,
+    }
+}
+
+fn relation_to(image: &Image, caller: &AccountId) -> Relation {
+    let visibility = &image.visibility;
+    if image.kind != ImageKind::Custom {
+        Relation::VisibleNotOwn
+    } else if image.owner == *caller {
+        Relation::Own
+    } else if visibility.community || visibility.shared_with.contains(caller) {
+        Relation::VisibleNotOwn
+    } else {
+        Relation::Absent
+    }
+}
+
+/// Whether a blocker holds on an image (spec §3, "Holds when").
+fn holds(blocker: Blocker, entry: &Entry) -> bool {
+    let running = &entry.running;
+    match blocker {
+        Blocker::Importing => running.imports > 0,
+        Blocker::Exporting => running.exports > 0,
+        Blocker::Copying => running.copies_out > 0 || running.copies_in > 0,
+        Blocker::Public => entry.image.visibility.community,
+        Blocker::Shared => !entry.image.visibility.shared_with.is_empty(),
+        Blocker::InUse => !entry.instances.is_empty(),
+    }
+}
+
+/// The blockers that hold on an image, in default precedence order; empty for an image the
+/// store does not hold. Force plays no part here.
+pub fn blockers(store: &ImageStore, image: &str) -> Vec<Blocker> {
+    store
+        .entry(image)
+        .map(|entry| {
+            Blocker::ALL
+                .into_iter()
+                .filter(|&b| holds(b, entry))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// What a request that passed every check will do. Only [`decide`] makes one, so a verdict
+/// always stands for an answer the rule gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "a verdict does nothing until it is applied"]
+pub struct Verdict(Action);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Action {
+    Delete(ImageId),
+    Ignore,
+}
+
+impl Verdict {
+    /// The image that will be deleted, or `None` when the request is ignored.
+    pub fn image_to_delete(&self) -> Option<&ImageId> {
+        match &self.0 {
+            Action::Delete(id) => Some(id),
+            Action::Ignore => None,
+        }
+    }
+}
+
+/// What a successful DeleteImage did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The image is gone (spec §4).
+    Deleted(Deletion),
+    /// The image is absent for the caller; nothing changed [D].
+    Ignored,
+}
+
+/// The effects of a deletion (spec §4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deletion {
+    /// The image as it was.
+    pub image: Image,
+    /// Instances created from it: they keep running but can no longer re-initialize their
+    /// system disk [D]. In id order.
+    pub instances_losing_reinit: Vec<InstanceId>,
+    /// Snapshots it was built from that no remaining image lists: not deleted, but now
+    /// deletable [D]. In the image's order.
+    pub released_snapshots: Vec<SnapshotId>,
+}
+
+/// Decides a DeleteImage request without changing anything.
+///
+/// In order: the region must exist (§1); the caller's [`Relation`] to the image (§2); for an
+/// own image, the first blocker that holds in the profile's precedence, InUse skipped when
+/// `force` is set (§3); last, `dry_run` turns a would-be success into `DryRunOperation`.
+pub fn decide(
+    store: &ImageStore,
+    caller: &AccountId,
+    request: &DeleteImageRequest,
+    profile: &Profile,
+) -> Result<Verdict, DeleteImageError> {
+    if !store.has_region(request.region_id.as_str()) {
+        return Err(DeleteImageError::RegionNotFound);
+    }
+    let verdict = match relation(
+        store,
+        caller,
+        request.region_id.as_str(),
+        request.image_id.as_str(),
+    ) {
+        Relation::VisibleNotOwn => return Err(DeleteImageError::ImageNotFound),
+        Relation::Absent => match profile.missing_image {
+            MissingImage::Ignore => Action::Ignore,
+            MissingImage::NotFound => return Err(DeleteImageError::ImageNotFound),
+        },
+        Relation::Own => {
+            let entry = store
+                .entry(request.image_id.as_str())
+                .expect("an own image is in the store");
+            let first_blocker = profile
+                .precedence
+                .order()
+                .iter()
+                .copied()
+                .filter(|&b| !(request.force && b == Blocker::InUse))
+                .find(|&b| holds(b, entry));
+            if let Some(blocker) = first_blocker {
+                return Err(DeleteImageError::Blocked {
+                    blocker,
+                    catalog: profile.catalog,
+                });
+            }
+            Action::Delete(request.image_id.clone())
+        }
+    };
+    if request.dry_run {
+        return Err(DeleteImageError::DryRunOperation);
+    }
+    Ok(Verdict(verdict))
+}
+
+impl ImageStore {
+    /// Carries out a verdict that [`decide`] gave on this store as it is now.
+    ///
+    /// A stale verdict (its image already gone) is applied as [`Outcome::Ignored`].
+    pub fn apply(&mut self, verdict: Verdict) -> Outcome {
+        let Action::Delete(id) = verdict.0 else {
+            return Outcome::Ignored;
+        };
+        match self.remove_image(id.as_str()) {
+            Some((image, instances_losing_reinit, released_snapshots)) => {
+                Outcome::Deleted(Deletion {
+                    image,
+                    instances_losing_reinit,
+                    released_snapshots,
+                })
+            }
+            None => Outcome::Ignored,
+        }
+    }
+
+    /// Decides a request and, if it is not refused, applies it. A refused request leaves the
+    /// store as it was.
+    pub fn delete_image(
+        &mut self,
+        caller: &AccountId,
+        request: &DeleteImageRequest,
+        profile: &Profile,
+    ) -> Result<Outcome, DeleteImageError> {
+        let verdict = decide(self, caller, request, profile)?;
+        Ok(self.apply(verdict))
+    }
+}
