@@ -87,6 +87,7 @@ mod rule;
 pub mod snapshot;
 mod store;
 pub mod wire;
+mod world;
 
 pub use blocker::Blocker;
 pub use error::{ApiError, DeleteImageError, Parameter};
@@ -102,3 +103,4 @@ pub use rule::{
 };
 pub use snapshot::Snapshot;
 pub use store::{ImageStore, InvariantError, MAX_SHARES, PUBLIC_REGIONS};
+pub use world::{AccessKey, Account, World};
