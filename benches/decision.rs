@@ -1,1 +1,104 @@
-fn main() {}
+//! The DeleteImage decision against the floor: a bare `HashMap<String, _>` lookup of the same
+//! key, measured in the same run, on stores of 1k, 100k and 1M images.
+//!
+//! Run with `cargo bench --bench decision`; `DECISION_SIZES=1000,1000000` picks the sizes.
+//! Each group holds one size; in it, `hashmap_floor` is the baseline and every other line is a
+//! decision case, so the ratio is read off one group.
+
+use std::collections::HashMap;
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use ecs_image_rules::{
+    AccountId, DeleteImageRequest, Image, ImageId, ImageStore, Profile, RegionId, decide,
+};
+
+const REGION: &str = "cn-hangzhou";
+
+/// A 22-character image id, like the real ones (`m-` and 20 lowercase alphanumerics).
+fn image_id(n: usize) -> String {
+    format!("m-bp{n:018}")
+}
+
+/// A store of `size` private images owned by 1,000 accounts, one of which (`caller`) also owns a
+/// shared image; another account's image is shared with the caller.
+fn store(size: usize) -> ImageStore {
+    let mut store = ImageStore::new();
+    let region = RegionId::new(REGION).unwrap();
+    for n in 0..size {
+        let owner = AccountId::new(&format!("{:016}", n % 1000)).unwrap();
+        let id = ImageId::new(&image_id(n)).unwrap();
+        let mut image = Image::custom(id, owner, region.clone());
+        if n == 1 {
+            // The caller's own image, blocked: shared with another account.
+            image
+                .visibility
+                .shared_with
+                .insert(AccountId::new("0000000000000999").unwrap());
+        }
+        if n == 2 {
+            // Another account's image, shared with the caller: visible, not own.
+            image.visibility.shared_with.insert(caller());
+        }
+        store.insert_image(image).unwrap();
+    }
+    store
+}
+
+fn caller() -> AccountId {
+    AccountId::new(&format!("{:016}", 0)).unwrap()
+}
+
+fn sizes() -> Vec<usize> {
+    std::env::var("DECISION_SIZES")
+        .ok()
+        .map(|s| {
+            s.split(',')
+                .map(|n| n.trim().parse().expect("DECISION_SIZES: numbers"))
+                .collect()
+        })
+        .unwrap_or_else(|| vec![1_000, 100_000, 1_000_000])
+}
+
+fn bench(c: &mut Criterion) {
+    let profile = Profile::default();
+    let caller = caller();
+    for size in sizes() {
+        let store = store(size);
+        let floor: HashMap<String, u64> = (0..size).map(|n| (image_id(n), n as u64)).collect();
+        let mut group = c.benchmark_group(format!("decide/{size}"));
+        group.warm_up_time(Duration::from_secs(1));
+        group.measurement_time(Duration::from_secs(3));
+        // Own image without blocker (image 0 is owned by account 0, the caller), own image
+        // blocked, absent (an id not in the store), visible not own.
+        let cases = [
+            ("own_unblocked", image_id(0)),
+            ("own_blocked", image_id(1)),
+            ("absent", image_id(size + 7)),
+            ("visible_not_own", image_id(2)),
+        ];
+        for (name, id) in &cases {
+            group.bench_function(
+                BenchmarkId::new(format!("{name}/hashmap_floor"), size),
+                |b| b.iter(|| black_box(floor.get(black_box(id.as_str())))),
+            );
+            let request =
+                DeleteImageRequest::new(RegionId::new(REGION).unwrap(), ImageId::new(id).unwrap());
+            group.bench_function(BenchmarkId::new(format!("{name}/decide"), size), |b| {
+                b.iter(|| {
+                    let _ = black_box(decide(
+                        black_box(&store),
+                        black_box(&caller),
+                        black_box(&request),
+                        &profile,
+                    ));
+                })
+            });
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::profile::Catalog;
 
-/// A condition that refuses DeleteImage on an own image, with HTTP 403 [D].
+/// A condition that refuses DeleteImage on an own image, with HTTP 403 \[D\].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Blocker {
     /// An ImportImage task for the image is running.
@@ -21,7 +21,7 @@ pub enum Blocker {
     /// The image is shared with at least one other account.
     Shared,
     /// At least one existing instance was created from the image; the only blocker that
-    /// `Force=true` skips [D].
+    /// `Force=true` skips \[D\].
     InUse,
 }
 
@@ -36,7 +36,7 @@ impl Blocker {
         Blocker::InUse,
     ];
 
-    /// The error code [D].
+    /// The error code \[D\].
     pub const fn code(self) -> &'static str {
         match self {
             Blocker::Importing => "ImageIsImporting",
@@ -48,7 +48,7 @@ impl Blocker {
         }
     }
 
-    /// The error message in a catalog [D], byte for byte (the 2024-10 copying message keeps its
+    /// The error message in a catalog \[D\], byte for byte (the 2024-10 copying message keeps its
     /// typo, "coping").
     pub const fn message(self, catalog: Catalog) -> &'static str {
         use Catalog::{Doc2024_10, Doc2025};

@@ -23,13 +23,13 @@ pub trait ApiError {
 #[non_exhaustive]
 pub enum Parameter {
     /// `RegionId`: present but not a well-formed id (whitespace, control or non-ASCII
-    /// characters, or longer than 128 bytes) [I].
+    /// characters, or longer than 128 bytes) \[I\].
     RegionId,
-    /// `ImageId`: present but not a well-formed id [I].
+    /// `ImageId`: present but not a well-formed id \[I\].
     ImageId,
-    /// `Force`: not `true` or `false` in any ASCII case [I].
+    /// `Force`: not `true` or `false` in any ASCII case \[I\].
     Force,
-    /// `DryRun`: not `true` or `false` in any ASCII case [I].
+    /// `DryRun`: not `true` or `false` in any ASCII case \[I\].
     DryRun,
 }
 
@@ -57,17 +57,17 @@ pub enum DeleteImageError {
     /// 400 `MissingImageId`: `ImageId` is absent or empty [O, gateway style].
     #[error("ImageId is mandatory for this action.")]
     MissingImageId,
-    /// 400 `InvalidParameter`: a parameter's value is not valid [I].
+    /// 400 `InvalidParameter`: a parameter's value is not valid \[I\].
     #[error("The specified parameter \"{}\" is not valid.", .0.name())]
     InvalidParameter(Parameter),
     /// 404 `InvalidRegionId.NotFound`: the store knows no such region [D, common table].
     #[error("The specified RegionId does not exist.")]
     RegionNotFound,
     /// 404 `InvalidImageId.NotFound`: the image is visible to the caller but not its own, or it
-    /// is absent and the profile says [`MissingImage::NotFound`](crate::MissingImage) [D].
+    /// is absent and the profile says [`MissingImage::NotFound`](crate::MissingImage) \[D\].
     #[error("The specified ImageId does not exist.")]
     ImageNotFound,
-    /// 403: a [`Blocker`] holds. The message depends on the catalog [D].
+    /// 403: a [`Blocker`] holds. The message depends on the catalog \[D\].
     #[error("{}", .blocker.message(*.catalog))]
     Blocked {
         /// The first blocker that holds, in the profile's precedence.

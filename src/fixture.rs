@@ -19,9 +19,9 @@ use crate::model::{Image, ImageKind, ImageStatus, Instance, Task, TaskKind, Visi
 use crate::snapshot::Snapshot;
 use crate::store::{ImageStore, InvariantError};
 
-/// The owner given to system images by [`ImageSpec::system`] [I].
+/// The owner given to system images by [`ImageSpec::system`] \[I\].
 pub const SYSTEM_OWNER: &str = "alibaba-cloud";
-/// The owner given to marketplace images by [`ImageSpec::marketplace`] [I].
+/// The owner given to marketplace images by [`ImageSpec::marketplace`] \[I\].
 pub const MARKETPLACE_OWNER: &str = "alibaba-cloud-marketplace";
 
 /// Why a fixture could not be put into a store. The store is unchanged.
@@ -254,6 +254,7 @@ impl ImageSpec {
             images,
             tasks,
             instances,
+            ..Snapshot::default()
         })
     }
 }

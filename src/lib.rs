@@ -4,8 +4,8 @@
 //!
 //! It is meant to be embedded in cloud simulators, to check other implementations against,
 //! and to serve as a fixture in test suites. The contract is the project's spec
-//! (`delete-image.md`); every behaviour is tagged there as documented by Alibaba Cloud [D],
-//! observed from a real client [O], or our own decision [I], and every [I] that a reasonable
+//! (`delete-image.md`); every behaviour is tagged there as documented by Alibaba Cloud \[D\],
+//! observed from a real client \[O\], or our own decision \[I\], and every \[I\] that a reasonable
 //! reader could decide otherwise is a switch in [`Profile`].
 //!
 //! # Scope
@@ -81,11 +81,15 @@ mod blocker;
 mod error;
 pub mod fixture;
 pub mod ids;
+pub mod lifecycle;
 mod model;
 mod profile;
+mod query;
 mod rule;
 pub mod snapshot;
 mod store;
+#[cfg(feature = "proptest")]
+pub mod strategies;
 pub mod wire;
 mod world;
 
@@ -104,3 +108,15 @@ pub use rule::{
 pub use snapshot::Snapshot;
 pub use store::{ImageStore, InvariantError, MAX_SHARES, PUBLIC_REGIONS};
 pub use world::{AccessKey, Account, World};
+pub use lifecycle::{
+    Action, Answer, AttributeStatus, CancelCopyImage, CancelTask, CopyImage, CreateImage,
+    DeleteInstance, ExportImage, ImportImage, LifecycleError, MAX_ACCOUNTS_PER_CALL,
+    ModifyImageAttribute, ModifyImageSharePermission, NewImage, Progress, RunInstances, Step,
+};
+pub use model::{EndedTask, TaskEnd};
+pub use query::{ImageFilter, OwnerAlias, OwnerAliasError, RunningTask};
+
+/// The README's Rust examples, compiled and run as doc tests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

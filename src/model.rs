@@ -146,9 +146,11 @@ pub enum TaskKind {
     },
 }
 
-/// A running task. A finished or cancelled task is no longer in the store.
+/// A running task. A task that has ended is kept as an [`EndedTask`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+// No `deny_unknown_fields` here: serde does not support it together with `flatten`; the
+// flattened `TaskKind` refuses unknown fields itself.
+#[serde(rename_all = "camelCase")]
 pub struct Task {
     /// The task's id; unique in the store.
     pub id: TaskId,
@@ -169,6 +171,53 @@ impl Task {
         };
         std::iter::once(first).chain(second)
     }
+}
+
+/// How a task ended: the service finished it, it failed, or its owner cancelled it
+/// (CancelTask, CancelCopyImage).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum TaskEnd {
+    /// The task completed: an import or a copy made its image Available; an export finished.
+    Finished,
+    /// The task failed: an imported image or a copy became CreateFailed.
+    Failed,
+    /// The owner cancelled it; an import's image or a copy was removed with it.
+    Cancelled,
+}
+
+impl TaskEnd {
+    /// The end as DescribeTasks-like output spells it, e.g. `Finished`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            TaskEnd::Finished => "Finished",
+            TaskEnd::Failed => "Failed",
+            TaskEnd::Cancelled => "Cancelled",
+        }
+    }
+}
+
+/// A task that is no longer running, kept so that the service can still answer for it:
+/// CancelTask on it is `InvalidTaskId.IncorrectTaskStatus` rather than "not found", and
+/// CancelCopyImage on a finished copy is `IncorrectImageStatus` rather than
+/// `ImageCreatedNotFromCopy` [D].
+///
+/// Its images may since have been deleted, so it records its own owner and region.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+// No `deny_unknown_fields`: see `Task`.
+#[serde(rename_all = "camelCase")]
+pub struct EndedTask {
+    /// The task's id; unique among running and ended tasks.
+    pub id: TaskId,
+    /// What it did.
+    #[serde(flatten)]
+    pub kind: TaskKind,
+    /// The account that owned it (the owner of its images).
+    pub owner: AccountId,
+    /// Its region: the image's, or for a copy the destination's (where CancelCopyImage is
+    /// called).
+    pub region: RegionId,
+    /// How it ended.
+    pub end: TaskEnd,
 }
 
 /// An existing (not released) ECS instance. Releasing it (DeleteInstance) removes it from the

@@ -10,11 +10,11 @@ use crate::blocker::Blocker;
 /// Which vintage of the documented error messages to answer with.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Catalog {
-    /// The DeleteImage page as last updated on 2024-10-21 (the seed page) [D]. The default.
+    /// The DeleteImage page as last updated on 2024-10-21 (the seed page) \[D\]. The default.
     #[default]
     #[serde(rename = "2024-10")]
     Doc2024_10,
-    /// The current page, messages changed from 2024-12 on (read 2025/2026) [D].
+    /// The current page, messages changed from 2024-12 on (read 2025/2026) \[D\].
     #[serde(rename = "2025")]
     Doc2025,
 }
@@ -26,14 +26,14 @@ pub enum MissingImage {
     /// is ignored."]. The default.
     #[default]
     Ignore,
-    /// 404 `InvalidImageId.NotFound`, as the live service may well answer [I].
+    /// 404 `InvalidImageId.NotFound`, as the live service may well answer \[I\].
     NotFound,
 }
 
 /// The order in which blockers are tried; the first that holds is the answer.
 ///
 /// Always a permutation of the six [`Blocker`]s: anything else is refused when it is built.
-/// The default is the spec's §3 order [I], which puts InUse (the one `Force=true` skips) last,
+/// The default is the spec's §3 order \[I\], which puts InUse (the one `Force=true` skips) last,
 /// so that an answer inviting `Force=true` never hides another blocker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "Vec<Blocker>", into = "Vec<Blocker>")]

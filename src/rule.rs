@@ -57,28 +57,43 @@ pub enum Relation {
     /// published as a community image.
     VisibleNotOwn,
     /// Anything else: no such id in the region (never existed, deleted, or in another region),
-    /// or another account's private image. The answer must not reveal which [I].
+    /// or another account's private image. The answer must not reveal which \[I\].
     Absent,
 }
 
 /// How `caller` stands towards image `image` in `region`.
 pub fn relation(store: &ImageStore, caller: &AccountId, region: &str, image: &str) -> Relation {
-    match store.entry(image) {
-        Some(entry) if entry.image.region.as_str() == region => relation_to(&entry.image, caller),
-        _ => Relation::Absent,
+    match sight(store, caller, region, image) {
+        Sight::Own(_) => Relation::Own,
+        Sight::VisibleNotOwn => Relation::VisibleNotOwn,
+        Sight::Absent => Relation::Absent,
     }
 }
 
-fn relation_to(image: &Image, caller: &AccountId) -> Relation {
+/// A [`Relation`] that keeps the own image's entry, so the decision looks the image up once.
+enum Sight<'s> {
+    Own(&'s Entry),
+    VisibleNotOwn,
+    Absent,
+}
+
+fn sight<'s>(store: &'s ImageStore, caller: &AccountId, region: &str, image: &str) -> Sight<'s> {
+    let Some(entry) = store
+        .entry(image)
+        .filter(|e| e.image.region.as_str() == region)
+    else {
+        return Sight::Absent;
+    };
+    let image = &entry.image;
     let visibility = &image.visibility;
     if image.kind != ImageKind::Custom {
-        Relation::VisibleNotOwn
+        Sight::VisibleNotOwn
     } else if image.owner == *caller {
-        Relation::Own
+        Sight::Own(entry)
     } else if visibility.community || visibility.shared_with.contains(caller) {
-        Relation::VisibleNotOwn
+        Sight::VisibleNotOwn
     } else {
-        Relation::Absent
+        Sight::Absent
     }
 }
 
@@ -110,21 +125,21 @@ pub fn blockers(store: &ImageStore, image: &str) -> Vec<Blocker> {
 }
 
 /// What a request that passed every check will do. Only [`decide`] makes one, so a verdict
-/// always stands for an answer the rule gave.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// always stands for an answer the rule gave. It borrows the image id from the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[must_use = "a verdict does nothing until it is applied"]
-pub struct Verdict(Action);
+pub struct Verdict<'r>(Action<'r>);
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Action {
-    Delete(ImageId),
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action<'r> {
+    Delete(&'r ImageId),
     Ignore,
 }
 
-impl Verdict {
+impl<'r> Verdict<'r> {
     /// The image that will be deleted, or `None` when the request is ignored.
-    pub fn image_to_delete(&self) -> Option<&ImageId> {
-        match &self.0 {
+    pub fn image_to_delete(&self) -> Option<&'r ImageId> {
+        match self.0 {
             Action::Delete(id) => Some(id),
             Action::Ignore => None,
         }
@@ -136,7 +151,7 @@ impl Verdict {
 pub enum Outcome {
     /// The image is gone (spec §4).
     Deleted(Deletion),
-    /// The image is absent for the caller; nothing changed [D].
+    /// The image is absent for the caller; nothing changed \[D\].
     Ignored,
 }
 
@@ -146,10 +161,10 @@ pub struct Deletion {
     /// The image as it was.
     pub image: Image,
     /// Instances created from it: they keep running but can no longer re-initialize their
-    /// system disk [D]. In id order.
+    /// system disk \[D\]. In id order.
     pub instances_losing_reinit: Vec<InstanceId>,
     /// Snapshots it was built from that no remaining image lists: not deleted, but now
-    /// deletable [D]. In the image's order.
+    /// deletable \[D\]. In the image's order.
     pub released_snapshots: Vec<SnapshotId>,
 }
 
@@ -158,30 +173,26 @@ pub struct Deletion {
 /// In order: the region must exist (§1); the caller's [`Relation`] to the image (§2); for an
 /// own image, the first blocker that holds in the profile's precedence, InUse skipped when
 /// `force` is set (§3); last, `dry_run` turns a would-be success into `DryRunOperation`.
-pub fn decide(
+pub fn decide<'r>(
     store: &ImageStore,
     caller: &AccountId,
-    request: &DeleteImageRequest,
+    request: &'r DeleteImageRequest,
     profile: &Profile,
-) -> Result<Verdict, DeleteImageError> {
-    if !store.has_region(request.region_id.as_str()) {
+) -> Result<Verdict<'r>, DeleteImageError> {
+    let (region, image) = (request.region_id.as_str(), request.image_id.as_str());
+    let sight = sight(store, caller, region, image);
+    // An image found in the region proves the region exists (the store holds no image in an
+    // unknown region), so the region set is consulted only when the image is not found there.
+    if matches!(sight, Sight::Absent) && !store.has_region(region) {
         return Err(DeleteImageError::RegionNotFound);
     }
-    let verdict = match relation(
-        store,
-        caller,
-        request.region_id.as_str(),
-        request.image_id.as_str(),
-    ) {
-        Relation::VisibleNotOwn => return Err(DeleteImageError::ImageNotFound),
-        Relation::Absent => match profile.missing_image {
+    let action = match sight {
+        Sight::VisibleNotOwn => return Err(DeleteImageError::ImageNotFound),
+        Sight::Absent => match profile.missing_image {
             MissingImage::Ignore => Action::Ignore,
             MissingImage::NotFound => return Err(DeleteImageError::ImageNotFound),
         },
-        Relation::Own => {
-            let entry = store
-                .entry(request.image_id.as_str())
-                .expect("an own image is in the store");
+        Sight::Own(entry) => {
             let first_blocker = profile
                 .precedence
                 .order()
@@ -195,20 +206,20 @@ pub fn decide(
                     catalog: profile.catalog,
                 });
             }
-            Action::Delete(request.image_id.clone())
+            Action::Delete(&request.image_id)
         }
     };
     if request.dry_run {
         return Err(DeleteImageError::DryRunOperation);
     }
-    Ok(Verdict(verdict))
+    Ok(Verdict(action))
 }
 
 impl ImageStore {
     /// Carries out a verdict that [`decide`] gave on this store as it is now.
     ///
     /// A stale verdict (its image already gone) is applied as [`Outcome::Ignored`].
-    pub fn apply(&mut self, verdict: Verdict) -> Outcome {
+    pub fn apply(&mut self, verdict: Verdict<'_>) -> Outcome {
         let Action::Delete(id) = verdict.0 else {
             return Outcome::Ignored;
         };

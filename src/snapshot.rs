@@ -1,14 +1,18 @@
 //! The serialized form of an [`ImageStore`]: regions, images, tasks and instances, each list
 //! sorted by id so that equal stores serialize to equal bytes.
 //!
-//! Loading goes through the store's own inserts (images, then tasks, then instances), so a
-//! snapshot is held to exactly the invariants every insert keeps; the first fault is refused
-//! with an [`InvariantError`] that names it.
+//! Loading goes through the store's own inserts (images, then running tasks, then ended tasks,
+//! then instances), so a snapshot is held to exactly the invariants every insert keeps; the
+//! first fault is refused with an [`InvariantError`] that names it.
+//!
+//! The lifecycle's bookkeeping (ended tasks and the id generator's position) is written only
+//! when it is not empty, and read with a default, so a store that never ran a lifecycle
+//! transition serializes exactly as before and older snapshots still load.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::ids::RegionId;
-use crate::model::{Image, Instance, Task};
+use crate::model::{EndedTask, Image, Instance, Task};
 use crate::store::{ImageStore, InvariantError};
 
 /// A store as plain lists: what is serialized, and what [`ImageStore::from_snapshot`] loads.
@@ -26,6 +30,18 @@ pub struct Snapshot {
     /// The existing instances.
     #[serde(default)]
     pub instances: Vec<Instance>,
+    /// Tasks that have ended (finished, failed or cancelled), kept so that CancelTask and
+    /// CancelCopyImage can still answer for them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ended_tasks: Vec<EndedTask>,
+    /// How many ids the store's generator has drawn: a loaded store goes on with the same
+    /// sequence of new image, instance and task ids.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub ids_drawn: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl ImageStore {
@@ -40,6 +56,8 @@ impl ImageStore {
             images,
             tasks: self.tasks().cloned().collect(),
             instances,
+            ended_tasks: self.ended_tasks().cloned().collect(),
+            ids_drawn: self.ids_drawn(),
         }
     }
 
@@ -55,9 +73,13 @@ impl ImageStore {
         for task in snapshot.tasks {
             store.insert_task(task)?;
         }
+        for task in snapshot.ended_tasks {
+            store.insert_ended_task(task)?;
+        }
         for instance in snapshot.instances {
             store.insert_instance(instance)?;
         }
+        store.set_ids_drawn(snapshot.ids_drawn);
         Ok(store)
     }
 }

@@ -4,12 +4,18 @@
 //! The store enforces structural invariants only (see [`InvariantError`]): every reference
 //! resolves, ids are unique, shares are well formed. It does not enforce the lifecycle: any
 //! combination of the six blockers on one image can be represented, because an oracle must
-//! answer every state another implementation might hold.
+//! answer every state another implementation might hold. The lifecycle transitions (the
+//! [`lifecycle`](crate::lifecycle) module) only ever reach a subset of these states.
+//!
+//! The store also owns the deterministic id generator those transitions draw new image,
+//! instance and task ids from, and remembers the tasks that have ended.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::ids::{AccountId, ImageId, InstanceId, RegionId, SnapshotId, TaskId};
-use crate::model::{Image, ImageKind, Instance, Task, TaskKind};
+use crate::model::{
+    EndedTask, Image, ImageKind, ImageStatus, Instance, Task, TaskEnd, TaskKind, Visibility,
+};
 
 /// The most accounts one image can be shared with [D: ModifyImageSharePermission].
 pub const MAX_SHARES: usize = 50;
@@ -188,13 +194,14 @@ pub(crate) struct Entry {
     pub(crate) instances: BTreeSet<InstanceId>,
 }
 
-/// Regions, images, running tasks and instances, with the indexes that make a DeleteImage
-/// decision O(1).
+/// Regions, images, running and ended tasks and instances, with the indexes that make a
+/// DeleteImage decision O(1), and the generator of new ids.
 ///
 /// Build one with [`ImageStore::new`] and the inserts, with the fixture builder
 /// [`ImageSpec`](crate::ImageSpec), or by deserializing a snapshot (see the
-/// [`snapshot`](crate::snapshot) module). Two stores are equal when they hold the same
-/// resources.
+/// [`snapshot`](crate::snapshot) module); drive it with the
+/// [`lifecycle`](crate::lifecycle) transitions. Two stores are equal when they hold the same
+/// resources and their id generators stand at the same point.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageStore {
     regions: BTreeSet<RegionId>,
@@ -203,6 +210,17 @@ pub struct ImageStore {
     instances: HashMap<InstanceId, Instance>,
     /// How many images list each snapshot: a snapshot is released when this drops to zero.
     snapshot_users: HashMap<SnapshotId, u32>,
+    /// Instances whose image is gone, by that image's id: while one of them names an id, no
+    /// new image may take it (the instance would then claim to have lost an image that exists).
+    orphans: HashMap<ImageId, BTreeSet<InstanceId>>,
+    /// Tasks that no longer run.
+    ended_tasks: BTreeMap<TaskId, EndedTask>,
+    /// The copy task, running or ended, that made each copy: an image is the destination of at
+    /// most one copy ever, and CancelCopyImage must tell a finished copy from an image that
+    /// never was one.
+    copies: HashMap<ImageId, TaskId>,
+    /// How many ids the generator has drawn.
+    ids_drawn: u64,
 }
 
 impl Default for ImageStore {
@@ -229,6 +247,10 @@ impl ImageStore {
             tasks: BTreeMap::new(),
             instances: HashMap::new(),
             snapshot_users: HashMap::new(),
+            orphans: HashMap::new(),
+            ended_tasks: BTreeMap::new(),
+            copies: HashMap::new(),
+            ids_drawn: 0,
         }
     }
 
@@ -292,8 +314,89 @@ impl ImageStore {
             .flat_map(|e| e.instances.iter())
     }
 
+    /// An ended task by id.
+    pub fn ended_task(&self, id: &str) -> Option<&EndedTask> {
+        self.ended_tasks.get(id)
+    }
+
+    /// Every ended task, in id order.
+    pub fn ended_tasks(&self) -> impl Iterator<Item = &EndedTask> {
+        self.ended_tasks.values()
+    }
+
+    /// The owner and region of a running task: those of its image, or for a copy of the
+    /// destination (the source has the same owner). `None` only for a task that is not from
+    /// this store.
+    pub fn task_owner_and_region(&self, task: &Task) -> Option<(&AccountId, &RegionId)> {
+        let image = match &task.kind {
+            TaskKind::ImportImage { image } | TaskKind::ExportImage { image } => image,
+            TaskKind::CopyImage { destination, .. } => destination,
+        };
+        let image = &self.images.get(image)?.image;
+        Some((&image.owner, &image.region))
+    }
+
+    /// The copy task, running or ended, whose destination is `image`.
+    pub fn copy_task_into(&self, image: &str) -> Option<&TaskId> {
+        self.copies.get(image)
+    }
+
     pub(crate) fn entry(&self, image: &str) -> Option<&Entry> {
         self.images.get(image)
+    }
+
+    /// The instances that were created from an image that has since been deleted.
+    pub(crate) fn orphans_of(&self, image: &str) -> Option<&BTreeSet<InstanceId>> {
+        self.orphans.get(image)
+    }
+
+    pub(crate) fn ids_drawn(&self) -> u64 {
+        self.ids_drawn
+    }
+
+    /// Sets the generator's position; only a snapshot being loaded does this.
+    pub(crate) fn set_ids_drawn(&mut self, ids_drawn: u64) {
+        self.ids_drawn = ids_drawn;
+    }
+
+    // ---- the id generator ----------------------------------------------------------------
+
+    /// A new image id, `m-` and 20 lowercase alphanumerics, that no image, lost image or copy
+    /// record in the store uses.
+    pub(crate) fn new_image_id(&mut self) -> ImageId {
+        let id = self.draw_id("m-", |store, id| {
+            store.images.contains_key(id)
+                || store.orphans.contains_key(id)
+                || store.copies.contains_key(id)
+        });
+        ImageId::new(&id).expect("generated ids are visible ASCII")
+    }
+
+    /// A new instance id, `i-` and 20 lowercase alphanumerics, unused in the store.
+    pub(crate) fn new_instance_id(&mut self) -> InstanceId {
+        let id = self.draw_id("i-", |store, id| store.instances.contains_key(id));
+        InstanceId::new(&id).expect("generated ids are visible ASCII")
+    }
+
+    /// A new task id, `t-` and 20 lowercase alphanumerics, unused by any running or ended
+    /// task.
+    pub(crate) fn new_task_id(&mut self) -> TaskId {
+        let id = self.draw_id("t-", |store, id| {
+            store.tasks.contains_key(id) || store.ended_tasks.contains_key(id)
+        });
+        TaskId::new(&id).expect("generated ids are visible ASCII")
+    }
+
+    /// Draws ids until one is free. Distinct draws give distinct ids (see [`generated_id`]),
+    /// so this takes at most one draw more than the store holds ids with that prefix.
+    fn draw_id(&mut self, prefix: &str, taken: impl Fn(&Self, &str) -> bool) -> String {
+        loop {
+            let id = generated_id(prefix, self.ids_drawn);
+            self.ids_drawn = self.ids_drawn.wrapping_add(1);
+            if !taken(self, &id) {
+                return id;
+            }
+        }
     }
 
     // ---- structural inserts ------------------------------------------------------------------
@@ -303,6 +406,12 @@ impl ImageStore {
     pub fn insert_image(&mut self, image: Image) -> Result<(), InvariantError> {
         if self.images.contains_key(&image.id) {
             return Err(InvariantError::DuplicateImage(image.id));
+        }
+        if let Some(instance) = self.orphans.get(&image.id).and_then(|o| o.first()) {
+            return Err(InvariantError::InstanceImagePresent {
+                instance: instance.clone(),
+                image: image.id,
+            });
         }
         self.check_region(format!("image {}", image.id), &image.region)?;
         check_image(&image)?;
@@ -320,11 +429,12 @@ impl ImageStore {
         Ok(())
     }
 
-    /// Adds a running task. Refused (store unchanged) if the id is taken, an image it names is
-    /// missing or not custom, an image would get a second import or a second incoming copy, or
-    /// a copy does not go from one image to another of the same owner.
+    /// Adds a running task. Refused (store unchanged) if the id is taken (by a running or an
+    /// ended task), an image it names is missing or not custom, an image would get a second
+    /// import or a second incoming copy (running or ended), or a copy does not go from one
+    /// image to another of the same owner.
     pub fn insert_task(&mut self, task: Task) -> Result<(), InvariantError> {
-        if self.tasks.contains_key(&task.id) {
+        if self.tasks.contains_key(&task.id) || self.ended_tasks.contains_key(&task.id) {
             return Err(InvariantError::DuplicateTask(task.id));
         }
         for image in task.images() {
@@ -364,7 +474,7 @@ impl ImageStore {
                         task: task.id.clone(),
                     });
                 }
-                if self.images[destination].running.copies_in > 0 {
+                if self.copies.contains_key(destination) {
                     return Err(InvariantError::SecondCopyInto {
                         image: destination.clone(),
                         task: task.id.clone(),
@@ -373,7 +483,38 @@ impl ImageStore {
             }
         }
         self.count_task(&task.kind, 1);
+        if let TaskKind::CopyImage { destination, .. } = &task.kind {
+            self.copies.insert(destination.clone(), task.id.clone());
+        }
         self.tasks.insert(task.id.clone(), task);
+        Ok(())
+    }
+
+    /// Adds an ended task. Its images may be gone. Refused (store unchanged) if the id is taken
+    /// by a running or an ended task, its region is unknown, or a copy's destination already
+    /// has a copy record or is its source.
+    pub fn insert_ended_task(&mut self, task: EndedTask) -> Result<(), InvariantError> {
+        if self.tasks.contains_key(&task.id) || self.ended_tasks.contains_key(&task.id) {
+            return Err(InvariantError::DuplicateTask(task.id));
+        }
+        self.check_region(format!("task {}", task.id), &task.region)?;
+        if let TaskKind::CopyImage {
+            source,
+            destination,
+        } = &task.kind
+        {
+            if source == destination {
+                return Err(InvariantError::BadCopy { task: task.id });
+            }
+            if self.copies.contains_key(destination) {
+                return Err(InvariantError::SecondCopyInto {
+                    image: destination.clone(),
+                    task: task.id,
+                });
+            }
+            self.copies.insert(destination.clone(), task.id.clone());
+        }
+        self.ended_tasks.insert(task.id.clone(), task);
         Ok(())
     }
 
@@ -408,7 +549,12 @@ impl ImageStore {
                 }
                 entry.instances.insert(instance.id.clone());
             }
-            (None, true) => {}
+            (None, true) => {
+                self.orphans
+                    .entry(instance.image.clone())
+                    .or_default()
+                    .insert(instance.id.clone());
+            }
         }
         self.instances.insert(instance.id.clone(), instance);
         Ok(())
@@ -433,6 +579,12 @@ impl ImageStore {
                 i.image_deleted = true;
             }
         }
+        if !entry.instances.is_empty() {
+            self.orphans
+                .entry(entry.image.id.clone())
+                .or_default()
+                .extend(entry.instances.iter().cloned());
+        }
         let mut released = Vec::new();
         for snapshot in &entry.image.snapshots {
             if let Some(users) = self.snapshot_users.get_mut(snapshot) {
@@ -446,11 +598,37 @@ impl ImageStore {
         Some((entry.image, entry.instances.into_iter().collect(), released))
     }
 
-    /// Removes a task, undoing its counts.
+    /// Removes a task, undoing its counts, and forgets it (it never ran).
     pub(crate) fn remove_task(&mut self, id: &str) -> Option<Task> {
         let task = self.tasks.remove(id)?;
         self.count_task(&task.kind, -1);
+        if let TaskKind::CopyImage { destination, .. } = &task.kind {
+            self.copies.remove(destination);
+        }
         Some(task)
+    }
+
+    /// Ends a running task: it leaves the running tasks and is kept as an [`EndedTask`], with
+    /// the owner and region of its images as they are now (so call this before removing them).
+    pub(crate) fn end_task(&mut self, id: &str, end: TaskEnd) -> Option<EndedTask> {
+        let (owner, region) = self
+            .tasks
+            .get(id)
+            .and_then(|task| self.task_owner_and_region(task))
+            .map(|(owner, region)| (owner.clone(), region.clone()))?;
+        let task = self.remove_task(id)?;
+        let ended = EndedTask {
+            id: task.id,
+            kind: task.kind,
+            owner,
+            region,
+            end,
+        };
+        if let TaskKind::CopyImage { destination, .. } = &ended.kind {
+            self.copies.insert(destination.clone(), ended.id.clone());
+        }
+        self.ended_tasks.insert(ended.id.clone(), ended.clone());
+        Some(ended)
     }
 
     /// Removes an instance (it is released).
@@ -459,7 +637,44 @@ impl ImageStore {
         if let Some(entry) = self.images.get_mut(&instance.image) {
             entry.instances.remove(id);
         }
+        if let Some(orphans) = self.orphans.get_mut(&instance.image) {
+            orphans.remove(id);
+            if orphans.is_empty() {
+                self.orphans.remove(&instance.image);
+            }
+        }
         Some(instance)
+    }
+
+    /// Sets an image's status. Returns `false` (and changes nothing) for an unknown image.
+    pub(crate) fn set_status(&mut self, image: &str, status: ImageStatus) -> bool {
+        match self.images.get_mut(image) {
+            Some(entry) => {
+                entry.image.status = status;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Replaces an image's community flag and shares. The caller has checked the result against
+    /// [`check_image`]'s rules (never the owner, at most [`MAX_SHARES`], custom images only).
+    pub(crate) fn set_visibility(&mut self, image: &str, visibility: Visibility) -> bool {
+        match self.images.get_mut(image) {
+            Some(entry) => {
+                debug_assert!(
+                    check_image(&Image {
+                        visibility: visibility.clone(),
+                        ..entry.image.clone()
+                    })
+                    .is_ok(),
+                    "a visibility change keeps the image's invariants"
+                );
+                entry.image.visibility = visibility;
+                true
+            }
+            None => false,
+        }
     }
 
     fn count_task(&mut self, kind: &TaskKind, delta: i32) {
@@ -531,4 +746,34 @@ fn check_image(image: &Image) -> Result<(), InvariantError> {
         });
     }
     Ok(())
+}
+
+/// The id of draw number `n`: `prefix` and 20 characters of `[0-9a-z]`, shaped like a real
+/// custom image id (`m-2zee2i7regbnhhawrwc2`, `research-alibaba.md` §3) [I].
+///
+/// The draw number goes through the SplitMix64 finalizer (a bijection on `u64`) after an odd
+/// multiplication (another bijection); the last 13 characters spell that word in base 36, and
+/// 36^13 > 2^64, so distinct draws give distinct ids. The first 7 characters come from a second
+/// mix and only make the ids look less alike.
+fn generated_id(prefix: &str, n: u64) -> String {
+    const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    fn mix(mut z: u64) -> u64 {
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn base36(mut word: u64, len: usize, out: &mut Vec<u8>) {
+        let start = out.len();
+        for _ in 0..len {
+            out.push(DIGITS[(word % 36) as usize]);
+            word /= 36;
+        }
+        out[start..].reverse();
+    }
+    let unique = mix(n.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(1));
+    let decoration = mix(unique ^ 0xD1B5_4A32_D192_ED03);
+    let mut id = prefix.as_bytes().to_vec();
+    base36(decoration, 7, &mut id);
+    base36(unique, 13, &mut id);
+    String::from_utf8(id).expect("prefix and digits are ASCII")
 }

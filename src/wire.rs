@@ -26,11 +26,11 @@ struct Raw<'a> {
 impl DeleteImageRequest {
     /// Parses RPC parameters (name, value pairs, as decoded from a query string or form).
     ///
-    /// Parameter names are case-sensitive; when a name repeats, its first value counts [I].
+    /// Parameter names are case-sensitive; when a name repeats, its first value counts \[I\].
     /// The §1 errors, checked in this order: `MissingRegionId` and `MissingImageId` for an
     /// absent or empty value; `InvalidParameter` for a region or image id that is not well
-    /// formed [I], then for `Force` and `DryRun` values other than `true`/`false` in any ASCII
-    /// case (an empty value counts as absent, i.e. false [I]). Whether the region exists is
+    /// formed \[I\], then for `Force` and `DryRun` values other than `true`/`false` in any ASCII
+    /// case (an empty value counts as absent, i.e. false \[I\]). Whether the region exists is
     /// the store's question, answered by [`decide`](crate::decide).
     pub fn from_rpc_params<'a, I>(params: I) -> Result<Self, DeleteImageError>
     where
@@ -60,7 +60,7 @@ impl DeleteImageRequest {
     }
 }
 
-/// `true`/`false` in any ASCII case (the Python SDKs send `True`) [O]; absent is false.
+/// `true`/`false` in any ASCII case (the Python SDKs send `True`) \[O\]; absent is false.
 /// `None` means not a boolean.
 fn parse_bool(value: Option<&str>) -> Option<bool> {
     match value {
@@ -72,7 +72,7 @@ fn parse_bool(value: Option<&str>) -> Option<bool> {
 }
 
 /// The `HostId` of an error body: the regional ECS endpoint, or the central one when the
-/// request names no known region [I].
+/// request names no known region \[I\].
 pub fn host_id(region: Option<&RegionId>) -> String {
     match region {
         Some(region) => format!("ecs.{region}.aliyuncs.com"),
@@ -80,7 +80,7 @@ pub fn host_id(region: Option<&RegionId>) -> String {
     }
 }
 
-/// The success body: `{"RequestId": "…"}` [D].
+/// The success body: `{"RequestId": "…"}` \[D\].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct SuccessBody {
@@ -101,7 +101,7 @@ pub struct ErrorBody {
     /// The message.
     pub message: String,
     /// The troubleshooting link:
-    /// `https://api.aliyun.com/troubleshoot?q=<Code>&product=Ecs&requestId=<RequestId>` [D].
+    /// `https://api.aliyun.com/troubleshoot?q=<Code>&product=Ecs&requestId=<RequestId>` \[D\].
     pub recommend: String,
 }
 
@@ -161,7 +161,7 @@ impl Response {
 /// Handles one DeleteImage call from RPC parameters to response: parse (§1), decide and apply
 /// (§2 to §4), and write the body (§5). Returns the response and, when the call succeeded, what
 /// it did. The error body's `HostId` names the request's region once it is known to exist,
-/// the central endpoint before that [I].
+/// the central endpoint before that \[I\].
 pub fn delete_image<'a, I>(
     store: &mut ImageStore,
     caller: &AccountId,

@@ -1,0 +1,129 @@
+// The current Node SDK (@alicloud/ecs20140526, Darabonba) against the emulator, unmodified,
+// signing with ACS3-HMAC-SHA256 and the demo world's real keys. Errors are read through its own
+// ClientError (real-clients.md §5a).
+
+import { readFileSync } from 'node:fs';
+import EcsModule, * as $Ecs from '@alicloud/ecs20140526';
+import * as $OpenApi from '@alicloud/openapi-client';
+import { ClientError } from '@alicloud/openapi-core';
+
+const Client = EcsModule.default ?? EcsModule;
+const ENDPOINT = process.env.EMULATOR_ENDPOINT;
+const EXPECT = JSON.parse(readFileSync(new URL('../expectations.json', import.meta.url), 'utf8'));
+const REGION = EXPECT.region;
+const UUID = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/;
+
+let passed = 0;
+let failed = 0;
+
+async function check(name, fn) {
+  try {
+    await fn();
+    passed += 1;
+    console.log(`ok - node-dara: ${name}`);
+  } catch (e) {
+    failed += 1;
+    console.log(`not ok - node-dara: ${name}: ${e && e.stack ? e.stack.split('\n').slice(0, 3).join(' | ') : e}`);
+  }
+}
+
+function equal(actual, expected, what) {
+  if (actual !== expected) {
+    throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+  }
+}
+
+function requestId(value, what = 'request id') {
+  if (typeof value !== 'string' || !UUID.test(value)) {
+    throw new Error(`${what}: expected an uppercase UUID, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+async function admin(method, path, body) {
+  const response = await fetch(`http://${ENDPOINT}/_emulator/${path}`, {
+    method,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`admin ${method} ${path}: ${response.status}`);
+  return response.json();
+}
+
+const reset = () => admin('POST', 'reset', {});
+
+function client({ account = 'alice', keyId, secret } = {}) {
+  const keys = EXPECT.accounts[account];
+  return new Client(new $OpenApi.Config({
+    accessKeyId: keyId ?? keys.accessKeyId,
+    accessKeySecret: secret ?? keys.secret,
+    endpoint: ENDPOINT,
+    protocol: 'http',
+    regionId: REGION,
+  }));
+}
+
+async function refused(thunk, { status, code, message, messagePrefix }) {
+  let error;
+  try {
+    await thunk();
+  } catch (e) {
+    error = e;
+  }
+  if (error === undefined) throw new Error(`expected ClientError ${code}, got a success`);
+  if (!(error instanceof ClientError)) throw new Error(`expected ClientError, got ${error && error.name}: ${error}`);
+  equal(error.name, 'ClientError', 'name');
+  equal(error.statusCode, status, 'statusCode');
+  equal(error.code, code, 'code');
+  const rid = requestId(error.requestId, 'requestId');
+  equal(error.data.RequestId, rid, 'data.RequestId');
+  const text = error.data.Message;
+  if (message !== undefined) equal(text, message, 'data.Message');
+  if (messagePrefix !== undefined && !text.startsWith(messagePrefix)) {
+    throw new Error(`message ${JSON.stringify(text)} does not start with ${JSON.stringify(messagePrefix)}`);
+  }
+  equal(error.message, `${code}: code: ${status}, ${text} request id: ${rid}`, 'message');
+  return error;
+}
+
+const deleteImage = (c, regionId, imageId, extra = {}) =>
+  c.deleteImage(new $Ecs.DeleteImageRequest({ regionId, imageId, ...extra }));
+
+await reset();
+for (const c of EXPECT.refusals) {
+  await check(`ACS3-HMAC-SHA256: DeleteImage ${c.name}`, () => refused(
+    () => deleteImage(client({ account: c.caller }), c.region, c.image, c.dryRun ? { dryRun: true } : {}),
+    c,
+  ));
+}
+
+const unknown = EXPECT.unknownKey;
+await check('ACS3-HMAC-SHA256: unknown access key', () => refused(
+  () => deleteImage(client({ keyId: unknown.accessKeyId, secret: unknown.secret }), REGION, 'm-demo-free'),
+  unknown,
+));
+const bad = EXPECT.badSecret;
+await check('ACS3-HMAC-SHA256: wrong secret', () => refused(
+  () => deleteImage(client({ secret: bad.secret }), REGION, 'm-demo-free'),
+  bad,
+));
+
+await check('ACS3-HMAC-SHA256: DeleteImage deletes, then ignores', async () => {
+  const c = client();
+  const first = await deleteImage(c, REGION, 'm-demo-free');
+  equal(first.statusCode, 200, 'statusCode');
+  requestId(first.body.requestId);
+  equal(first.headers['x-emulator-outcome'], 'Deleted', 'outcome of the first delete');
+  const again = await deleteImage(c, REGION, 'm-demo-free');
+  equal(again.statusCode, 200, 'statusCode of the repeat');
+  requestId(again.body.requestId);
+  if (again.body.requestId === first.body.requestId) throw new Error('two calls share a request id');
+  equal(again.headers['x-emulator-outcome'], 'Ignored', 'outcome of the repeat');
+});
+
+await check('ACS3-HMAC-SHA256: Force=true deletes an image in use', async () => {
+  const answer = await deleteImage(client(), REGION, 'm-demo-in-use', { force: true });
+  equal(answer.headers['x-emulator-outcome'], 'Deleted', 'Force=true outcome');
+});
+
+console.log(`node-dara: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

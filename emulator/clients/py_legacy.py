@@ -1,0 +1,96 @@
+"""The legacy Python client (aliyun-python-sdk-core + aliyun-python-sdk-ecs, AcsClient) against the
+emulator, unmodified, signing with RPC V1 (HMAC-SHA1) and the demo world's real keys. Errors are
+read through its own ServerException (real-clients.md §5a).
+"""
+
+import json
+
+from aliyunsdkcore.acs_exception.exceptions import ServerException
+from aliyunsdkcore.client import AcsClient
+from aliyunsdkecs.request.v20140526.DeleteImageRequest import DeleteImageRequest
+
+from harness import ENDPOINT, EXPECT, REGION, Runner, equal, request_id, reset, world_image
+
+
+def client(account="alice", region=REGION, key_id=None, secret=None):
+    keys = EXPECT["accounts"][account]
+    return AcsClient(key_id or keys["accessKeyId"], secret or keys["secret"], region)
+
+
+def call(c, request):
+    request.set_endpoint(ENDPOINT)
+    return json.loads(c.do_action_with_exception(request))
+
+
+def delete_request(image, force=None, dry_run=None):
+    request = DeleteImageRequest()
+    request.set_ImageId(image)
+    if force is not None:
+        request.set_Force(force)
+    if dry_run is not None:
+        request.set_DryRun(dry_run)
+    return request
+
+
+def refused(thunk, status, code, message=None):
+    """Runs `thunk`, which must raise ServerException with exactly these values."""
+    try:
+        thunk()
+    except ServerException as e:
+        equal(e.get_http_status(), status, "get_http_status()")
+        equal(e.get_error_code(), code, "get_error_code()")
+        if message is not None:
+            equal(e.get_error_msg(), message, "get_error_msg()")
+        request_id(e.get_request_id(), "get_request_id()")
+        equal(e.get_error_type(), "Server", "get_error_type()")
+        return e
+    raise AssertionError(f"expected ServerException {code}, got a success")
+
+
+def main():
+    run = Runner("py-legacy")
+    reset()
+    for case in EXPECT["refusals"]:
+        def check(case=case):
+            c = client(case["caller"], case["region"])
+            refused(lambda: call(c, delete_request(case["image"], dry_run=case.get("dryRun"))),
+                    case["status"], case["code"], case["message"])
+
+        run.check(f"RPC V1: DeleteImage {case['name']}", check)
+
+    unknown = EXPECT["unknownKey"]
+    run.check("RPC V1: unknown access key", lambda: refused(
+        lambda: call(client(key_id=unknown["accessKeyId"], secret=unknown["secret"]),
+                     delete_request("m-demo-free")),
+        unknown["status"], unknown["code"], unknown["message"]))
+
+    # The client compares the string to sign after the ':' of a SignatureDoesNotMatch message
+    # with its own and, when they are equal, reports InvalidAccessKeySecret (real-clients.md §5b).
+    # So this also proves the emulator's RPC V1 string to sign is byte-identical to the client's.
+    bad = EXPECT["badSecret"]
+    run.check("RPC V1: wrong secret", lambda: refused(
+        lambda: call(client(secret=bad["secret"]), delete_request("m-demo-free")),
+        400, "InvalidAccessKeySecret"))
+
+    def deletes():
+        c = client()
+        first = call(c, delete_request("m-demo-free"))
+        request_id(first["RequestId"], "RequestId of the delete")
+        equal(world_image("m-demo-free"), None, "m-demo-free in the world after the delete")
+        again = call(c, delete_request("m-demo-free"))
+        request_id(again["RequestId"], "RequestId of the repeat")
+        if again["RequestId"] == first["RequestId"]:
+            raise AssertionError("two calls share a request id")
+
+    run.check("RPC V1: DeleteImage deletes, then ignores", deletes)
+
+    def force():
+        call(client(), delete_request("m-demo-in-use", force=True))
+        equal(world_image("m-demo-in-use"), None, "m-demo-in-use after Force=True")
+
+    run.check("RPC V1: Force=True deletes an image in use", force)
+    run.finish()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,190 @@
+//! The admin API under `/_emulator/`: read and replace the world and the profile, finish
+//! running tasks, reset. JSON only, no signature [I: it is for the test harness on the same
+//! machine]; errors use the same five-field body as the actions.
+
+use axum::http::Method;
+use ecs_image_rules::wire::host_id;
+use ecs_image_rules::{ImageId, ImageStatus, ImageStore, Profile, RequestId, TaskId, World};
+use serde::Serialize;
+
+use crate::emulator::Emulator;
+use crate::error::GatewayError;
+use crate::protocol::{Format, Reply, param};
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct Done {
+    request_id: RequestId,
+}
+
+/// Answers one admin request. Blocking (a change is persisted before it is acknowledged).
+pub(crate) fn handle(
+    emulator: &Emulator,
+    method: &Method,
+    path: &str,
+    raw_query: &str,
+    body: &[u8],
+    request_id: RequestId,
+) -> Reply {
+    match route(emulator, method, path, raw_query, body, &request_id) {
+        Ok(reply) => reply,
+        Err(e) => Reply::error(Format::Json, &e, request_id, host_id(None)),
+    }
+}
+
+fn route(
+    emulator: &Emulator,
+    method: &Method,
+    path: &str,
+    raw_query: &str,
+    body: &[u8],
+    request_id: &RequestId,
+) -> Result<Reply, GatewayError> {
+    let done = || {
+        Reply::admin(
+            200,
+            &Done {
+                request_id: request_id.clone(),
+            },
+            request_id.clone(),
+        )
+    };
+    let path = path.trim_end_matches('/');
+    match (path, method) {
+        ("/_emulator/world", &Method::GET) => {
+            Ok(Reply::admin(200, &emulator.world(), request_id.clone()))
+        }
+        ("/_emulator/world", &Method::PUT) => {
+            let world: World = serde_json::from_slice(body)
+                .map_err(|e| GatewayError::InvalidWorld(e.to_string()))?;
+            emulator.replace_world(world)?;
+            Ok(done())
+        }
+        ("/_emulator/world", _) => Err(GatewayError::AdminMethodNotAllowed("GET, PUT")),
+        ("/_emulator/profile", &Method::GET) => {
+            Ok(Reply::admin(200, &emulator.profile(), request_id.clone()))
+        }
+        ("/_emulator/profile", &Method::PUT) => {
+            let profile: Profile = serde_json::from_slice(body)
+                .map_err(|_| GatewayError::InvalidAdminParameter("profile"))?;
+            emulator.set_profile(profile);
+            Ok(done())
+        }
+        ("/_emulator/profile", _) => Err(GatewayError::AdminMethodNotAllowed("GET, PUT")),
+        ("/_emulator/reset", &Method::POST) => {
+            emulator.replace_world(emulator.initial_world().clone())?;
+            Ok(done())
+        }
+        ("/_emulator/reset", _) => Err(GatewayError::AdminMethodNotAllowed("POST")),
+        ("/_emulator/tasks/complete", &Method::POST) => {
+            let selection = Selection::of(raw_query)?;
+            let (completed_task_ids, finished_image_ids) =
+                emulator.change_world(|world| selection.complete(&mut world.store))?;
+            let body = Completed {
+                request_id: request_id.clone(),
+                completed_task_ids,
+                finished_image_ids,
+            };
+            Ok(Reply::admin(200, &body, request_id.clone()))
+        }
+        ("/_emulator/tasks/complete", _) => Err(GatewayError::AdminMethodNotAllowed("POST")),
+        _ => Err(GatewayError::AdminPathNotFound),
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct Completed {
+    request_id: RequestId,
+    completed_task_ids: Vec<TaskId>,
+    finished_image_ids: Vec<ImageId>,
+}
+
+/// What `POST /_emulator/tasks/complete` ends: every running task and every CreateImage in
+/// progress, or only the task `TaskId`, or only what runs on the image `ImageId`; and how:
+/// `Outcome=Finished` (the default) or `Outcome=Failed`.
+struct Selection {
+    task: Option<TaskId>,
+    image: Option<ImageId>,
+    fail: bool,
+}
+
+impl Selection {
+    fn of(raw_query: &str) -> Result<Self, GatewayError> {
+        let params: Vec<(String, String)> = form_urlencoded::parse(raw_query.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let get = |name: &str| param(&params, name).filter(|v| !v.is_empty());
+        let task = get("TaskId")
+            .map(TaskId::new)
+            .transpose()
+            .map_err(|_| GatewayError::InvalidAdminParameter("TaskId"))?;
+        let image = get("ImageId")
+            .map(ImageId::new)
+            .transpose()
+            .map_err(|_| GatewayError::InvalidAdminParameter("ImageId"))?;
+        let fail = match get("Outcome") {
+            None | Some("Finished") => false,
+            Some("Failed") => true,
+            Some(_) => return Err(GatewayError::InvalidAdminParameter("Outcome")),
+        };
+        Ok(Self { task, image, fail })
+    }
+
+    /// Ends the selected tasks, then the selected CreateImage creations, through the library's
+    /// service-side transitions. A selection by id that matches nothing is refused.
+    /// Returns the tasks ended and the images finished.
+    fn complete(
+        &self,
+        store: &mut ImageStore,
+    ) -> Result<(Vec<TaskId>, Vec<ImageId>), GatewayError> {
+        let tasks: Vec<TaskId> = store
+            .tasks()
+            .filter(|t| self.task.as_ref().is_none_or(|id| t.id == *id))
+            .filter(|t| {
+                self.image
+                    .as_ref()
+                    .is_none_or(|i| t.images().any(|x| x == i))
+            })
+            .map(|t| t.id.clone())
+            .collect();
+        // CreateImage is not a task; its creations are finished here too, unless a task was
+        // named. The library refuses images that an import or a copy is making; those are
+        // skipped (their tasks finish them).
+        let mut creating: Vec<ImageId> = if self.task.is_some() {
+            Vec::new()
+        } else {
+            store
+                .images()
+                .filter(|i| i.status == ImageStatus::Creating)
+                .filter(|i| self.image.as_ref().is_none_or(|id| i.id == *id))
+                .map(|i| i.id.clone())
+                .collect()
+        };
+        creating.sort();
+        for task in &tasks {
+            let ended = if self.fail {
+                store.fail_task(task)
+            } else {
+                store.complete_task(task)
+            };
+            ended.map_err(|_| GatewayError::Internal)?;
+        }
+        let finished: Vec<ImageId> = creating
+            .into_iter()
+            .filter(|image| {
+                let ended = if self.fail {
+                    store.fail_create_image(image)
+                } else {
+                    store.finish_create_image(image)
+                };
+                ended.is_ok()
+            })
+            .collect();
+        let selected = self.task.is_some() || self.image.is_some();
+        if selected && tasks.is_empty() && finished.is_empty() {
+            return Err(GatewayError::AdminTaskNotFound);
+        }
+        Ok((tasks, finished))
+    }
+}

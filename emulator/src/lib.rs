@@ -1,0 +1,52 @@
+//! An HTTP server that speaks the ECS RPC protocol (API version 2014-05-26) over the
+//! `ecs-image-rules` library, so the real Alibaba Cloud SDKs can be pointed at it.
+//!
+//! The wire contract is `real-clients.md` §7 (signatures: §4): `POST` or `GET` on `/`, the
+//! action in `Action` or `x-acs-action`, parameters in the query string plus a form body,
+//! JSON answers (`Format=XML` gives XML), an uppercase UUID request id per request, and the
+//! five-field error body of the library's [`wire`](ecs_image_rules::wire) module.
+//!
+//! The emulator is a thin protocol layer: every answer about images comes from the library.
+//! It adds identity (access key id → account, from the [`World`](ecs_image_rules::World)),
+//! signature checks, an admin API under `/_emulator/`, and persistence of the world.
+//!
+//! Every request runs under one lock, start to finish (identify, decide, apply, persist), so
+//! requests are linearizable; a DeleteImage answer names what it did in the
+//! [`OUTCOME_HEADER`] (`Deleted` or `Ignored`).
+//!
+//! # Example
+//!
+//! ```no_run
+//! use ecs_image_emulator::{Config, Emulator, demo, serve};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let emulator = Emulator::new(Config::new(demo::world()))?;
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//! serve(emulator, listener, std::future::pending()).await?;
+//! # Ok(())
+//! # }
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod actions;
+mod admin;
+pub mod demo;
+mod describe;
+mod emulator;
+mod error;
+mod identity;
+mod persist;
+mod protocol;
+pub mod rpc;
+mod server;
+mod signature;
+
+pub use actions::names as action_names;
+pub use emulator::{Config, DEFAULT_MAX_BODY_BYTES, Emulator};
+pub use error::GatewayError;
+pub use identity::Auth;
+pub use persist::{StateFileError, read_world};
+pub use protocol::{API_VERSION, OUTCOME_HEADER};
+pub use server::{ADMIN_PREFIX, router, serve};

@@ -1,0 +1,159 @@
+//! `ecs-image-emulator`: serve the ECS image API on a local port.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use ecs_image_emulator::{Auth, Config, Emulator, demo, read_world, serve};
+use ecs_image_rules::{AccountId, Profile, World};
+
+/// An HTTP server that speaks the ECS RPC protocol (2014-05-26) for image actions, backed by
+/// ecs-image-rules. Point the Alibaba Cloud SDKs at it with protocol "http".
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Cli {
+    /// Address to listen on (port 0 picks a free port; the real one is printed).
+    #[arg(long, env = "ECS_EMULATOR_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+
+    /// Start from this world file (JSON: accounts with access keys, and a store) instead of
+    /// the built-in demo world.
+    #[arg(long, env = "ECS_EMULATOR_WORLD")]
+    world: Option<PathBuf>,
+
+    /// Keep the world in this file: loaded on start if it exists, rewritten atomically after
+    /// every change.
+    #[arg(long, env = "ECS_EMULATOR_STATE")]
+    state: Option<PathBuf>,
+
+    /// Answer by this profile (JSON: catalog, missingImage, precedence) instead of the default.
+    #[arg(long, env = "ECS_EMULATOR_PROFILE")]
+    profile: Option<PathBuf>,
+
+    /// Check no signature; unknown or absent access keys act as the default account.
+    #[arg(long, env = "ECS_EMULATOR_NO_AUTH")]
+    no_auth: bool,
+
+    /// The account for unknown keys under --no-auth (default: the world's first account).
+    #[arg(long, env = "ECS_EMULATOR_DEFAULT_ACCOUNT", requires = "no_auth")]
+    default_account: Option<String>,
+
+    /// The largest request body accepted, in bytes.
+    #[arg(long, env = "ECS_EMULATOR_MAX_BODY_BYTES", default_value_t = ecs_image_emulator::DEFAULT_MAX_BODY_BYTES)]
+    max_body_bytes: usize,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ecs-image-emulator: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    let (world, origin) = match &cli.world {
+        Some(path) => (read_world(path)?, format!("world file {}", path.display())),
+        None => (demo::world(), String::from("built-in demo world")),
+    };
+    let profile: Profile = match &cli.profile {
+        Some(path) => serde_json::from_slice(&std::fs::read(path)?)
+            .map_err(|e| format!("profile {}: {e}", path.display()))?,
+        None => Profile::default(),
+    };
+    let auth = if cli.no_auth {
+        let default_account = cli
+            .default_account
+            .as_deref()
+            .map(AccountId::new)
+            .transpose()?;
+        Auth::NoAuth { default_account }
+    } else {
+        Auth::Verify
+    };
+    let config = Config {
+        profile,
+        auth: auth.clone(),
+        state_file: cli.state.clone(),
+        max_body_bytes: cli.max_body_bytes,
+        ..Config::new(world)
+    };
+    let emulator = Emulator::new(config)?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(cli.listen).await?;
+        let address = listener.local_addr()?;
+        print_banner(&address, &origin, &cli, &auth, &emulator.world());
+        serve(emulator, listener, shutdown_signal()).await?;
+        println!("ecs-image-emulator: stopped");
+        Ok(())
+    })
+}
+
+/// What a user needs to start: where, which world, which keys, and one SDK call to paste.
+fn print_banner(address: &SocketAddr, origin: &str, cli: &Cli, auth: &Auth, world: &World) {
+    println!("ecs-image-emulator: listening on http://{address}");
+    println!("  ECS API 2014-05-26, {origin}");
+    match &cli.state {
+        Some(path) => println!("  state file: {}", path.display()),
+        None => println!("  state: in memory only (use --state FILE to keep it)"),
+    }
+    match auth {
+        Auth::Verify => println!("  signatures: verified (ACS3-HMAC-SHA256 and RPC V1)"),
+        Auth::NoAuth { .. } => println!("  signatures: not checked (--no-auth)"),
+    }
+    println!("  access keys:");
+    for account in &world.accounts {
+        for key in &account.access_keys {
+            let secret = key.secret.as_deref().unwrap_or("(no secret: not checked)");
+            println!(
+                "    account {:<10} AccessKeyId {}  AccessKeySecret {}",
+                account.id, key.id, secret
+            );
+        }
+    }
+    let key = world
+        .accounts
+        .iter()
+        .flat_map(|a| a.access_keys.iter())
+        .next();
+    if let Some(key) = key {
+        let secret = key.secret.as_deref().unwrap_or("any");
+        println!(
+            "  try: python3 -c \"from alibabacloud_ecs20140526.client import Client; \
+             from alibabacloud_ecs20140526.models import DeleteImageRequest; \
+             from alibabacloud_tea_openapi.models import Config; \
+             print(Client(Config(access_key_id='{}', access_key_secret='{}', endpoint='{address}', protocol='http', region_id='{}')).delete_image(DeleteImageRequest(region_id='{}', image_id='m-demo-shared')))\"",
+            key.id,
+            secret,
+            demo::REGION,
+            demo::REGION
+        );
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+}

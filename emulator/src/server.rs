@@ -1,0 +1,135 @@
+//! HTTP: one handler for every request. `/` is the ECS action router, `/_emulator/...` the
+//! admin API (never reachable as an action), anything else `InvalidAction.NotFound`.
+
+use std::future::Future;
+use std::io;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, header};
+use axum::response::{IntoResponse, Response};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use tokio::net::TcpListener;
+
+use crate::actions::{self, Call};
+use crate::admin;
+use crate::emulator::{Emulator, early_error};
+use crate::error::GatewayError;
+use crate::protocol::{self, Format, Reply, new_request_id};
+use crate::signature::SignedRequest;
+
+/// The admin API's path prefix.
+pub const ADMIN_PREFIX: &str = "/_emulator";
+
+/// The emulator as an axum router.
+pub fn router(emulator: Emulator) -> Router {
+    Router::new().fallback(handle).with_state(emulator)
+}
+
+/// Serves until `shutdown` resolves, then finishes the requests in flight and returns.
+pub async fn serve(
+    emulator: Emulator,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    axum::serve(listener, router(emulator))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+async fn handle(State(emulator): State<Emulator>, request: Request) -> Response {
+    let request_id = new_request_id();
+    let (parts, body) = request.into_parts();
+    let raw_query = parts.uri.query().unwrap_or("").to_owned();
+    let path = parts.uri.path().to_owned();
+    let body = match read_body(body, &parts.headers, emulator.max_body_bytes()).await {
+        Ok(body) => body,
+        Err(e) => {
+            let params = protocol::params(&raw_query, &HeaderMap::new(), &[]);
+            let format = Format::of(&params);
+            return early_error(&emulator, format, &e, request_id, &params).into_response();
+        }
+    };
+    if path == ADMIN_PREFIX || path.starts_with(&format!("{ADMIN_PREFIX}/")) {
+        let reply = tokio::task::spawn_blocking({
+            let emulator = emulator.clone();
+            move || {
+                admin::handle(
+                    &emulator,
+                    &parts.method,
+                    &path,
+                    &raw_query,
+                    &body,
+                    request_id,
+                )
+            }
+        })
+        .await;
+        return reply
+            .unwrap_or_else(|_| internal(Format::Json))
+            .into_response();
+    }
+    let params = protocol::params(&raw_query, &parts.headers, &body);
+    let format = Format::of(&params);
+    let action = if path != "/" {
+        Err(GatewayError::ActionNotFound)
+    } else if parts.method != Method::GET && parts.method != Method::POST {
+        Err(GatewayError::UnsupportedHttpMethod)
+    } else {
+        protocol::action(&params, &parts.headers)
+            .and_then(|name| actions::lookup(&name).ok_or(GatewayError::ActionNotFound))
+    };
+    let action = match action {
+        Ok(action) => action,
+        Err(e) => return early_error(&emulator, format, &e, request_id, &params).into_response(),
+    };
+    let method = parts.method.as_str().to_owned();
+    let headers = parts.headers;
+    let reply = tokio::task::spawn_blocking(move || {
+        let signed = SignedRequest {
+            method: &method,
+            path: "/",
+            raw_query: &raw_query,
+            headers: &headers,
+            body: &body,
+            params: &params,
+        };
+        emulator.execute(Call {
+            action,
+            format,
+            request_id,
+            signed,
+        })
+    })
+    .await;
+    reply.unwrap_or_else(|_| internal(format)).into_response()
+}
+
+/// A worker panicked: a server fault, answered as a typed 500 with a fresh request id.
+fn internal(format: Format) -> Reply {
+    Reply::error(
+        format,
+        &GatewayError::Internal,
+        new_request_id(),
+        ecs_image_rules::wire::host_id(None),
+    )
+}
+
+/// The body, refused past `limit` bytes: at once when `Content-Length` says so, else while
+/// reading.
+async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> Result<Bytes, GatewayError> {
+    let too_large = GatewayError::RequestTooLarge { limit };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large);
+    }
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large),
+        Err(_) => Err(GatewayError::UnreadableBody),
+    }
+}

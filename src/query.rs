@@ -1,0 +1,236 @@
+//! The questions a simulator asks the store between transitions: which images an account sees
+//! (DescribeImages), whom an image is shared with (DescribeImageSharePermission), which
+//! instances were made from an image, whether an instance can still re-initialize its system
+//! disk, and which tasks are running (DescribeTasks). Queries never change the store.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::str::FromStr;
+
+use crate::ids::{AccountId, ImageId, InstanceId, RegionId};
+use crate::lifecycle::LifecycleError;
+use crate::model::{Image, ImageKind, ImageStatus, Task};
+use crate::rule::{Relation, relation};
+use crate::store::ImageStore;
+
+/// DescribeImages `ImageOwnerAlias` [D]: who provides an image, as seen by the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum OwnerAlias {
+    /// `self`: the caller's own custom images (published or not).
+    Own,
+    /// `others`: other accounts' custom images that are shared with the caller or published as
+    /// community images.
+    Others,
+    /// `system`: Alibaba Cloud public images.
+    System,
+    /// `marketplace`: Alibaba Cloud Marketplace images.
+    Marketplace,
+}
+
+impl OwnerAlias {
+    /// The alias as the API spells it, e.g. `self`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            OwnerAlias::Own => "self",
+            OwnerAlias::Others => "others",
+            OwnerAlias::System => "system",
+            OwnerAlias::Marketplace => "marketplace",
+        }
+    }
+
+    /// The alias an image has for a caller that can see it.
+    pub fn of(image: &Image, caller: &AccountId) -> Self {
+        match image.kind {
+            ImageKind::System => OwnerAlias::System,
+            ImageKind::Marketplace => OwnerAlias::Marketplace,
+            ImageKind::Custom if image.owner == *caller => OwnerAlias::Own,
+            ImageKind::Custom => OwnerAlias::Others,
+        }
+    }
+}
+
+impl fmt::Display for OwnerAlias {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A string that is not one of the four `ImageOwnerAlias` values.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not an ImageOwnerAlias (self, others, system or marketplace)")]
+pub struct OwnerAliasError(pub String);
+
+impl FromStr for OwnerAlias {
+    type Err = OwnerAliasError;
+    fn from_str(s: &str) -> Result<Self, OwnerAliasError> {
+        match s {
+            "self" => Ok(OwnerAlias::Own),
+            "others" => Ok(OwnerAlias::Others),
+            "system" => Ok(OwnerAlias::System),
+            "marketplace" => Ok(OwnerAlias::Marketplace),
+            _ => Err(OwnerAliasError(s.to_owned())),
+        }
+    }
+}
+
+/// DescribeImages-like filters. An empty list or `None` does not filter.
+///
+/// `ImageFilter::default()` matches every image the caller can see, in any status. The real
+/// DescribeImages shows only Available images when no `Status` is given [D]; for that, use
+/// [`ImageFilter::describe_images`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImageFilter {
+    /// `ImageId` (comma-separated on the wire): only these images.
+    pub image_ids: Vec<ImageId>,
+    /// `Status`: only images in one of these statuses.
+    pub statuses: Vec<ImageStatus>,
+    /// `ImageOwnerAlias`: only images of this kind for the caller.
+    pub owner_alias: Option<OwnerAlias>,
+}
+
+impl ImageFilter {
+    /// The filter of a DescribeImages call without parameters: Available images only [D].
+    pub fn describe_images() -> Self {
+        Self {
+            statuses: vec![ImageStatus::Available],
+            ..Self::default()
+        }
+    }
+
+    /// The same filter narrowed to one more image id.
+    pub fn image_id(mut self, id: ImageId) -> Self {
+        self.image_ids.push(id);
+        self
+    }
+
+    /// The same filter narrowed to one more status.
+    pub fn status(mut self, status: ImageStatus) -> Self {
+        self.statuses.push(status);
+        self
+    }
+
+    /// The same filter narrowed to an owner alias.
+    pub fn owner_alias(self, owner_alias: OwnerAlias) -> Self {
+        Self {
+            owner_alias: Some(owner_alias),
+            ..self
+        }
+    }
+
+    fn matches(&self, image: &Image, caller: &AccountId) -> bool {
+        (self.image_ids.is_empty() || self.image_ids.contains(&image.id))
+            && (self.statuses.is_empty() || self.statuses.contains(&image.status))
+            && self
+                .owner_alias
+                .is_none_or(|alias| alias == OwnerAlias::of(image, caller))
+    }
+}
+
+/// A running task with the owner and region it belongs to (those of its image; for a copy,
+/// of the destination).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunningTask<'s> {
+    /// The task.
+    pub task: &'s Task,
+    /// The account that owns it.
+    pub owner: &'s AccountId,
+    /// Its region.
+    pub region: &'s RegionId,
+}
+
+impl ImageStore {
+    /// The images `caller` can see in `region` that match `filter`, in id order: its own
+    /// custom images, other accounts' images shared with it or published as community images,
+    /// and every system and marketplace image (spec §2).
+    ///
+    /// Refused with `InvalidRegionId.NotFound` for a region the store does not know.
+    pub fn visible_images(
+        &self,
+        caller: &AccountId,
+        region: &RegionId,
+        filter: &ImageFilter,
+    ) -> Result<Vec<&Image>, LifecycleError> {
+        if !self.has_region(region.as_str()) {
+            return Err(LifecycleError::RegionNotFound);
+        }
+        let mut images: Vec<&Image> = self
+            .images()
+            .filter(|image| image.region == *region)
+            .filter(|image| {
+                relation(self, caller, region.as_str(), image.id.as_str()) != Relation::Absent
+            })
+            .filter(|image| filter.matches(image, caller))
+            .collect();
+        images.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(images)
+    }
+
+    /// DescribeImageSharePermission: the accounts one of the caller's images is shared with,
+    /// in order.
+    ///
+    /// Refusals: `InvalidRegionId.NotFound`; `InvalidImageId.NotFound` unless the image is the
+    /// caller's own in the region.
+    pub fn shared_accounts(
+        &self,
+        caller: &AccountId,
+        region: &RegionId,
+        image: &ImageId,
+    ) -> Result<&BTreeSet<AccountId>, LifecycleError> {
+        if !self.has_region(region.as_str()) {
+            return Err(LifecycleError::RegionNotFound);
+        }
+        match relation(self, caller, region.as_str(), image.as_str()) {
+            Relation::Own => self
+                .image(image.as_str())
+                .map(|i| &i.visibility.shared_with)
+                .ok_or(LifecycleError::ImageNotFound),
+            Relation::VisibleNotOwn | Relation::Absent => Err(LifecycleError::ImageNotFound),
+        }
+    }
+
+    /// Every existing instance created from an image, in id order, whoever owns it; this
+    /// includes those that outlived the image (it was deleted).
+    pub fn instances_created_from(&self, image: &str) -> Vec<&InstanceId> {
+        let live = self.instances_of(image);
+        let orphans = self.orphans_of(image).into_iter().flatten();
+        let mut ids: Vec<&InstanceId> = live.chain(orphans).collect();
+        ids.sort();
+        ids
+    }
+
+    /// Whether an instance can still re-initialize its system disk: its image exists and its
+    /// owner can still see it. Deleting the image [D] and unsharing it from the instance's owner
+    /// [D] both take this away. `None` for an unknown instance.
+    pub fn can_reinitialize_system_disk(&self, instance: &str) -> Option<bool> {
+        let instance = self.instance(instance)?;
+        Some(
+            !instance.image_deleted
+                && relation(
+                    self,
+                    &instance.owner,
+                    instance.region.as_str(),
+                    instance.image.as_str(),
+                ) != Relation::Absent,
+        )
+    }
+
+    /// Every running task with its owner and region, in task id order.
+    pub fn running_tasks(&self) -> Vec<RunningTask<'_>> {
+        self.tasks()
+            .filter_map(|task| {
+                let (owner, region) = self.task_owner_and_region(task)?;
+                Some(RunningTask {
+                    task,
+                    owner,
+                    region,
+                })
+            })
+            .collect()
+    }
+
+    /// Whether an image was made by CopyImage (DescribeImages `IsCopied`), whether or not the
+    /// copy has finished.
+    pub fn is_copy(&self, image: &str) -> bool {
+        self.image(image).is_some() && self.copy_task_into(image).is_some()
+    }
+}

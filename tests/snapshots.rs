@@ -1,0 +1,687 @@
+//! Snapshots: a store survives a JSON round trip, every structural fault in a snapshot is
+//! refused with its own `InvariantError` (variant and text written out by hand), and any
+//! combination of the six blockers on one image loads.
+
+mod common;
+
+use common::{SPEC_ORDER, account, blocker_answer, default, json, refused};
+use ecs_image_rules::{
+    Blocker, ImageKind, ImageSpec, ImageStatus, ImageStore, InvariantError, Snapshot, blockers,
+};
+
+const HZ: &str = "cn-hangzhou";
+
+/// An image object with the required fields only.
+fn image(id: &str, owner: &str, region: &str) -> String {
+    format!(
+        r#"{{"id":"{id}","owner":"{owner}","region":"{region}","kind":"custom","status":"Available"}}"#
+    )
+}
+
+/// A snapshot that knows cn-hangzhou and cn-beijing.
+fn snapshot(images: &[String], tasks: &[&str], instances: &[&str]) -> String {
+    format!(
+        r#"{{"regions":["cn-beijing","cn-hangzhou"],"images":[{}],"tasks":[{}],"instances":[{}]}}"#,
+        images.join(","),
+        tasks.join(","),
+        instances.join(",")
+    )
+}
+
+/// Loads snapshot JSON, both as a `Snapshot` (then `from_snapshot`) and straight into an
+/// `ImageStore`; the two paths must agree.
+fn load(text: &str) -> Result<ImageStore, InvariantError> {
+    let parsed: Snapshot = serde_json::from_str(text)
+        .unwrap_or_else(|e| panic!("the test's snapshot JSON does not parse: {e}"));
+    let loaded = ImageStore::from_snapshot(parsed);
+    let direct = serde_json::from_str::<ImageStore>(text);
+    match (&loaded, direct) {
+        (Ok(a), Ok(b)) => assert_eq!(*a, b),
+        (Err(e), Err(d)) => assert!(
+            d.to_string().contains(&e.to_string()),
+            "{d} should contain {e}"
+        ),
+        (a, b) => panic!("from_snapshot gave {a:?} but deserializing gave {b:?}"),
+    }
+    loaded
+}
+
+/// The invariant error a snapshot is refused with, and its text (leaked, as in
+/// `common::refused`, so that expectations are plain literals).
+fn refusal(text: &str) -> (InvariantError, &'static str) {
+    let error = load(text).expect_err("the snapshot must be refused");
+    let display: &'static str = Box::leak(error.to_string().into_boxed_str());
+    (error, display)
+}
+
+// ---- round trip ---------------------------------------------------------------------------------
+
+/// A store with every kind of resource: all blockers, statuses, kinds, snapshots, a deleted
+/// image's flagged instances, and a region of its own.
+fn rich_store() -> ImageStore {
+    let mut s = ImageStore::new();
+    s.add_region("xx-sim-1".parse().unwrap());
+    for spec in [
+        ImageSpec::custom("m-z", "alice", HZ)
+            .snapshot("s-2")
+            .snapshot("s-1"),
+        ImageSpec::custom("m-all", "alice", HZ)
+            .importing()
+            .exporting()
+            .copying_to("cn-beijing")
+            .community()
+            .shared_with("bob")
+            .shared_with("carol")
+            .used_by(2)
+            .instance("i-bob", "bob")
+            .snapshot("s-1"),
+        ImageSpec::custom("m-dst", "alice", "cn-beijing").copy_of("m-z"),
+        ImageSpec::custom("m-gone", "bob", "xx-sim-1").used_by(2),
+        ImageSpec::custom("m-old", "carol", HZ).status(ImageStatus::Deprecated),
+        ImageSpec::custom("m-bad", "carol", HZ).status(ImageStatus::CreateFailed),
+        ImageSpec::system("ubuntu_22_04_x64_20G_alibase_20240101.vhd", HZ),
+        ImageSpec::marketplace("m-market", "cn-beijing"),
+    ] {
+        s.put(spec).expect("fixture");
+    }
+    common::deleted(
+        &mut s,
+        "bob",
+        "RegionId=xx-sim-1&ImageId=m-gone&Force=true",
+        &default(),
+    );
+    s
+}
+
+#[test]
+fn a_store_survives_a_json_round_trip() {
+    let store = rich_store();
+    let text = json(&store);
+    let back: ImageStore = serde_json::from_str(&text).expect("a serialized store loads");
+    assert_eq!(back, store);
+    assert_eq!(json(&back), text);
+    assert_eq!(back.to_snapshot(), store.to_snapshot());
+}
+
+#[test]
+fn a_store_without_tasks_survives_a_json_round_trip() {
+    let mut store = ImageStore::new();
+    for spec in [
+        ImageSpec::custom("m-z", "alice", HZ)
+            .snapshot("s-2")
+            .snapshot("s-1")
+            .community()
+            .shared_with("bob"),
+        ImageSpec::custom("m-a", "bob", "cn-beijing")
+            .used_by(3)
+            .instance("i-alice", "alice"),
+        ImageSpec::custom("m-gone", "bob", HZ)
+            .used_by(1)
+            .snapshot("s-1"),
+        ImageSpec::system("ubuntu_22_04_x64_20G_alibase_20240101.vhd", HZ),
+    ] {
+        store.put(spec).unwrap();
+    }
+    common::deleted(
+        &mut store,
+        "bob",
+        "RegionId=cn-hangzhou&ImageId=m-gone&Force=true",
+        &default(),
+    );
+    let text = json(&store);
+    let back: ImageStore = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, store);
+    assert_eq!(json(&back), text);
+    // The released snapshot count survives: deleting m-z now releases both of its snapshots.
+    let mut back = back;
+    let mut snapshot = back.to_snapshot();
+    snapshot
+        .images
+        .iter_mut()
+        .for_each(|i| i.visibility = Default::default());
+    back = ImageStore::from_snapshot(snapshot).unwrap();
+    let deletion = common::deleted(
+        &mut back,
+        "alice",
+        "RegionId=cn-hangzhou&ImageId=m-z",
+        &default(),
+    );
+    assert_eq!(
+        deletion
+            .released_snapshots
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>(),
+        ["s-2", "s-1"]
+    );
+}
+
+#[test]
+fn snapshots_list_everything_sorted_by_id() {
+    let mut store = ImageStore::without_regions();
+    store.add_region("cn-hangzhou".parse().unwrap());
+    store
+        .put(ImageSpec::custom("m-b", "alice", HZ).instance("i-2", "alice"))
+        .unwrap();
+    store
+        .put(
+            ImageSpec::custom("m-a", "alice", HZ)
+                .instance("i-1", "alice")
+                .exporting(),
+        )
+        .unwrap();
+    assert_eq!(
+        json(&store),
+        concat!(
+            r#"{"regions":["cn-hangzhou"],"images":["#,
+            r#"{"id":"m-a","owner":"alice","region":"cn-hangzhou","kind":"custom","status":"Available","visibility":{"community":false,"sharedWith":[]},"snapshots":[]},"#,
+            r#"{"id":"m-b","owner":"alice","region":"cn-hangzhou","kind":"custom","status":"Available","visibility":{"community":false,"sharedWith":[]},"snapshots":[]}],"#,
+            r#""tasks":[{"id":"t-m-a-export","action":"ExportImage","image":"m-a"}],"#,
+            r#""instances":["#,
+            r#"{"id":"i-1","owner":"alice","region":"cn-hangzhou","image":"m-a","imageDeleted":false},"#,
+            r#"{"id":"i-2","owner":"alice","region":"cn-hangzhou","image":"m-b","imageDeleted":false}]}"#
+        )
+    );
+}
+
+#[test]
+fn a_task_deserializes_and_refuses_unknown_fields() {
+    // Regression: `Task` flattens its kind, and serde's `deny_unknown_fields` on the outer
+    // struct used to refuse the kind's own `action` tag, so no snapshot with a task loaded.
+    let text = r#"{"id":"t-1","action":"ExportImage","image":"m-1"}"#;
+    let task: ecs_image_rules::Task = serde_json::from_str(text).unwrap();
+    assert_eq!(task.id.as_str(), "t-1");
+    let extra = r#"{"id":"t-1","action":"ExportImage","image":"m-1","extra":1}"#;
+    assert!(serde_json::from_str::<ecs_image_rules::Task>(extra).is_err());
+    let mixed = r#"{"id":"t-1","action":"ExportImage","image":"m-1","source":"m-2"}"#;
+    assert!(serde_json::from_str::<ecs_image_rules::Task>(mixed).is_err());
+    let with_task = snapshot(&[image("m-1", "alice", HZ)], &[text], &[]);
+    assert!(load(&with_task).is_ok());
+}
+
+#[test]
+fn reusing_a_deleted_image_id_keeps_the_store_loadable() {
+    // After an image is deleted its instances stay, flagged imageDeleted. A new image with the
+    // same id must either be refused (store unchanged) or give a store whose snapshot loads:
+    // the store must never hold a state its own loader refuses (InstanceImagePresent).
+    let mut store = ImageStore::new();
+    store
+        .put(ImageSpec::custom("m-1", "alice", HZ).used_by(1))
+        .unwrap();
+    common::deleted(
+        &mut store,
+        "alice",
+        "RegionId=cn-hangzhou&ImageId=m-1&Force=true",
+        &default(),
+    );
+    let before = store.clone();
+    match store.put(ImageSpec::custom("m-1", "alice", "cn-beijing")) {
+        Err(_) => assert_eq!(store, before, "a refused put changes nothing"),
+        Ok(_) => match serde_json::from_str::<ImageStore>(&json(&store)) {
+            Ok(back) => assert_eq!(back, store),
+            Err(e) => panic!("the store accepted a put whose snapshot it refuses: {e}"),
+        },
+    }
+}
+
+// ---- one refused snapshot per InvariantError variant ----------------------------------------------
+
+#[test]
+fn duplicate_image() {
+    let text = snapshot(
+        &[image("m-1", "alice", HZ), image("m-1", "bob", "cn-beijing")],
+        &[],
+        &[],
+    );
+    assert_eq!(
+        refusal(&text),
+        (
+            InvariantError::DuplicateImage("m-1".parse().unwrap()),
+            "image m-1 appears twice"
+        )
+    );
+}
+
+#[test]
+fn duplicate_instance() {
+    let i = r#"{"id":"i-1","owner":"alice","region":"cn-hangzhou","image":"m-1"}"#;
+    let text = snapshot(&[image("m-1", "alice", HZ)], &[], &[i, i]);
+    assert_eq!(
+        refusal(&text),
+        (
+            InvariantError::DuplicateInstance("i-1".parse().unwrap()),
+            "instance i-1 appears twice"
+        )
+    );
+}
+
+#[test]
+fn duplicate_task() {
+    let text = snapshot(
+        &[image("m-1", "alice", HZ), image("m-2", "alice", HZ)],
+        &[
+            r#"{"id":"t-1","action":"ExportImage","image":"m-1"}"#,
+            r#"{"id":"t-1","action":"ExportImage","image":"m-2"}"#,
+        ],
+        &[],
+    );
+    assert_eq!(
+        refusal(&text),
+        (
+            InvariantError::DuplicateTask("t-1".parse().unwrap()),
+            "task t-1 appears twice"
+        )
+    );
+}
+
+#[test]
+fn unknown_region() {
+    let text = snapshot(&[image("m-1", "alice", "xx-nowhere-1")], &[], &[]);
+    assert_eq!(
+        refusal(&text),
+        (
+            InvariantError::UnknownRegion {
+                what: "image m-1".to_owned(),
+                region: "xx-nowhere-1".parse().unwrap()
+            },
+            "image m-1 is in region xx-nowhere-1, which the store does not know"
+        )
+    );
+    let instance = r#"{"id":"i-1","owner":"alice","region":"xx-nowhere-1","image":"m-gone","imageDeleted":true}"#;
+    assert_eq!(
+        refusal(&snapshot(&[], &[], &[instance])).1,
+        "instance i-1 is in region xx-nowhere-1, which the store does not know"
+    );
+    // A snapshot names its regions; a store loaded from one knows no others.
+    let no_regions = format!(
+        r#"{{"regions":[],"images":[{}]}}"#,
+        image("m-1", "alice", HZ)
+    );
+    assert_eq!(
+        refusal(&no_regions).1,
+        "image m-1 is in region cn-hangzhou, which the store does not know"
+    );
+}
+
+#[test]
+fn duplicate_snapshot_in_one_image() {
+    let text = snapshot(
+        &[r#"{"id":"m-1","owner":"alice","region":"cn-hangzhou","kind":"custom","status":"Available","snapshots":["s-1","s-2","s-1"]}"#.to_owned()],
+        &[],
+        &[],
+    );
+    assert_eq!(
+        refusal(&text),
+        (
+            InvariantError::DuplicateSnapshot {
+                image: "m-1".parse().unwrap(),
+                snapshot: "s-1".parse().unwrap()
+            },
+            "image m-1 lists snapshot s-1 twice"
+        )
+    );
+}
+
+#[test]
+fn shared_with_its_owner() {
+    let text = snapshot(
+        &[r#"{"id":"m-1","owner":"alice","region":"cn-hangzhou","kind":"custom","status":"Available","visibility":{"sharedWith":["bob","alice"]}}"#.to_owned()],
+        &[],
+        &[],
+    );
+    assert_eq!(
+        refusal(&text),
+        (
+            InvariantError::SharedWithOwner {
+                image: "m-1".parse().unwrap(),
+                owner: account("alice")
+            },
+            "image m-1 is shared with its owner alice"
+        )
+    );
+}
+
+fn shared_with_n(n: usize) -> String {
+    let accounts: Vec<String> = (1..=n).map(|k| format!(r#""acct-{k}""#)).collect();
+    let image = format!(
+        r#"{{"id":"m-1","owner":"alice","region":"cn-hangzhou","kind":"custom","status":"Available","visibility":{{"sharedWith":[{}]}}}}"#,
+        accounts.join(",")
+    );
+    snapshot(&[image], &[], &[])
+}
+
+#[test]
+fn more_than_fifty_shares() {
+    assert_eq!(
+        refusal(&shared_with_n(51)),
+        (
+            InvariantError::TooManyShares {
+                image: "m-1".parse().unwrap(),
+                count: 51
+            },
+            "image m-1 is shared with 51 accounts; at most 50 are allowed"
+        )
+    );
+    let fifty = load(&shared_with_n(50)).expect("50 shares are allowed");
+    assert_eq!(fifty.image("m-1").unwrap().visibility.shared_with.len(), 50);
+}
+
+#[test]
+fn a_system_image_cannot_be_shared() {
+    let text = snapshot(
+        &[r#"{"id":"ubuntu","owner":"alibaba-cloud","region":"cn-hangzhou","kind":"system","status":"Available","visibility":{"sharedWith":["bob"]}}"#.to_owned()],
+        &[],
+        &[],
+    );
+    assert_eq!(
+        refusal(&text),
+        (
+            InvariantError::NotCustom {
+                image: "ubuntu".parse().unwrap(),
+                kind: ImageKind::System,
+                what: "shared"
+            },
+            "image ubuntu is a System image and cannot be shared"
+        )
+    );
+}
+
+#[test]
+fn a_marketplace_image_cannot_be_published() {
+    let text = snapshot(
+        &[r#"{"id":"m-market","owner":"vendor","region":"cn-hangzhou","kind":"marketplace","status":"Available","visibility":{"community":true}}"#.to_owned()],
+        &[],
+        &[],
+    );
+    assert_eq!(
+        refusal(&text),
+        (
+            InvariantError::NotCustom {
+                image: "m-market".parse().unwrap(),
+                kind: ImageKind::Marketplace,
+                what: "published"
+            },
+            "image m-market is a Marketplace image and cannot be published"
+        )
+    );
+}
+
+#[test]
+fn a_system_image_cannot_have_a_task() {
+    let text = snapshot(
+        &[r#"{"id":"ubuntu","owner":"alibaba-cloud","region":"cn-hangzhou","kind":"system","status":"Available"}"#.to_owned()],
+        &[r#"{"id":"t-1","action":"ExportImage","image":"ubuntu"}"#],
+        &[],
+    );
+    assert_eq!(
+        refusal(&text),
+        (
+            InvariantError::NotCustom {
+                image: "ubuntu".parse().unwrap(),
+                kind: ImageKind::System,
+                what: "the subject of a task"
+            },
+            "image ubuntu is a System image and cannot be the subject of a task"
+        )
+    );
+}
+
+#[test]
+fn a_task_naming_a_missing_image() {
+    let text = snapshot(
+        &[image("m-1", "alice", HZ)],
+        &[r#"{"id":"t-1","action":"CopyImage","source":"m-1","destination":"m-9"}"#],
+        &[],
+    );
+    assert_eq!(
+        refusal(&text),
+        (
+            InvariantError::TaskImageMissing {
+                task: "t-1".parse().unwrap(),
+                image: "m-9".parse().unwrap()
+            },
+            "task t-1 refers to image m-9, which is not in the store"
+        )
+    );
+}
+
+#[test]
+fn a_second_import() {
+    let text = snapshot(
+        &[image("m-1", "alice", HZ)],
+        &[
+            r#"{"id":"t-1","action":"ImportImage","image":"m-1"}"#,
+            r#"{"id":"t-2","action":"ImportImage","image":"m-1"}"#,
+        ],
+        &[],
+    );
+    assert_eq!(
+        refusal(&text),
+        (
+            InvariantError::SecondImport {
+                image: "m-1".parse().unwrap(),
+                task: "t-2".parse().unwrap()
+            },
+            "image m-1 already has a running import; task t-2 is a second one"
+        )
+    );
+}
+
+#[test]
+fn a_second_copy_into_one_image() {
+    let text = snapshot(
+        &[
+            image("m-1", "alice", HZ),
+            image("m-2", "alice", "cn-beijing"),
+            image("m-3", "alice", HZ),
+        ],
+        &[
+            r#"{"id":"t-1","action":"CopyImage","source":"m-1","destination":"m-2"}"#,
+            r#"{"id":"t-2","action":"CopyImage","source":"m-3","destination":"m-2"}"#,
+        ],
+        &[],
+    );
+    assert_eq!(
+        refusal(&text),
+        (
+            InvariantError::SecondCopyInto {
+                image: "m-2".parse().unwrap(),
+                task: "t-2".parse().unwrap()
+            },
+            "image m-2 is already the destination of a running copy; task t-2 is a second one"
+        )
+    );
+}
+
+#[test]
+fn a_copy_into_itself() {
+    let text = snapshot(
+        &[image("m-1", "alice", HZ)],
+        &[r#"{"id":"t-1","action":"CopyImage","source":"m-1","destination":"m-1"}"#],
+        &[],
+    );
+    assert_eq!(
+        refusal(&text),
+        (
+            InvariantError::BadCopy {
+                task: "t-1".parse().unwrap()
+            },
+            "copy task t-1 must copy an image into another image of the same owner"
+        )
+    );
+}
+
+#[test]
+fn a_copy_between_owners() {
+    let text = snapshot(
+        &[image("m-1", "alice", HZ), image("m-2", "bob", HZ)],
+        &[r#"{"id":"t-1","action":"CopyImage","source":"m-1","destination":"m-2"}"#],
+        &[],
+    );
+    assert_eq!(
+        refusal(&text),
+        (
+            InvariantError::BadCopy {
+                task: "t-1".parse().unwrap()
+            },
+            "copy task t-1 must copy an image into another image of the same owner"
+        )
+    );
+}
+
+#[test]
+fn an_instance_of_a_missing_image_not_flagged() {
+    let text = snapshot(
+        &[],
+        &[],
+        &[r#"{"id":"i-1","owner":"alice","region":"cn-hangzhou","image":"m-9"}"#],
+    );
+    assert_eq!(
+        refusal(&text),
+        (
+            InvariantError::InstanceImageMissing {
+                instance: "i-1".parse().unwrap(),
+                image: "m-9".parse().unwrap()
+            },
+            "instance i-1 refers to image m-9, which is not in the store, but is not flagged imageDeleted"
+        )
+    );
+    let flagged = snapshot(
+        &[],
+        &[],
+        &[
+            r#"{"id":"i-1","owner":"alice","region":"cn-hangzhou","image":"m-9","imageDeleted":true}"#,
+        ],
+    );
+    let store = load(&flagged).expect("a flagged instance of a deleted image loads");
+    assert!(
+        !store
+            .instance("i-1")
+            .unwrap()
+            .can_reinitialize_system_disk()
+    );
+}
+
+#[test]
+fn an_instance_flagged_while_its_image_is_present() {
+    let text = snapshot(
+        &[image("m-1", "alice", HZ)],
+        &[],
+        &[
+            r#"{"id":"i-1","owner":"alice","region":"cn-hangzhou","image":"m-1","imageDeleted":true}"#,
+        ],
+    );
+    assert_eq!(
+        refusal(&text),
+        (
+            InvariantError::InstanceImagePresent {
+                instance: "i-1".parse().unwrap(),
+                image: "m-1".parse().unwrap()
+            },
+            "instance i-1 is flagged imageDeleted, but its image m-1 is in the store"
+        )
+    );
+}
+
+#[test]
+fn an_instance_in_another_region_than_its_image() {
+    let text = snapshot(
+        &[image("m-1", "alice", HZ)],
+        &[],
+        &[r#"{"id":"i-1","owner":"alice","region":"cn-beijing","image":"m-1"}"#],
+    );
+    assert_eq!(
+        refusal(&text),
+        (
+            InvariantError::InstanceRegionMismatch {
+                instance: "i-1".parse().unwrap(),
+                region: "cn-beijing".parse().unwrap(),
+                image: "m-1".parse().unwrap(),
+                image_region: HZ.parse().unwrap(),
+            },
+            "instance i-1 is in region cn-beijing, but its image m-1 is in cn-hangzhou"
+        )
+    );
+}
+
+#[test]
+fn malformed_snapshots_are_refused_by_serde() {
+    for text in [
+        r#"{"images":[]}"#,
+        r#"{"regions":["cn hangzhou"]}"#,
+        r#"{"regions":[],"extra":1}"#,
+        r#"{"regions":["cn-hangzhou"],"images":[{"id":"m-1","owner":"alice","region":"cn-hangzhou","kind":"custom"}]}"#,
+        r#"{"regions":["cn-hangzhou"],"images":[{"id":"m-1","owner":"alice","region":"cn-hangzhou","kind":"Custom","status":"Available"}]}"#,
+        r#"{"regions":["cn-hangzhou"],"images":[{"id":"m-1","owner":"alice","region":"cn-hangzhou","kind":"custom","status":"Available","x":1}]}"#,
+        r#"{"regions":["cn-hangzhou"],"images":[{"id":"","owner":"alice","region":"cn-hangzhou","kind":"custom","status":"Available"}]}"#,
+        r#"{"regions":["cn-hangzhou"],"images":[{"id":"m-1","owner":"alice","region":"cn-hangzhou","kind":"custom","status":"Available"}],"tasks":[{"id":"t-1","action":"ExportImage","image":"m-1","extra":1}]}"#,
+        r#"{"regions":["cn-hangzhou"],"images":[{"id":"m-1","owner":"alice","region":"cn-hangzhou","kind":"custom","status":"Available"}],"tasks":[{"id":"t-1","action":"Unknown","image":"m-1"}]}"#,
+    ] {
+        assert!(serde_json::from_str::<Snapshot>(text).is_err(), "{text}");
+        assert!(serde_json::from_str::<ImageStore>(text).is_err(), "{text}");
+    }
+    let bad_id = serde_json::from_str::<ImageStore>(r#"{"regions":["cn hangzhou"]}"#).unwrap_err();
+    assert!(
+        bad_id.to_string().contains(
+            r#"region id "cn hangzhou" holds ' ' at byte 2; only visible ASCII is allowed"#
+        ),
+        "{bad_id}"
+    );
+}
+
+// ---- every combination of blockers loads -----------------------------------------------------------
+
+/// A snapshot holding image `m-x` (alice, cn-hangzhou) with exactly the blockers in `mask`
+/// (bit k = `SPEC_ORDER[k]`).
+fn snapshot_with_blockers(mask: u32) -> String {
+    let on = |k: usize| mask & (1 << k) != 0;
+    let mut images = vec![format!(
+        r#"{{"id":"m-x","owner":"alice","region":"cn-hangzhou","kind":"custom","status":"Available","visibility":{{"community":{},"sharedWith":[{}]}}}}"#,
+        on(3),
+        if on(4) { r#""bob""# } else { "" }
+    )];
+    let mut tasks = Vec::new();
+    let mut instances = Vec::new();
+    if on(0) {
+        tasks.push(r#"{"id":"t-import","action":"ImportImage","image":"m-x"}"#);
+    }
+    if on(1) {
+        tasks.push(r#"{"id":"t-export","action":"ExportImage","image":"m-x"}"#);
+    }
+    if on(2) {
+        images.push(image("m-x-copy", "alice", "cn-beijing"));
+        tasks.push(
+            r#"{"id":"t-copy","action":"CopyImage","source":"m-x","destination":"m-x-copy"}"#,
+        );
+    }
+    if on(5) {
+        instances.push(r#"{"id":"i-1","owner":"carol","region":"cn-hangzhou","image":"m-x"}"#);
+    }
+    snapshot(&images, &tasks, &instances)
+}
+
+#[test]
+fn every_combination_of_blockers_loads() {
+    for mask in 0..64 {
+        let expected: Vec<Blocker> = (0..6)
+            .filter(|k| mask & (1 << k) != 0)
+            .map(|k| SPEC_ORDER[k])
+            .collect();
+        let mut store =
+            load(&snapshot_with_blockers(mask)).unwrap_or_else(|e| panic!("mask {mask:#08b}: {e}"));
+        assert_eq!(blockers(&store, "m-x"), expected, "mask {mask:#08b}");
+        let query = "RegionId=cn-hangzhou&ImageId=m-x";
+        match expected.first() {
+            None => {
+                common::deleted(&mut store, "alice", query, &default());
+            }
+            Some(&first) => {
+                let (code, message) = blocker_answer(first, Default::default());
+                assert_eq!(
+                    refused(&mut store, "alice", query, &default()),
+                    (403, code, message)
+                );
+            }
+        }
+    }
+}
