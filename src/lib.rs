@@ -81,6 +81,7 @@ mod blocker;
 mod error;
 pub mod fixture;
 pub mod ids;
+mod image_table;
 pub mod lifecycle;
 mod model;
 mod profile;
@@ -100,21 +101,21 @@ pub use ids::{
     AccountId, IdError, IdKind, ImageId, InstanceId, RegionId, RequestId, RequestIdSequence,
     SnapshotId, TaskId,
 };
-pub use model::{Image, ImageKind, ImageStatus, Instance, Task, TaskKind, Visibility};
-pub use profile::{Catalog, MissingImage, Precedence, PrecedenceError, Profile};
-pub use rule::{
-    DeleteImageRequest, Deletion, Outcome, Relation, Verdict, blockers, decide, relation,
-};
-pub use snapshot::Snapshot;
-pub use store::{ImageStore, InvariantError, MAX_SHARES, PUBLIC_REGIONS};
-pub use world::{AccessKey, Account, World};
 pub use lifecycle::{
     Action, Answer, AttributeStatus, CancelCopyImage, CancelTask, CopyImage, CreateImage,
     DeleteInstance, ExportImage, ImportImage, LifecycleError, MAX_ACCOUNTS_PER_CALL,
     ModifyImageAttribute, ModifyImageSharePermission, NewImage, Progress, RunInstances, Step,
 };
 pub use model::{EndedTask, TaskEnd};
+pub use model::{Image, ImageKind, ImageStatus, Instance, Task, TaskKind, Visibility};
+pub use profile::{Catalog, MissingImage, Precedence, PrecedenceError, Profile};
 pub use query::{ImageFilter, OwnerAlias, OwnerAliasError, RunningTask};
+pub use rule::{
+    DeleteImageRequest, Deletion, Outcome, Relation, Verdict, blockers, decide, relation,
+};
+pub use snapshot::Snapshot;
+pub use store::{ImageStore, InvariantError, MAX_SHARES, PUBLIC_REGIONS};
+pub use world::{AccessKey, Account, World};
 
 /// The README's Rust examples, compiled and run as doc tests so that they stay true.
 #[cfg(doctest)]

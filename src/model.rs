@@ -21,7 +21,7 @@ pub enum ImageKind {
     Marketplace,
 }
 
-/// An image's status, as DescribeImages reports it [D].
+/// An image's status, as DescribeImages reports it \[D\].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ImageStatus {
     /// Being created (CreateImage), or a copy being made (CopyImage).
@@ -73,7 +73,7 @@ pub struct Visibility {
     /// every account in the region.
     #[serde(default)]
     pub community: bool,
-    /// Accounts the image is explicitly shared with (at most 50 [D]; never the owner).
+    /// Accounts the image is explicitly shared with (at most 50 \[D\]; never the owner).
     #[serde(default)]
     pub shared_with: BTreeSet<AccountId>,
 }
@@ -102,7 +102,7 @@ pub struct Image {
     /// Community publication and shares.
     #[serde(default)]
     pub visibility: Visibility,
-    /// The snapshots it was built from; released (not deleted) when it is deleted [D].
+    /// The snapshots it was built from; released (not deleted) when it is deleted \[D\].
     #[serde(default)]
     pub snapshots: Vec<SnapshotId>,
 }
@@ -137,7 +137,7 @@ pub enum TaskKind {
         image: ImageId,
     },
     /// CopyImage: `source` is being copied into `destination` (usually in another region).
-    /// Both ends are Copying until the task ends [D].
+    /// Both ends are Copying until the task ends \[D\].
     CopyImage {
         /// The image being copied.
         source: ImageId,
@@ -199,7 +199,7 @@ impl TaskEnd {
 /// A task that is no longer running, kept so that the service can still answer for it:
 /// CancelTask on it is `InvalidTaskId.IncorrectTaskStatus` rather than "not found", and
 /// CancelCopyImage on a finished copy is `IncorrectImageStatus` rather than
-/// `ImageCreatedNotFromCopy` [D].
+/// `ImageCreatedNotFromCopy` \[D\].
 ///
 /// Its images may since have been deleted, so it records its own owner and region.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -234,7 +234,7 @@ pub struct Instance {
     /// The image it was created from.
     pub image: ImageId,
     /// Set once its image has been deleted: the instance keeps running but can no longer
-    /// re-initialize its system disk [D]. Set exactly when `image` is no longer in the store.
+    /// re-initialize its system disk \[D\]. Set exactly when `image` is no longer in the store.
     #[serde(default)]
     pub image_deleted: bool,
 }

@@ -13,7 +13,7 @@ use crate::model::{Image, ImageKind, ImageStatus, Task};
 use crate::rule::{Relation, relation};
 use crate::store::ImageStore;
 
-/// DescribeImages `ImageOwnerAlias` [D]: who provides an image, as seen by the caller.
+/// DescribeImages `ImageOwnerAlias` \[D\]: who provides an image, as seen by the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum OwnerAlias {
     /// `self`: the caller's own custom images (published or not).
@@ -76,7 +76,7 @@ impl FromStr for OwnerAlias {
 /// DescribeImages-like filters. An empty list or `None` does not filter.
 ///
 /// `ImageFilter::default()` matches every image the caller can see, in any status. The real
-/// DescribeImages shows only Available images when no `Status` is given [D]; for that, use
+/// DescribeImages shows only Available images when no `Status` is given \[D\]; for that, use
 /// [`ImageFilter::describe_images`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImageFilter {
@@ -89,7 +89,7 @@ pub struct ImageFilter {
 }
 
 impl ImageFilter {
-    /// The filter of a DescribeImages call without parameters: Available images only [D].
+    /// The filter of a DescribeImages call without parameters: Available images only \[D\].
     pub fn describe_images() -> Self {
         Self {
             statuses: vec![ImageStatus::Available],
@@ -199,8 +199,8 @@ impl ImageStore {
     }
 
     /// Whether an instance can still re-initialize its system disk: its image exists and its
-    /// owner can still see it. Deleting the image [D] and unsharing it from the instance's owner
-    /// [D] both take this away. `None` for an unknown instance.
+    /// owner can still see it. Deleting the image \[D\] and unsharing it from the instance's owner
+    /// \[D\] both take this away. `None` for an unknown instance.
     pub fn can_reinitialize_system_disk(&self, instance: &str) -> Option<bool> {
         let instance = self.instance(instance)?;
         Some(

@@ -106,7 +106,7 @@ fn holds(blocker: Blocker, entry: &Entry) -> bool {
         Blocker::Copying => running.copies_out > 0 || running.copies_in > 0,
         Blocker::Public => entry.image.visibility.community,
         Blocker::Shared => !entry.image.visibility.shared_with.is_empty(),
-        Blocker::InUse => !entry.instances.is_empty(),
+        Blocker::InUse => !entry.instances().is_empty(),
     }
 }
 

@@ -13,6 +13,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::ids::{AccountId, ImageId, InstanceId, RegionId, SnapshotId, TaskId};
+pub(crate) use crate::image_table::Entry;
+use crate::image_table::{ImageTable, Running};
 use crate::model::{
     EndedTask, Image, ImageKind, ImageStatus, Instance, Task, TaskEnd, TaskKind, Visibility,
 };
@@ -89,7 +91,7 @@ pub enum InvariantError {
         /// Its owner.
         owner: AccountId,
     },
-    /// An image is shared with more than [`MAX_SHARES`] accounts [D].
+    /// An image is shared with more than [`MAX_SHARES`] accounts \[D\].
     #[error("image {image} is shared with {count} accounts; at most 50 are allowed")]
     TooManyShares {
         /// The image.
@@ -98,7 +100,7 @@ pub enum InvariantError {
         count: usize,
     },
     /// A system or marketplace image is shared, published or has a running task: only custom
-    /// images can be [D].
+    /// images can be \[D\].
     #[error("image {image} is a {kind:?} image and cannot be {what}")]
     NotCustom {
         /// The image.
@@ -135,7 +137,7 @@ pub enum InvariantError {
         task: TaskId,
     },
     /// A copy task whose source and destination are the same image, or images of different
-    /// owners (CopyImage copies the caller's own image for the caller [D]).
+    /// owners (CopyImage copies the caller's own image for the caller \[D\]).
     #[error("copy task {task} must copy an image into another image of the same owner")]
     BadCopy {
         /// The task.
@@ -161,7 +163,7 @@ pub enum InvariantError {
         image: ImageId,
     },
     /// An instance runs in another region than the image it was created from (images are
-    /// regional [D]).
+    /// regional \[D\]).
     #[error(
         "instance {instance} is in region {region}, but its image {image} is in {image_region}"
     )]
@@ -177,23 +179,6 @@ pub enum InvariantError {
     },
 }
 
-/// How many tasks of each kind run on one image; derived from the tasks.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Running {
-    pub(crate) imports: u32,
-    pub(crate) exports: u32,
-    pub(crate) copies_out: u32,
-    pub(crate) copies_in: u32,
-}
-
-/// An image and the derived facts the rule reads: its running tasks and live instances.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Entry {
-    pub(crate) image: Image,
-    pub(crate) running: Running,
-    pub(crate) instances: BTreeSet<InstanceId>,
-}
-
 /// Regions, images, running and ended tasks and instances, with the indexes that make a
 /// DeleteImage decision O(1), and the generator of new ids.
 ///
@@ -204,8 +189,11 @@ pub(crate) struct Entry {
 /// resources and their id generators stand at the same point.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageStore {
-    regions: BTreeSet<RegionId>,
-    images: HashMap<ImageId, Entry>,
+    /// Sorted, without repeats. A store knows a few dozen regions, so a scan that compares
+    /// lengths first finds one faster than a tree that compares bytes at every step; the
+    /// decision asks this of every request for an image the caller cannot see.
+    regions: Vec<RegionId>,
+    images: ImageTable,
     tasks: BTreeMap<TaskId, Task>,
     instances: HashMap<InstanceId, Instance>,
     /// How many images list each snapshot: a snapshot is released when this drops to zero.
@@ -242,8 +230,8 @@ impl ImageStore {
     /// An empty store that knows no region.
     pub fn without_regions() -> Self {
         Self {
-            regions: BTreeSet::new(),
-            images: HashMap::new(),
+            regions: Vec::new(),
+            images: ImageTable::default(),
             tasks: BTreeMap::new(),
             instances: HashMap::new(),
             snapshot_users: HashMap::new(),
@@ -256,14 +244,16 @@ impl ImageStore {
 
     /// Makes a region known. Adding a known region changes nothing.
     pub fn add_region(&mut self, region: RegionId) {
-        self.regions.insert(region);
+        if let Err(at) = self.regions.binary_search(&region) {
+            self.regions.insert(at, region);
+        }
     }
 
     // ---- queries -------------------------------------------------------------------------
 
     /// Whether the store knows a region.
     pub fn has_region(&self, region: &str) -> bool {
-        self.regions.contains(region)
+        self.regions.iter().any(|known| known.as_str() == region)
     }
 
     /// The known regions, in order.
@@ -311,7 +301,7 @@ impl ImageStore {
         self.images
             .get(image)
             .into_iter()
-            .flat_map(|e| e.instances.iter())
+            .flat_map(|e| e.instances().iter())
     }
 
     /// An ended task by id.
@@ -418,14 +408,7 @@ impl ImageStore {
         for snapshot in &image.snapshots {
             *self.snapshot_users.entry(snapshot.clone()).or_default() += 1;
         }
-        self.images.insert(
-            image.id.clone(),
-            Entry {
-                image,
-                running: Running::default(),
-                instances: BTreeSet::new(),
-            },
-        );
+        self.images.insert(Entry::new(image));
         Ok(())
     }
 
@@ -547,7 +530,7 @@ impl ImageStore {
                         image_region: entry.image.region.clone(),
                     });
                 }
-                entry.instances.insert(instance.id.clone());
+                entry.add_instance(instance.id.clone());
             }
             (None, true) => {
                 self.orphans
@@ -568,25 +551,21 @@ impl ImageStore {
         &mut self,
         id: &str,
     ) -> Option<(Image, Vec<InstanceId>, Vec<SnapshotId>)> {
-        let entry = self.images.remove(id)?;
-        debug_assert_eq!(
-            entry.running,
-            Running::default(),
-            "a deleted image has no task"
-        );
-        for instance in &entry.instances {
+        let (image, running, instances) = self.images.remove(id)?.into_parts();
+        debug_assert_eq!(running, Running::default(), "a deleted image has no task");
+        for instance in &instances {
             if let Some(i) = self.instances.get_mut(instance) {
                 i.image_deleted = true;
             }
         }
-        if !entry.instances.is_empty() {
+        if !instances.is_empty() {
             self.orphans
-                .entry(entry.image.id.clone())
+                .entry(image.id.clone())
                 .or_default()
-                .extend(entry.instances.iter().cloned());
+                .extend(instances.iter().cloned());
         }
         let mut released = Vec::new();
-        for snapshot in &entry.image.snapshots {
+        for snapshot in &image.snapshots {
             if let Some(users) = self.snapshot_users.get_mut(snapshot) {
                 *users -= 1;
                 if *users == 0 {
@@ -595,7 +574,7 @@ impl ImageStore {
                 }
             }
         }
-        Some((entry.image, entry.instances.into_iter().collect(), released))
+        Some((image, instances.into_iter().collect(), released))
     }
 
     /// Removes a task, undoing its counts, and forgets it (it never ran).
@@ -635,7 +614,7 @@ impl ImageStore {
     pub(crate) fn remove_instance(&mut self, id: &str) -> Option<Instance> {
         let instance = self.instances.remove(id)?;
         if let Some(entry) = self.images.get_mut(&instance.image) {
-            entry.instances.remove(id);
+            entry.remove_instance(id);
         }
         if let Some(orphans) = self.orphans.get_mut(&instance.image) {
             orphans.remove(id);
@@ -700,7 +679,7 @@ impl ImageStore {
     }
 
     fn check_region(&self, what: String, region: &RegionId) -> Result<(), InvariantError> {
-        if self.regions.contains(region) {
+        if self.has_region(region.as_str()) {
             Ok(())
         } else {
             Err(InvariantError::UnknownRegion {
@@ -749,7 +728,7 @@ fn check_image(image: &Image) -> Result<(), InvariantError> {
 }
 
 /// The id of draw number `n`: `prefix` and 20 characters of `[0-9a-z]`, shaped like a real
-/// custom image id (`m-2zee2i7regbnhhawrwc2`, `research-alibaba.md` §3) [I].
+/// custom image id (`m-2zee2i7regbnhhawrwc2`, `research-alibaba.md` §3) \[I\].
 ///
 /// The draw number goes through the SplitMix64 finalizer (a bijection on `u64`) after an odd
 /// multiplication (another bijection); the last 13 characters spell that word in base 36, and

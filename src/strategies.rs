@@ -1,4 +1,4 @@
-//! [`proptest`] strategies for property-testing your code against this crate (cargo feature
+//! Proptest strategies for property-testing your code against this crate (cargo feature
 //! `proptest`): an arbitrary reachable store, an arbitrary request against a store, and an
 //! arbitrary action sequence.
 //!
@@ -186,9 +186,7 @@ impl Move {
             Kind::CopyImage => {
                 Action::CopyImage(CopyImage::new(region_id, id, region(self.destination)))
             }
-            Kind::CancelCopyImage => {
-                Action::CancelCopyImage(CancelCopyImage::new(region_id, id))
-            }
+            Kind::CancelCopyImage => Action::CancelCopyImage(CancelCopyImage::new(region_id, id)),
             Kind::Share => Action::ModifyImageSharePermission(ModifyImageSharePermission {
                 add_accounts: accounts(&self.add),
                 remove_accounts: accounts(&self.remove),
@@ -211,10 +209,9 @@ impl Move {
             ),
             Kind::FinishCreateImage => return Step::Progress(Progress::FinishCreateImage(id)),
             Kind::FailCreateImage => return Step::Progress(Progress::FailCreateImage(id)),
-            Kind::CancelTask
-            | Kind::CompleteTask
-            | Kind::FailTask
-            | Kind::DeleteInstance => unreachable!("handled by task_step and instance_step"),
+            Kind::CancelTask | Kind::CompleteTask | Kind::FailTask | Kind::DeleteInstance => {
+                unreachable!("handled by task_step and instance_step")
+            }
         };
         Step::Call { caller, action }
     }
@@ -305,25 +302,23 @@ pub fn a_move() -> impl Strategy<Value = Move> {
         0..=REGIONS.len(),
         parameters,
     )
-        .prop_map(
-            |(kind, caller, target, region, destination, parameters)| {
-                let (add, remove, is_public, snapshots, (force, dry_run, deprecate)) = parameters;
-                Move {
-                    kind,
-                    caller,
-                    target,
-                    region,
-                    destination,
-                    add,
-                    remove,
-                    is_public,
-                    snapshots,
-                    force,
-                    dry_run: dry_run && force,
-                    deprecate,
-                }
-            },
-        )
+        .prop_map(|(kind, caller, target, region, destination, parameters)| {
+            let (add, remove, is_public, snapshots, (force, dry_run, deprecate)) = parameters;
+            Move {
+                kind,
+                caller,
+                target,
+                region,
+                destination,
+                add,
+                remove,
+                is_public,
+                snapshots,
+                force,
+                dry_run: dry_run && force,
+                deprecate,
+            }
+        })
 }
 
 /// An arbitrary action sequence of `len` moves.

@@ -71,3 +71,34 @@ def request_id(value, what="request id"):
     if not isinstance(value, str) or not UUID.match(value):
         raise AssertionError(f"{what}: expected an uppercase UUID, got {value!r}")
     return value
+
+
+def blocker(name):
+    """The expected (status, code, message) of a blocker, from the expectations table."""
+    case = next(c for c in EXPECT["refusals"] if c["name"] == name)
+    return case["status"], case["code"], case["message"]
+
+
+def complete(query=""):
+    """Finishes running tasks and CreateImage creations through the admin API."""
+    return admin("POST", f"tasks/complete{query}")
+
+
+class Lifecycle:
+    """Runs named steps in order as checks; once a step fails, the rest are reported as
+    skipped failures (they depend on it)."""
+
+    def __init__(self, run):
+        self.run = run
+        self.broken = None
+
+    def step(self, name, fn):
+        if self.broken:
+            def skipped():
+                raise AssertionError(f"not run: step {self.broken!r} failed")
+            self.run.check(f"lifecycle: {name}", skipped)
+            return
+        before = self.run.failed
+        self.run.check(f"lifecycle: {name}", fn)
+        if self.run.failed != before:
+            self.broken = name

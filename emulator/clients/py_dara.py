@@ -8,7 +8,8 @@ from alibabacloud_ecs20140526.client import Client
 from alibabacloud_tea_openapi.exceptions import ClientException
 from alibabacloud_tea_openapi.models import Config
 
-from harness import ENDPOINT, EXPECT, REGION, Runner, equal, request_id, reset
+from harness import (ENDPOINT, EXPECT, REGION, Lifecycle, Runner, blocker, complete, equal, request_id,
+                     reset)
 
 ALGORITHMS = {"ACS3-HMAC-SHA256": None, "RPC V1": "v2"}
 
@@ -98,7 +99,85 @@ def main():
 
         run.check(f"{label}: Force=True deletes an image in use", force)
 
+    reset()
+    lifecycle(run, client())
     run.finish()
+
+
+def lifecycle(run, c):
+    """One image through every blocker, each refusal read through ClientException, each undone
+    with the API its message points to."""
+    s = {}
+    life = Lifecycle(run)
+
+    def refused_as(name, region=REGION, image=None):
+        status, code, message = blocker(name)
+        refused(lambda: delete(c, region, image or s["image"]), status, code, message)
+
+    def create():
+        made = c.create_image(ecs.CreateImageRequest(region_id=REGION, snapshot_id="s-life-1"))
+        s["image"] = made.body.image_id
+        request_id(made.body.request_id)
+        equal(complete(f"?ImageId={s['image']}")["FinishedImageIds"], [s["image"]], "finished")
+        found = c.describe_images(ecs.DescribeImagesRequest(region_id=REGION, image_id=s["image"]))
+        equal(found.body.total_count, 1, "DescribeImages TotalCount")
+        equal(found.body.images.image[0].status, "Available", "status")
+
+    def shared():
+        c.modify_image_share_permission(ecs.ModifyImageSharePermissionRequest(
+            region_id=REGION, image_id=s["image"], add_account=["bob"]))
+        refused_as("Shared")
+        shares = c.describe_image_share_permission(
+            ecs.DescribeImageSharePermissionRequest(region_id=REGION, image_id=s["image"]))
+        equal([a.aliyun_id for a in shares.body.accounts.account], ["bob"], "shared with")
+        c.modify_image_share_permission(ecs.ModifyImageSharePermissionRequest(
+            region_id=REGION, image_id=s["image"], remove_account=["bob"]))
+
+    def public():
+        c.modify_image_share_permission(ecs.ModifyImageSharePermissionRequest(
+            region_id=REGION, image_id=s["image"], is_public=True))
+        refused_as("Public")
+        c.modify_image_share_permission(ecs.ModifyImageSharePermissionRequest(
+            region_id=REGION, image_id=s["image"], is_public=False))
+
+    def in_use():
+        ran = c.run_instances(ecs.RunInstancesRequest(region_id=REGION, image_id=s["image"], amount=1))
+        instance = ran.body.instance_id_sets.instance_id_set[0]
+        refused_as("InUse")
+        listed = c.describe_instances(ecs.DescribeInstancesRequest(region_id=REGION, image_id=s["image"]))
+        equal([i.instance_id for i in listed.body.instances.instance], [instance], "DescribeInstances")
+        c.delete_instance(ecs.DeleteInstanceRequest(instance_id=instance))
+
+    def exporting():
+        task = c.export_image(ecs.ExportImageRequest(
+            region_id=REGION, image_id=s["image"], ossbucket="bucket")).body.task_id
+        refused_as("Exporting")
+        tasks = c.describe_tasks(ecs.DescribeTasksRequest(
+            region_id=REGION, task_action="ExportImage", task_status="Processing"))
+        if task not in [t.task_id for t in tasks.body.task_set.task]:
+            raise AssertionError(f"DescribeTasks does not list {task}")
+        c.cancel_task(ecs.CancelTaskRequest(region_id=REGION, task_id=task))
+
+    def copying():
+        copy = c.copy_image(ecs.CopyImageRequest(
+            region_id=REGION, image_id=s["image"], destination_region_id="cn-shanghai")).body.image_id
+        refused_as("Copying (source)")
+        refused_as("Copying (destination)", region="cn-shanghai", image=copy)
+        c.cancel_copy_image(ecs.CancelCopyImageRequest(region_id="cn-shanghai", image_id=copy))
+
+    def importing():
+        started = c.import_image(ecs.ImportImageRequest(region_id=REGION)).body
+        refused_as("Importing", image=started.image_id)
+        c.cancel_task(ecs.CancelTaskRequest(region_id=REGION, task_id=started.task_id))
+
+    def deleted():
+        answer = delete(c, REGION, s["image"])
+        equal(answer.headers.get("x-emulator-outcome"), "Deleted", "outcome")
+
+    for name, fn in [("CreateImage, finished", create), ("Shared", shared), ("Public", public),
+                     ("InUse", in_use), ("Exporting", exporting), ("Copying", copying),
+                     ("Importing", importing), ("DeleteImage at last", deleted)]:
+        life.step(name, fn)
 
 
 if __name__ == "__main__":

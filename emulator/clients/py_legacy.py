@@ -9,7 +9,14 @@ from aliyunsdkcore.acs_exception.exceptions import ServerException
 from aliyunsdkcore.client import AcsClient
 from aliyunsdkecs.request.v20140526.DeleteImageRequest import DeleteImageRequest
 
-from harness import ENDPOINT, EXPECT, REGION, Runner, equal, request_id, reset, world_image
+from aliyunsdkecs.request.v20140526 import (
+    CancelCopyImageRequest, CancelTaskRequest, CopyImageRequest, CreateImageRequest,
+    DeleteInstanceRequest, DescribeImageSharePermissionRequest, DescribeImagesRequest,
+    DescribeInstancesRequest, DescribeTasksRequest, ExportImageRequest, ImportImageRequest,
+    ModifyImageSharePermissionRequest, RunInstancesRequest)
+
+from harness import (ENDPOINT, EXPECT, REGION, Lifecycle, Runner, blocker, complete, equal, request_id,
+                     reset, world_image)
 
 
 def client(account="alice", region=REGION, key_id=None, secret=None):
@@ -89,7 +96,90 @@ def main():
         equal(world_image("m-demo-in-use"), None, "m-demo-in-use after Force=True")
 
     run.check("RPC V1: Force=True deletes an image in use", force)
+    reset()
+    lifecycle(run)
     run.finish()
+
+
+def make(module, **setters):
+    """A request of the legacy SDK, its setters called with the given values."""
+    request = getattr(module, module.__name__.rsplit(".", 1)[1])()
+    for name, value in setters.items():
+        getattr(request, f"set_{name}")(value)
+    return request
+
+
+def lifecycle(run):
+    """One image through every blocker, each refusal read through ServerException, each undone
+    with the API its message points to."""
+    c = client()
+    s = {}
+    life = Lifecycle(run)
+
+    def refused_as(name, region=REGION, image=None):
+        status, code, message = blocker(name)
+        refused(lambda: call(client(region=region), delete_request(image or s["image"])),
+                status, code, message)
+
+    def share(**setters):
+        call(c, make(ModifyImageSharePermissionRequest, ImageId=s["image"], **setters))
+
+    def create():
+        made = call(c, make(CreateImageRequest, SnapshotId="s-life-1"))
+        s["image"] = made["ImageId"]
+        request_id(made["RequestId"])
+        equal(complete(f"?ImageId={s['image']}")["FinishedImageIds"], [s["image"]], "finished")
+        found = call(c, make(DescribeImagesRequest, ImageId=s["image"]))
+        equal(found["TotalCount"], 1, "DescribeImages TotalCount")
+        equal(found["Images"]["Image"][0]["Status"], "Available", "status")
+
+    def shared():
+        share(AddAccounts=["bob"])
+        refused_as("Shared")
+        shares = call(c, make(DescribeImageSharePermissionRequest, ImageId=s["image"]))
+        equal(shares["Accounts"]["Account"], [{"AliyunId": "bob"}], "shared with")
+        share(RemoveAccounts=["bob"])
+
+    def public():
+        share(IsPublic=True)
+        refused_as("Public")
+        share(IsPublic=False)
+
+    def in_use():
+        ran = call(c, make(RunInstancesRequest, ImageId=s["image"], Amount=1))
+        instance = ran["InstanceIdSets"]["InstanceIdSet"][0]
+        refused_as("InUse")
+        listed = call(c, make(DescribeInstancesRequest, ImageId=s["image"]))
+        equal([i["InstanceId"] for i in listed["Instances"]["Instance"]], [instance], "DescribeInstances")
+        call(c, make(DeleteInstanceRequest, InstanceId=instance))
+
+    def exporting():
+        task = call(c, make(ExportImageRequest, ImageId=s["image"], OSSBucket="bucket"))["TaskId"]
+        refused_as("Exporting")
+        tasks = call(c, make(DescribeTasksRequest, TaskAction="ExportImage", TaskStatus="Processing"))
+        if task not in [t["TaskId"] for t in tasks["TaskSet"]["Task"]]:
+            raise AssertionError(f"DescribeTasks does not list {task}")
+        call(c, make(CancelTaskRequest, TaskId=task))
+
+    def copying():
+        copy = call(c, make(CopyImageRequest, ImageId=s["image"], DestinationRegionId="cn-shanghai"))["ImageId"]
+        refused_as("Copying (source)")
+        refused_as("Copying (destination)", region="cn-shanghai", image=copy)
+        call(client(region="cn-shanghai"), make(CancelCopyImageRequest, ImageId=copy))
+
+    def importing():
+        started = call(c, make(ImportImageRequest))
+        refused_as("Importing", image=started["ImageId"])
+        call(c, make(CancelTaskRequest, TaskId=started["TaskId"]))
+
+    def deleted():
+        call(c, delete_request(s["image"]))
+        equal(world_image(s["image"]), None, "the image after DeleteImage")
+
+    for name, fn in [("CreateImage, finished", create), ("Shared", shared), ("Public", public),
+                     ("InUse", in_use), ("Exporting", exporting), ("Copying", copying),
+                     ("Importing", importing), ("DeleteImage at last", deleted)]:
+        life.step(name, fn)
 
 
 if __name__ == "__main__":

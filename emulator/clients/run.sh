@@ -23,6 +23,8 @@ done
 
 # The SDKs must talk to 127.0.0.1 directly; the legacy one does not honour NO_PROXY.
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
+# Keep the source tree clean: no __pycache__ beside the test scripts.
+export PYTHONDONTWRITEBYTECODE=1
 
 target_dir="$(cargo metadata --format-version 1 --no-deps |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"

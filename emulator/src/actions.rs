@@ -163,7 +163,7 @@ static ACTIONS: &[ActionSpec] = &[
     action!("ModifyImageAttribute", true, modify_image_attribute),
 ];
 
-/// The action of that exact name (action names are case-sensitive, as ECS's are [I]).
+/// The action of that exact name (action names are case-sensitive, as ECS's are \[I\]).
 pub(crate) fn lookup(name: &str) -> Option<&'static ActionSpec> {
     ACTIONS.iter().find(|a| a.name == name)
 }
@@ -361,7 +361,7 @@ fn modify_image_share_permission(cx: &mut Context<'_, '_>) -> Result<Reply, Refu
     Ok(done(cx))
 }
 
-/// RunInstances' `Amount` range [D].
+/// RunInstances' `Amount` range \[D\].
 const MAX_AMOUNT: u32 = 100;
 
 fn run_instances(cx: &mut Context<'_, '_>) -> Result<Reply, Refusal> {

@@ -12,12 +12,12 @@ use crate::actions::{Context, Refusal};
 use crate::protocol::Reply;
 use crate::rpc::{Page, Param, ParamError};
 
-/// The largest `PageSize` the Describe* actions accept [D].
+/// The largest `PageSize` the Describe* actions accept \[D\].
 const MAX_PAGE_SIZE: u32 = 100;
 
-/// The status of an instance: the store models existing instances only, and they run [I].
+/// The status of an instance: the store models existing instances only, and they run \[I\].
 const INSTANCE_STATUS: &str = "Running";
-/// The status DescribeTasks gives a running task [D].
+/// The status DescribeTasks gives a running task \[D\].
 const TASK_RUNNING: &str = "Processing";
 
 fn known_region(store: &ImageStore, region: &RegionId) -> Result<(), Refusal> {
@@ -53,7 +53,7 @@ struct ImageItem {
     image_id: String,
     image_owner_alias: &'static str,
     status: &'static str,
-    /// `True`/`False`, a string as the real API sends it [D].
+    /// `True`/`False`, a string as the real API sends it \[D\].
     is_self_shared: &'static str,
     is_public: bool,
     is_copied: bool,
@@ -106,7 +106,7 @@ impl ImageItem {
 }
 
 /// DescribeImages: `RegionId`; filters `ImageId` and `Status` (comma-separated; `Status`
-/// defaults to `Available` [D]) and `ImageOwnerAlias`; `PageNumber`/`PageSize`.
+/// defaults to `Available` \[D\]) and `ImageOwnerAlias`; `PageNumber`/`PageSize`.
 pub(crate) fn images(cx: &mut Context<'_, '_>) -> Result<Reply, Refusal> {
     let p = cx.params();
     let region: RegionId = p.required(Param::RegionId)?;
@@ -179,7 +179,7 @@ struct Account {
 }
 
 /// DescribeImageSharePermission: the accounts one of the caller's images is shared with (paged),
-/// and the share group `all` when it is published as a community image [D].
+/// and the share group `all` when it is published as a community image \[D\].
 pub(crate) fn image_share_permission(cx: &mut Context<'_, '_>) -> Result<Reply, Refusal> {
     let p = cx.params();
     let region: RegionId = p.required(Param::RegionId)?;
@@ -311,7 +311,7 @@ struct TaskItem {
 }
 
 /// The DescribeTasks `TaskAction` of a task and the image it works on; `None` for a copy, which
-/// DescribeTasks does not list (its `TaskAction` values have no CopyImage [D]; CancelCopyImage
+/// DescribeTasks does not list (its `TaskAction` values have no CopyImage \[D\]; CancelCopyImage
 /// works on the copy's image id).
 fn task_action(kind: &TaskKind) -> Option<(&'static str, &ImageId)> {
     match kind {

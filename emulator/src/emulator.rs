@@ -100,6 +100,11 @@ impl Emulator {
         self.shared.max_body_bytes
     }
 
+    /// Whether a change is written to a `--state` file (and fsynced) before it is answered.
+    pub(crate) fn persists(&self) -> bool {
+        self.shared.state_file.is_some()
+    }
+
     /// A copy of the current world.
     pub fn world(&self) -> World {
         self.lock().world.clone()
@@ -174,7 +179,7 @@ impl Emulator {
         Ok(result)
     }
 
-    /// Sets the profile (admin). Not persisted: the state file holds the world only [I].
+    /// Sets the profile (admin). Not persisted: the state file holds the world only \[I\].
     pub(crate) fn set_profile(&self, profile: Profile) {
         self.lock().profile = profile;
     }

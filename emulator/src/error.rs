@@ -3,7 +3,7 @@
 //!
 //! Each carries its HTTP status, code and message through the library's [`ApiError`], so it is
 //! written with exactly the same error body as a DeleteImage refusal. Sources are tagged as in
-//! the spec: [D] documented, [O] observed from the real service, [I] our own decision.
+//! the spec: \[D\] documented, \[O\] observed from the real service, \[I\] our own decision.
 
 use std::borrow::Cow;
 
@@ -19,7 +19,7 @@ pub enum GatewayError {
         "The input parameter \"{0}\" that is mandatory for processing this request is not supplied."
     )]
     MissingParameter(&'static str),
-    /// 400 `InvalidVersion`: `Version` is not `2014-05-26` [O].
+    /// 400 `InvalidVersion`: `Version` is not `2014-05-26` \[O\].
     #[error("Specified parameter Version is not valid.")]
     InvalidVersion,
     /// 404 `InvalidAction.NotFound`: no such action, or a path other than `/` [O code and
@@ -30,7 +30,7 @@ pub enum GatewayError {
     #[error("The specified HTTP method is not supported.")]
     UnsupportedHttpMethod,
     /// 400 `MissingAccessKeyId`: neither an `Authorization` header nor an `AccessKeyId`
-    /// parameter [O].
+    /// parameter \[O\].
     #[error("AccessKeyId is mandatory for this action.")]
     MissingAccessKeyId,
     /// 404 `InvalidAccessKeyId.NotFound`: the world holds no such access key [O, py-legacy log].
@@ -40,12 +40,12 @@ pub enum GatewayError {
     /// `ACS3-HMAC-SHA256` one, or an RPC V1 request without `Signature` [D code; I message].
     #[error("The request signature does not conform to Aliyun standards.")]
     IncompleteSignature,
-    /// 400 `InvalidParameter`: an RPC V1 `SignatureMethod` other than `HMAC-SHA1` [I].
+    /// 400 `InvalidParameter`: an RPC V1 `SignatureMethod` other than `HMAC-SHA1` \[I\].
     #[error("The specified parameter \"SignatureMethod\" is not valid.")]
     UnsupportedSignatureMethod,
     /// 400 `SignatureDoesNotMatch`: the signature is not the one the secret gives. The message
     /// ends with the server's string to sign after a `:`, as the real service writes it; the
-    /// legacy Python client splits on that `:` [O].
+    /// legacy Python client splits on that `:` \[O\].
     #[error(
         "Specified signature is not matched with our calculation. server string to sign is:{string_to_sign}"
     )]
@@ -53,29 +53,29 @@ pub enum GatewayError {
         /// The string to sign the emulator computed.
         string_to_sign: String,
     },
-    /// 413 `RequestTooLarge`: the body is longer than the configured bound [I].
+    /// 413 `RequestTooLarge`: the body is longer than the configured bound \[I\].
     #[error("The request body is larger than {limit} bytes.")]
     RequestTooLarge {
         /// The bound, in bytes.
         limit: usize,
     },
-    /// 400 `InvalidParameter`: the body could not be read [I].
+    /// 400 `InvalidParameter`: the body could not be read \[I\].
     #[error("The request body could not be read.")]
     UnreadableBody,
-    /// 400 `InvalidWorld`: an admin `PUT /_emulator/world` body that is not a valid world [I].
+    /// 400 `InvalidWorld`: an admin `PUT /_emulator/world` body that is not a valid world \[I\].
     #[error("The world is not valid: {0}")]
     InvalidWorld(String),
-    /// 400 `InvalidParameter`: an admin parameter that is not valid [I].
+    /// 400 `InvalidParameter`: an admin parameter that is not valid \[I\].
     #[error("The specified parameter \"{0}\" is not valid.")]
     InvalidAdminParameter(&'static str),
     /// 404 `InvalidTaskId.NotFound`: the admin API was asked to complete a task or an image's
-    /// tasks and there is none [I].
+    /// tasks and there is none \[I\].
     #[error("The specified task does not exist.")]
     AdminTaskNotFound,
-    /// 405 `UnsupportedHTTPMethod`: an admin path with the wrong method [I].
+    /// 405 `UnsupportedHTTPMethod`: an admin path with the wrong method \[I\].
     #[error("The method is not allowed on this admin path; allowed: {0}.")]
     AdminMethodNotAllowed(&'static str),
-    /// 404 `NotFound`: an admin path that does not exist [I].
+    /// 404 `NotFound`: an admin path that does not exist \[I\].
     #[error("No such admin path. See the emulator's README for /_emulator/ paths.")]
     AdminPathNotFound,
     /// 500 `InternalError`: the state file could not be written; the request changed nothing

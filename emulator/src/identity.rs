@@ -12,7 +12,7 @@ pub enum Auth {
     /// Every request presents an access key the world holds; when the world holds its secret,
     /// the signature must match (ACS3-HMAC-SHA256 or RPC V1).
     Verify,
-    /// No signature is checked [I]. A key the world holds still means its account; any other
+    /// No signature is checked \[I\]. A key the world holds still means its account; any other
     /// key, or none, means the default account: this one, or else the world's first account.
     NoAuth {
         /// The account for unknown or absent keys.

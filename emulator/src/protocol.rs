@@ -12,7 +12,7 @@ use crate::error::GatewayError;
 /// The one API version the emulator speaks.
 pub const API_VERSION: &str = "2014-05-26";
 
-/// The response header that names what a DeleteImage did: `Deleted` or `Ignored` [I]. It lets a
+/// The response header that names what a DeleteImage did: `Deleted` or `Ignored` \[I\]. It lets a
 /// test observe the outcome of concurrent deletes without another request.
 pub const OUTCOME_HEADER: &str = "x-emulator-outcome";
 
@@ -48,7 +48,7 @@ pub fn param<'p>(params: &'p [(String, String)], name: &str) -> Option<&'p str> 
 }
 
 /// The parameters of a request: the query string, then an
-/// `application/x-www-form-urlencoded` body. Any other body is not read as parameters [I]
+/// `application/x-www-form-urlencoded` body. Any other body is not read as parameters \[I\]
 /// (it still counts for an ACS3 signature). Undecodable bytes become U+FFFD, which no id
 /// accepts, so they end as a typed parameter error rather than a failure here.
 pub fn params(raw_query: &str, headers: &HeaderMap, body: &[u8]) -> Vec<(String, String)> {

@@ -40,6 +40,7 @@ pub async fn serve(
 
 async fn handle(State(emulator): State<Emulator>, request: Request) -> Response {
     let request_id = new_request_id();
+    let persists = emulator.persists();
     let (parts, body) = request.into_parts();
     let raw_query = parts.uri.query().unwrap_or("").to_owned();
     let path = parts.uri.path().to_owned();
@@ -86,7 +87,7 @@ async fn handle(State(emulator): State<Emulator>, request: Request) -> Response 
     };
     let method = parts.method.as_str().to_owned();
     let headers = parts.headers;
-    let reply = tokio::task::spawn_blocking(move || {
+    let run = move || {
         let signed = SignedRequest {
             method: &method,
             path: "/",
@@ -101,8 +102,14 @@ async fn handle(State(emulator): State<Emulator>, request: Request) -> Response 
             request_id,
             signed,
         })
-    })
-    .await;
+    };
+    // Without a state file an action does no I/O and holds the lock for microseconds, so it
+    // runs here: handing it to a blocking thread cost more than the action itself (perf/load.sh,
+    // docs/performance.md). With one, it may fsync, which must not stall an async worker.
+    if !persists {
+        return run().into_response();
+    }
+    let reply = tokio::task::spawn_blocking(run).await;
     reply.unwrap_or_else(|_| internal(format)).into_response()
 }
 

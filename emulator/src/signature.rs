@@ -6,7 +6,7 @@
 //! - **RPC V1** (HMAC-SHA1: the legacy Python client, and Tea with `signature_algorithm='v2'`):
 //!   `AccessKeyId` and `Signature` are parameters.
 //!
-//! Timestamps and nonces are not checked [I]: the emulator has no replay protection.
+//! Timestamps and nonces are not checked \[I\]: the emulator has no replay protection.
 
 use axum::http::HeaderMap;
 use base64::Engine;

@@ -7,12 +7,17 @@ use common::{ALICE_KEY, BOB_KEY, Server, acs3_headers, call, query, rpc_v1_query
 use ecs_image_emulator::{Auth, Config, demo};
 use ecs_image_rules::{AccessKey, AccountId};
 
-const DELETE_SHARED: [(&str, &str); 2] = [("RegionId", "cn-hangzhou"), ("ImageId", "m-demo-shared")];
+const DELETE_SHARED: [(&str, &str); 2] =
+    [("RegionId", "cn-hangzhou"), ("ImageId", "m-demo-shared")];
 const SIGNATURE_PREFIX: &str =
     "Specified signature is not matched with our calculation. server string to sign is:";
 
 fn v1_params() -> Vec<(&'static str, &'static str)> {
-    let mut params = vec![("Action", "DeleteImage"), ("Version", "2014-05-26"), ("Format", "JSON")];
+    let mut params = vec![
+        ("Action", "DeleteImage"),
+        ("Version", "2014-05-26"),
+        ("Format", "JSON"),
+    ];
     params.extend(DELETE_SHARED);
     params
 }
@@ -22,20 +27,36 @@ async fn a_good_acs3_signature_acts_as_the_key_owner() {
     let server = Server::demo().await;
     // Alice owns m-demo-shared: refused for its share. Bob only sees it: not found.
     let alice = call(&server, ALICE_KEY, "DeleteImage", &DELETE_SHARED).await;
-    alice.assert_error(403, "ImageUseShared", "The specified image has been shared to others.");
+    alice.assert_error(
+        403,
+        "ImageUseShared",
+        "The specified image has been shared to others.",
+    );
     let bob = call(&server, BOB_KEY, "DeleteImage", &DELETE_SHARED).await;
-    bob.assert_error(404, "InvalidImageId.NotFound", "The specified ImageId does not exist.");
+    bob.assert_error(
+        404,
+        "InvalidImageId.NotFound",
+        "The specified ImageId does not exist.",
+    );
 }
 
 #[tokio::test]
 async fn a_bad_acs3_signature_is_signature_does_not_match() {
     let server = Server::demo().await;
-    let answer = call(&server, (ALICE_KEY.0, "not-alices-secret"), "DeleteImage", &DELETE_SHARED).await;
+    let answer = call(
+        &server,
+        (ALICE_KEY.0, "not-alices-secret"),
+        "DeleteImage",
+        &DELETE_SHARED,
+    )
+    .await;
     assert_eq!(answer.status, 400);
     let body = answer.json();
     assert_eq!(body["Code"], "SignatureDoesNotMatch");
     let message = body["Message"].as_str().unwrap();
-    let sts = message.strip_prefix(SIGNATURE_PREFIX).expect("the real message form");
+    let sts = message
+        .strip_prefix(SIGNATURE_PREFIX)
+        .expect("the real message form");
     let (algorithm, digest) = sts.split_once('\n').expect("two lines");
     assert_eq!(algorithm, "ACS3-HMAC-SHA256");
     assert_eq!(digest.len(), 64, "hex sha256 of the canonical request");
@@ -48,7 +69,13 @@ async fn a_tampered_acs3_request_is_refused() {
     let headers = acs3_headers("POST", &host, &DELETE_SHARED, b"", "DeleteImage", ALICE_KEY);
     // Signed for m-demo-shared, sent for m-demo-free.
     let tampered = query(&[("RegionId", "cn-hangzhou"), ("ImageId", "m-demo-free")]);
-    let answer = send("POST", &server.url(&format!("/?{tampered}")), &headers, Vec::new()).await;
+    let answer = send(
+        "POST",
+        &server.url(&format!("/?{tampered}")),
+        &headers,
+        Vec::new(),
+    )
+    .await;
     assert_eq!(answer.json()["Code"], "SignatureDoesNotMatch");
     assert!(common::has_image(&server, "m-demo-free").await);
     // And a body that is not the signed one.
@@ -62,7 +89,11 @@ async fn a_good_rpc_v1_signature_acts_as_the_key_owner() {
     let server = Server::demo().await;
     let q = rpc_v1_query("POST", &v1_params(), ALICE_KEY);
     let answer = send("POST", &server.url(&format!("/?{q}")), &[], Vec::new()).await;
-    answer.assert_error(403, "ImageUseShared", "The specified image has been shared to others.");
+    answer.assert_error(
+        403,
+        "ImageUseShared",
+        "The specified image has been shared to others.",
+    );
 }
 
 #[tokio::test]
@@ -86,8 +117,18 @@ async fn an_rpc_v1_request_without_signature_is_incomplete() {
     let server = Server::demo().await;
     let mut params = v1_params();
     params.push(("AccessKeyId", ALICE_KEY.0));
-    let answer = send("POST", &server.url(&format!("/?{}", query(&params))), &[], Vec::new()).await;
-    answer.assert_error(400, "IncompleteSignature", "The request signature does not conform to Aliyun standards.");
+    let answer = send(
+        "POST",
+        &server.url(&format!("/?{}", query(&params))),
+        &[],
+        Vec::new(),
+    )
+    .await;
+    answer.assert_error(
+        400,
+        "IncompleteSignature",
+        "The request signature does not conform to Aliyun standards.",
+    );
 }
 
 #[tokio::test]
@@ -95,17 +136,35 @@ async fn an_unknown_access_key_is_not_found_in_both_schemes() {
     let server = Server::demo().await;
     let stranger = ("LTAI5tNobodyHasThisKey01", "whatever");
     let v3 = call(&server, stranger, "DeleteImage", &DELETE_SHARED).await;
-    v3.assert_error(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.");
+    v3.assert_error(
+        404,
+        "InvalidAccessKeyId.NotFound",
+        "Specified access key is not found.",
+    );
     let q = rpc_v1_query("POST", &v1_params(), stranger);
     let v1 = send("POST", &server.url(&format!("/?{q}")), &[], Vec::new()).await;
-    v1.assert_error(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.");
+    v1.assert_error(
+        404,
+        "InvalidAccessKeyId.NotFound",
+        "Specified access key is not found.",
+    );
 }
 
 #[tokio::test]
 async fn a_request_without_a_key_is_missing_access_key_id() {
     let server = Server::demo().await;
-    let answer = send("POST", &server.url(&format!("/?{}", query(&v1_params()))), &[], Vec::new()).await;
-    answer.assert_error(400, "MissingAccessKeyId", "AccessKeyId is mandatory for this action.");
+    let answer = send(
+        "POST",
+        &server.url(&format!("/?{}", query(&v1_params()))),
+        &[],
+        Vec::new(),
+    )
+    .await;
+    answer.assert_error(
+        400,
+        "MissingAccessKeyId",
+        "AccessKeyId is mandatory for this action.",
+    );
 }
 
 #[tokio::test]
@@ -120,7 +179,11 @@ async fn a_malformed_authorization_header_is_incomplete_signature() {
     ] {
         let headers = [("authorization".to_owned(), value.to_owned())];
         let answer = send("POST", &url, &headers, Vec::new()).await;
-        answer.assert_error(400, "IncompleteSignature", "The request signature does not conform to Aliyun standards.");
+        answer.assert_error(
+            400,
+            "IncompleteSignature",
+            "The request signature does not conform to Aliyun standards.",
+        );
     }
 }
 
@@ -134,9 +197,19 @@ async fn a_key_without_a_secret_identifies_without_a_signature() {
     let server = Server::start(Config::new(world)).await;
     let mut params = v1_params();
     params.push(("AccessKeyId", "LTAI5tBobNoSecret0000001"));
-    let answer = send("POST", &server.url(&format!("/?{}", query(&params))), &[], Vec::new()).await;
+    let answer = send(
+        "POST",
+        &server.url(&format!("/?{}", query(&params))),
+        &[],
+        Vec::new(),
+    )
+    .await;
     // Bob sees Alice's shared image but does not own it.
-    answer.assert_error(404, "InvalidImageId.NotFound", "The specified ImageId does not exist.");
+    answer.assert_error(
+        404,
+        "InvalidImageId.NotFound",
+        "The specified ImageId does not exist.",
+    );
 }
 
 #[tokio::test]
@@ -149,13 +222,37 @@ async fn no_auth_maps_unknown_keys_to_the_default_account() {
     };
     let server = Server::start(config).await;
     // No key at all, and a bad signature with an unknown key: both are Alice, the first account.
-    let plain = send("POST", &server.url(&format!("/?{}", query(&v1_params()))), &[], Vec::new()).await;
-    plain.assert_error(403, "ImageUseShared", "The specified image has been shared to others.");
-    let stranger = call(&server, ("LTAI5tNobodyHasThisKey01", "x"), "DeleteImage", &DELETE_SHARED).await;
-    stranger.assert_error(403, "ImageUseShared", "The specified image has been shared to others.");
+    let plain = send(
+        "POST",
+        &server.url(&format!("/?{}", query(&v1_params()))),
+        &[],
+        Vec::new(),
+    )
+    .await;
+    plain.assert_error(
+        403,
+        "ImageUseShared",
+        "The specified image has been shared to others.",
+    );
+    let stranger = call(
+        &server,
+        ("LTAI5tNobodyHasThisKey01", "x"),
+        "DeleteImage",
+        &DELETE_SHARED,
+    )
+    .await;
+    stranger.assert_error(
+        403,
+        "ImageUseShared",
+        "The specified image has been shared to others.",
+    );
     // A key the world holds still names its account, even with a wrong signature.
     let bob = call(&server, (BOB_KEY.0, "wrong"), "DeleteImage", &DELETE_SHARED).await;
-    bob.assert_error(404, "InvalidImageId.NotFound", "The specified ImageId does not exist.");
+    bob.assert_error(
+        404,
+        "InvalidImageId.NotFound",
+        "The specified ImageId does not exist.",
+    );
 }
 
 #[tokio::test]
@@ -167,6 +264,16 @@ async fn no_auth_uses_the_configured_default_account() {
         ..Config::new(demo::world())
     };
     let server = Server::start(config).await;
-    let answer = send("POST", &server.url(&format!("/?{}", query(&v1_params()))), &[], Vec::new()).await;
-    answer.assert_error(404, "InvalidImageId.NotFound", "The specified ImageId does not exist.");
+    let answer = send(
+        "POST",
+        &server.url(&format!("/?{}", query(&v1_params()))),
+        &[],
+        Vec::new(),
+    )
+    .await;
+    answer.assert_error(
+        404,
+        "InvalidImageId.NotFound",
+        "The specified ImageId does not exist.",
+    );
 }

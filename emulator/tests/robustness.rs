@@ -30,7 +30,11 @@ async fn raw(server: &Server, request: &[u8]) -> (u16, String, String) {
         .unwrap_or_else(|| panic!("no status line in {text:?}"));
     let content_type = head
         .lines()
-        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-type: ").map(str::to_owned))
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-type: ")
+                .map(str::to_owned)
+        })
         .unwrap_or_default();
     (status, content_type, body.to_owned())
 }
@@ -48,12 +52,18 @@ fn request(target: &[u8], headers: &str, body: &[u8]) -> Vec<u8> {
 /// A 4xx with the five-field JSON error body.
 #[track_caller]
 fn assert_client_error(what: &str, (status, content_type, body): &(u16, String, String)) {
-    assert!((400..500).contains(status), "{what}: status {status}, body {body}");
+    assert!(
+        (400..500).contains(status),
+        "{what}: status {status}, body {body}"
+    );
     assert_eq!(content_type, "application/json;charset=utf-8", "{what}");
     let json: serde_json::Value =
         serde_json::from_str(body).unwrap_or_else(|e| panic!("{what}: not JSON ({e}): {body}"));
     for key in ["RequestId", "HostId", "Code", "Message", "Recommend"] {
-        assert!(json[key].as_str().is_some_and(|v| !v.is_empty()), "{what}: {key} in {body}");
+        assert!(
+            json[key].as_str().is_some_and(|v| !v.is_empty()),
+            "{what}: {key} in {body}"
+        );
     }
 }
 
@@ -73,7 +83,11 @@ async fn an_oversized_body_is_413_with_an_error_body() {
         big.clone(),
     )
     .await;
-    answer.assert_error(413, "RequestTooLarge", "The request body is larger than 1024 bytes.");
+    answer.assert_error(
+        413,
+        "RequestTooLarge",
+        "The request body is larger than 1024 bytes.",
+    );
     // Streamed in chunks, with no length given.
     let mut chunked = b"POST /?Action=DeleteImage&Version=2014-05-26 HTTP/1.1\r\nHost: x\r\n\
         Connection: close\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -89,7 +103,11 @@ async fn an_oversized_body_is_413_with_an_error_body() {
     assert_client_error("chunked", &answer);
     // The admin API has the same bound.
     let answer = send("PUT", &server.url("/_emulator/world"), &[], big).await;
-    answer.assert_error(413, "RequestTooLarge", "The request body is larger than 1024 bytes.");
+    answer.assert_error(
+        413,
+        "RequestTooLarge",
+        "The request body is larger than 1024 bytes.",
+    );
 }
 
 #[tokio::test]
@@ -136,7 +154,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
@@ -152,17 +173,63 @@ async fn generated_garbage_is_never_a_server_error() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(300);
     let names = [
-        "Action", "Version", "RegionId", "ImageId", "Force", "DryRun", "Format", "AccessKeyId",
-        "Signature", "SignatureMethod", "PageSize", "PageNumber", "Status", "ImageOwnerAlias",
-        "AddAccount.1", "RemoveAccount.1", "IsPublic", "TaskId", "InstanceId", "Amount",
-        "DestinationRegionId", "DiskDeviceMapping.1.SnapshotId", "TaskStatus", "TaskAction",
+        "Action",
+        "Version",
+        "RegionId",
+        "ImageId",
+        "Force",
+        "DryRun",
+        "Format",
+        "AccessKeyId",
+        "Signature",
+        "SignatureMethod",
+        "PageSize",
+        "PageNumber",
+        "Status",
+        "ImageOwnerAlias",
+        "AddAccount.1",
+        "RemoveAccount.1",
+        "IsPublic",
+        "TaskId",
+        "InstanceId",
+        "Amount",
+        "DestinationRegionId",
+        "DiskDeviceMapping.1.SnapshotId",
+        "TaskStatus",
+        "TaskAction",
     ];
     let values = [
-        "", "DeleteImage", "DescribeImages", "CreateImage", "CopyImage", "RunInstances",
-        "ModifyImageSharePermission", "CancelTask", "DescribeTasks", "2014-05-26", "cn-hangzhou",
-        "cn-shanghai", "m-demo-free", "m-demo-shared", "true", "FALSE", "xml", "-1", "0",
-        "99999999999999999999", "%FF", "%00", "a%20b", "bob", "alice", "self", "Available,Nope",
-        "t-m-demo-exporting-export", "i-m-demo-in-use-1", "LTAI5tDemoAlice000000001", "%E2%82%AC",
+        "",
+        "DeleteImage",
+        "DescribeImages",
+        "CreateImage",
+        "CopyImage",
+        "RunInstances",
+        "ModifyImageSharePermission",
+        "CancelTask",
+        "DescribeTasks",
+        "2014-05-26",
+        "cn-hangzhou",
+        "cn-shanghai",
+        "m-demo-free",
+        "m-demo-shared",
+        "true",
+        "FALSE",
+        "xml",
+        "-1",
+        "0",
+        "99999999999999999999",
+        "%FF",
+        "%00",
+        "a%20b",
+        "bob",
+        "alice",
+        "self",
+        "Available,Nope",
+        "t-m-demo-exporting-export",
+        "i-m-demo-in-use-1",
+        "LTAI5tDemoAlice000000001",
+        "%E2%82%AC",
     ];
     let mut rng = Lcg(0x5eed);
     for i in 0..count {
@@ -175,17 +242,27 @@ async fn generated_garbage_is_never_a_server_error() {
         }
         let target = format!("/?{}", pairs.join("&"));
         let method = ["GET", "POST", "PUT"][(rng.next() % 3) as usize];
-        let mut bytes = format!("{method} {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n").into_bytes();
+        let mut bytes =
+            format!("{method} {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n").into_bytes();
         if rng.next() % 3 == 0 {
             bytes.extend_from_slice(format!("x-acs-action: {}\r\n", rng.pick(&values)).as_bytes());
         }
         bytes.extend_from_slice(b"Content-Length: 0\r\n\r\n");
         let (status, content_type, body) = raw(&server, &bytes).await;
-        assert!(status < 500, "request {i}: {method} {target}: {status} {body}");
+        assert!(
+            status < 500,
+            "request {i}: {method} {target}: {status} {body}"
+        );
         if content_type == "text/xml;charset=utf-8" {
-            assert!(body.starts_with("<?xml version='1.0' encoding='UTF-8'?><"), "request {i}: {body}");
+            assert!(
+                body.starts_with("<?xml version='1.0' encoding='UTF-8'?><"),
+                "request {i}: {body}"
+            );
         } else {
-            assert_eq!(content_type, "application/json;charset=utf-8", "request {i}: {target}");
+            assert_eq!(
+                content_type, "application/json;charset=utf-8",
+                "request {i}: {target}"
+            );
             serde_json::from_str::<serde_json::Value>(&body)
                 .unwrap_or_else(|e| panic!("request {i}: {target}: not JSON ({e}): {body}"));
         }
@@ -197,7 +274,13 @@ async fn sixty_four_parallel_deletes_of_one_image_delete_it_once() {
     let server = Server::demo().await;
     let attempts = (0..64).map(|_| {
         let server = &server;
-        async move { delete(server, &[("RegionId", "cn-hangzhou"), ("ImageId", "m-demo-free")]).await }
+        async move {
+            delete(
+                server,
+                &[("RegionId", "cn-hangzhou"), ("ImageId", "m-demo-free")],
+            )
+            .await
+        }
     });
     let answers = futures::future::join_all(attempts).await;
     let mut deleted = 0;

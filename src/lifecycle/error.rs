@@ -2,8 +2,8 @@
 //! status, code and message.
 //!
 //! This file is the one table of the transitions' codes and messages. Each variant says where
-//! its text comes from: [D] documented by Alibaba Cloud for that action (`research-alibaba.md`
-//! §1.4 and §3, the actions' own error tables), or [I] our own choice where no text is
+//! its text comes from: \[D\] documented by Alibaba Cloud for that action (`research-alibaba.md`
+//! §1.4 and §3, the actions' own error tables), or \[I\] our own choice where no text is
 //! documented. Typos are part of the wire text and kept (`Forbbiden`, `coping`,
 //! `is not invalid`).
 
@@ -20,7 +20,7 @@ use crate::error::{ApiError, DeleteImageError};
 pub enum LifecycleError {
     /// 404 `InvalidRegionId.NotFound`: the store knows no such `RegionId` [D, ECS common
     /// table and CancelCopyImage; the ImportImage, ExportImage and CancelTask tables say 400,
-    /// we answer 404 everywhere [I]].
+    /// we answer 404 everywhere \[I\]].
     #[error("The specified RegionId does not exist.")]
     RegionNotFound,
     /// 400 `DestinationRegion.NotFound`: CopyImage's `DestinationRegionId` is unknown [D,
@@ -28,7 +28,7 @@ pub enum LifecycleError {
     #[error("The destination region not found")]
     DestinationRegionNotFound,
     /// 404 `InvalidImageId.NotFound`: no image the action may act on has this id in the region
-    /// for the caller [D].
+    /// for the caller \[D\].
     #[error("The specified ImageId does not exist.")]
     ImageNotFound,
     /// 404 `InvalidInstanceId.NotFound`: the caller has no such instance in the region [D,
@@ -123,14 +123,14 @@ pub enum LifecycleError {
     #[error("The specified image has been shared to others.")]
     ImageShared,
     /// 400 `IncorrectImageStatus`: ModifyImageAttribute `Status` on an image that is neither
-    /// Available nor Deprecated [I].
+    /// Available nor Deprecated \[I\].
     #[error("The current status of the image does not support this operation.")]
     StatusChangeNotAllowed,
     /// 400 `IncorrectImageStatus`: finishing or failing a CreateImage on an image that is not
-    /// being created by CreateImage (a service-side event, not an API call) [I].
+    /// being created by CreateImage (a service-side event, not an API call) \[I\].
     #[error("The specified image is not being created.")]
     NotBeingCreated,
-    /// 400 `InvalidParameter`: CreateImage lists a snapshot twice [I].
+    /// 400 `InvalidParameter`: CreateImage lists a snapshot twice \[I\].
     #[error("The specified parameter \"SnapshotId\" is not valid.")]
     DuplicateSnapshot,
     /// DeleteImage's own answer (spec §1 to §3).

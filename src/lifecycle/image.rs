@@ -15,7 +15,7 @@ use super::{LifecycleError, checked, known_region, own_image, still_being_made};
 pub struct CreateImage {
     /// `RegionId`: where the image is made.
     pub region_id: RegionId,
-    /// The snapshots it is built from, each at most once; may be empty [I].
+    /// The snapshots it is built from, each at most once; may be empty \[I\].
     pub snapshot_ids: Vec<SnapshotId>,
 }
 
@@ -96,7 +96,7 @@ impl CopyImage {
 }
 
 /// CancelCopyImage: stops a running copy. Called on the copy, in the destination region; the
-/// copy is removed, the source is unchanged [D].
+/// copy is removed, the source is unchanged \[D\].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CancelCopyImage {
     /// `RegionId`: the copy's region.
@@ -115,7 +115,7 @@ impl CancelCopyImage {
     }
 }
 
-/// The `Status` values ModifyImageAttribute accepts [D].
+/// The `Status` values ModifyImageAttribute accepts \[D\].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AttributeStatus {
     /// `Deprecated`: the image can still launch instances but can no longer be shared or
@@ -200,7 +200,7 @@ impl ImageStore {
     /// The service finishes a CreateImage: the image becomes Available. Not an API call.
     ///
     /// Refusals: `InvalidImageId.NotFound` for an image the store does not hold;
-    /// `IncorrectImageStatus` [I] for one that is not Creating, or that an import or a copy is
+    /// `IncorrectImageStatus` \[I\] for one that is not Creating, or that an import or a copy is
     /// making (their tasks finish those).
     pub fn finish_create_image(&mut self, image: &ImageId) -> Result<(), LifecycleError> {
         self.end_create_image(image, ImageStatus::Available)
@@ -286,13 +286,13 @@ impl ImageStore {
 
     /// CopyImage: a private copy of one of the caller's images in the destination region,
     /// Creating, and the copy task that makes it. The copy lists no snapshots (its own are made
-    /// in the destination region and are not modelled) [I].
+    /// in the destination region and are not modelled) \[I\].
     ///
     /// Refusals, in this order: `InvalidRegionId.NotFound`; `DestinationRegion.NotFound`;
     /// `InvalidImageId.NotFound` unless the image is the caller's own in the region (copying an
-    /// image shared with the caller is not modelled [I]); `OperationDenied.CommunityImage` for
+    /// image shared with the caller is not modelled \[I\]); `OperationDenied.CommunityImage` for
     /// a community image; `IncorrectImageStatus` unless it is Available (and not still being
-    /// imported or copied; a Deprecated image cannot be copied [D]).
+    /// imported or copied; a Deprecated image cannot be copied \[D\]).
     pub fn copy_image(
         &mut self,
         caller: &AccountId,
@@ -366,10 +366,10 @@ impl ImageStore {
     /// nothing.
     ///
     /// Refusals, in this order: `InvalidRegionId.NotFound`; `InvalidImageId.NotFound` unless
-    /// the image is the caller's own in the region; `IncorrectImageStatus` [I] unless it is
+    /// the image is the caller's own in the region; `IncorrectImageStatus` \[I\] unless it is
     /// Available or Deprecated (and not still being imported or copied); to deprecate, a shared
     /// image must be unshared first, `ImageUseShared` [D rule, I code], and a community image
-    /// unpublished first, `Image.Public` [I].
+    /// unpublished first, `Image.Public` \[I\].
     pub fn modify_image_attribute(
         &mut self,
         caller: &AccountId,

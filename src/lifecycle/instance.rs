@@ -9,7 +9,7 @@ use super::{LifecycleError, checked, known_region, still_being_made, visible_ima
 
 /// RunInstances: one instance of the caller's from an image it can see (its own, shared with
 /// it, community, system or marketplace). `Amount` and the instance's own settings play no
-/// part in DeleteImage; one call makes one instance [I].
+/// part in DeleteImage; one call makes one instance \[I\].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunInstances {
     /// `RegionId`: the region of the instance and of the image.
@@ -29,7 +29,7 @@ impl RunInstances {
 }
 
 /// DeleteInstance: releases one of the caller's instances; it no longer counts for InUse.
-/// (Instance states and `Force` are not modelled: every instance can be released [I].)
+/// (Instance states and `Force` are not modelled: every instance can be released \[I\].)
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeleteInstance {
     /// `RegionId`: the instance's region.
@@ -53,7 +53,7 @@ impl ImageStore {
     ///
     /// Refusals, in this order: `InvalidRegionId.NotFound`; `InvalidImageId.NotFound` unless
     /// the caller can see the image in the region; `IncorrectImageStatus` unless the image is
-    /// Available or Deprecated [D] and not still being imported or copied (spec §6: "not from a
+    /// Available or Deprecated \[D\] and not still being imported or copied (spec §6: "not from a
     /// copy that is still running").
     pub fn run_instances(
         &mut self,

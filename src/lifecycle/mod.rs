@@ -229,7 +229,7 @@ fn known_region(store: &ImageStore, region: &RegionId) -> Result<(), LifecycleEr
 
 /// The caller's own custom image in the region; anything else (absent, another account's,
 /// system, marketplace, another region) is `InvalidImageId.NotFound` for the actions that act
-/// on one's own image [D].
+/// on one's own image \[D\].
 fn own_image<'s>(
     store: &'s ImageStore,
     caller: &AccountId,

@@ -64,19 +64,19 @@ impl ModifyImageSharePermission {
 
 impl ImageStore {
     /// ModifyImageSharePermission: the image's shares become its current shares less
-    /// `RemoveAccount` plus `AddAccount` (removals first, so one call can make room [I]), or
+    /// `RemoveAccount` plus `AddAccount` (removals first, so one call can make room \[I\]), or
     /// `IsPublic` publishes or unpublishes it. Adding an account already shared with, removing
-    /// one that is not, and publishing a community image change nothing and succeed [I].
+    /// one that is not, and publishing a community image change nothing and succeed \[I\].
     /// Unsharing and unpublishing never touch instances already made from the image.
     ///
     /// Refusals, in this order: `InvalidRegionId.NotFound`; `InvalidImageId.NotFound` unless
     /// the image is the caller's own in the region; `InvalidParameter.IsPublic` when `IsPublic`
     /// comes with AddAccount or RemoveAccount [I when]; `InvalidAccount.Forbbiden` when
     /// AddAccount names the caller; when the call grants access (AddAccount or `IsPublic=true`):
-    /// `OperationDenied.InvalidImageStatus` for a Deprecated image [D] or one that is not
-    /// Available [I]; `Image.Public` for AddAccount on a community image [I when];
+    /// `OperationDenied.InvalidImageStatus` for a Deprecated image \[D\] or one that is not
+    /// Available \[I\]; `Image.Public` for AddAccount on a community image [I when];
     /// `Image.NotPublic` for `IsPublic=false` on an image that is not one [I when];
-    /// `QuotaExceed.ShareImageUser` past [`MAX_SHARES`] accounts [D].
+    /// `QuotaExceed.ShareImageUser` past [`MAX_SHARES`] accounts \[D\].
     pub fn modify_image_share_permission(
         &mut self,
         caller: &AccountId,

@@ -7,7 +7,7 @@ use crate::store::ImageStore;
 
 use super::{LifecycleError, known_region};
 
-/// CancelTask: cancels one of the caller's running ImportImage or ExportImage tasks [D]. A
+/// CancelTask: cancels one of the caller's running ImportImage or ExportImage tasks \[D\]. A
 /// cancelled import removes its image; a cancelled export leaves the image as it was.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CancelTask {

@@ -15,13 +15,16 @@ const UUID = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/;
 
 let passed = 0;
 let failed = 0;
+let lastFailed = false;
 
 async function check(name, fn) {
   try {
     await fn();
+    lastFailed = false;
     passed += 1;
     console.log(`ok - node-dara: ${name}`);
   } catch (e) {
+    lastFailed = true;
     failed += 1;
     console.log(`not ok - node-dara: ${name}: ${e && e.stack ? e.stack.split('\n').slice(0, 3).join(' | ') : e}`);
   }
@@ -124,6 +127,78 @@ await check('ACS3-HMAC-SHA256: Force=true deletes an image in use', async () => 
   const answer = await deleteImage(client(), REGION, 'm-demo-in-use', { force: true });
   equal(answer.headers['x-emulator-outcome'], 'Deleted', 'Force=true outcome');
 });
+
+// The full lifecycle: one image through every blocker, each refusal read through ClientError,
+// each undone with the API its message points to. Once a step fails, the rest are reported as
+// failed too (they depend on it).
+await reset();
+const blocker = (name) => EXPECT.refusals.find((c) => c.name === name);
+const c = client();
+const s = {};
+const refusedAs = (name, region = REGION, image = undefined) =>
+  refused(() => deleteImage(c, region, image ?? s.image), blocker(name));
+const share = (fields) => c.modifyImageSharePermission(
+  new $Ecs.ModifyImageSharePermissionRequest({ regionId: REGION, imageId: s.image, ...fields }));
+const steps = [
+  ['CreateImage, finished', async () => {
+    const made = await c.createImage(new $Ecs.CreateImageRequest({ regionId: REGION, snapshotId: 's-life-1' }));
+    s.image = made.body.imageId;
+    requestId(made.body.requestId);
+    const done = await admin('POST', `tasks/complete?ImageId=${s.image}`);
+    equal(JSON.stringify(done.FinishedImageIds), JSON.stringify([s.image]), 'finished');
+    const found = await c.describeImages(new $Ecs.DescribeImagesRequest({ regionId: REGION, imageId: s.image }));
+    equal(found.body.totalCount, 1, 'DescribeImages TotalCount');
+    equal(found.body.images.image[0].status, 'Available', 'status');
+  }],
+  ['Shared', async () => {
+    await share({ addAccount: ['bob'] });
+    await refusedAs('Shared');
+    const shares = await c.describeImageSharePermission(
+      new $Ecs.DescribeImageSharePermissionRequest({ regionId: REGION, imageId: s.image }));
+    equal(JSON.stringify(shares.body.accounts.account.map((a) => a.aliyunId)), '["bob"]', 'shared with');
+    await share({ removeAccount: ['bob'] });
+  }],
+  ['Public', async () => {
+    await share({ isPublic: true });
+    await refusedAs('Public');
+    await share({ isPublic: false });
+  }],
+  ['InUse', async () => {
+    const ran = await c.runInstances(new $Ecs.RunInstancesRequest({ regionId: REGION, imageId: s.image, amount: 1 }));
+    const instance = ran.body.instanceIdSets.instanceIdSet[0];
+    await refusedAs('InUse');
+    const listed = await c.describeInstances(new $Ecs.DescribeInstancesRequest({ regionId: REGION, imageId: s.image }));
+    equal(JSON.stringify(listed.body.instances.instance.map((i) => i.instanceId)), JSON.stringify([instance]), 'DescribeInstances');
+    await c.deleteInstance(new $Ecs.DeleteInstanceRequest({ instanceId: instance }));
+  }],
+  ['Exporting', async () => {
+    const task = (await c.exportImage(new $Ecs.ExportImageRequest({ regionId: REGION, imageId: s.image, OSSBucket: 'bucket' }))).body.taskId;
+    await refusedAs('Exporting');
+    const tasks = await c.describeTasks(new $Ecs.DescribeTasksRequest({ regionId: REGION, taskAction: 'ExportImage', taskStatus: 'Processing' }));
+    if (!tasks.body.taskSet.task.some((t) => t.taskId === task)) throw new Error(`DescribeTasks does not list ${task}`);
+    await c.cancelTask(new $Ecs.CancelTaskRequest({ regionId: REGION, taskId: task }));
+  }],
+  ['Copying', async () => {
+    const copy = (await c.copyImage(new $Ecs.CopyImageRequest({ regionId: REGION, imageId: s.image, destinationRegionId: 'cn-shanghai' }))).body.imageId;
+    await refusedAs('Copying (source)');
+    await refusedAs('Copying (destination)', 'cn-shanghai', copy);
+    await c.cancelCopyImage(new $Ecs.CancelCopyImageRequest({ regionId: 'cn-shanghai', imageId: copy }));
+  }],
+  ['Importing', async () => {
+    const started = (await c.importImage(new $Ecs.ImportImageRequest({ regionId: REGION }))).body;
+    await refusedAs('Importing', REGION, started.imageId);
+    await c.cancelTask(new $Ecs.CancelTaskRequest({ regionId: REGION, taskId: started.taskId }));
+  }],
+  ['DeleteImage at last', async () => {
+    const answer = await deleteImage(c, REGION, s.image);
+    equal(answer.headers['x-emulator-outcome'], 'Deleted', 'outcome');
+  }],
+];
+let broken;
+for (const [name, fn] of steps) {
+  await check(`lifecycle: ${name}`, broken ? () => { throw new Error(`not run: step ${broken} failed`); } : fn);
+  if (!broken && lastFailed) broken = name;
+}
 
 console.log(`node-dara: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -14,8 +14,14 @@ use sha1::Sha1;
 use sha2::{Digest, Sha256};
 use tokio::sync::oneshot;
 
-pub const ALICE_KEY: (&str, &str) = ("LTAI5tDemoAlice000000001", "DemoAliceSecret0000000000000001");
-pub const BOB_KEY: (&str, &str) = ("LTAI5tDemoBob00000000001", "DemoBobSecret000000000000000001");
+pub const ALICE_KEY: (&str, &str) = (
+    "LTAI5tDemoAlice000000001",
+    "DemoAliceSecret0000000000000001",
+);
+pub const BOB_KEY: (&str, &str) = (
+    "LTAI5tDemoBob00000000001",
+    "DemoBobSecret000000000000000001",
+);
 pub const UUID_PATTERN: &str = "8-4-4-4-12 uppercase hex";
 
 /// An emulator serving on 127.0.0.1:<free port>, stopped when dropped.
@@ -93,7 +99,12 @@ impl Answer {
         assert_eq!(self.status, status, "status; body {}", self.body);
         assert_eq!(self.content_type(), "application/json;charset=utf-8");
         let body = self.json();
-        let keys: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
+        let keys: Vec<&str> = body
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         assert_eq!(
             sorted(keys),
             ["Code", "HostId", "Message", "Recommend", "RequestId"],
@@ -132,7 +143,9 @@ pub fn assert_uuid(id: &str) {
     let groups: Vec<&str> = id.split('-').collect();
     let shaped = groups.len() == 5
         && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, n)| {
-            g.len() == n && g.bytes().all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
+            g.len() == n
+                && g.bytes()
+                    .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
         });
     assert!(shaped, "{id:?} is not an uppercase UUID ({UUID_PATTERN})");
 }
@@ -142,12 +155,7 @@ pub fn client() -> reqwest::Client {
 }
 
 /// Sends a request and reads the whole answer.
-pub async fn send(
-    method: &str,
-    url: &str,
-    headers: &[(String, String)],
-    body: Vec<u8>,
-) -> Answer {
+pub async fn send(method: &str, url: &str, headers: &[(String, String)], body: Vec<u8>) -> Answer {
     let mut request = client().request(method.parse().unwrap(), url).body(body);
     for (k, v) in headers {
         request = request.header(k.as_str(), v.as_str());
@@ -253,16 +261,30 @@ pub fn acs3_headers(
         signed.into_iter().filter(|(k, _)| k != "host").collect();
     headers.push((
         "authorization".into(),
-        format!("ACS3-HMAC-SHA256 Credential={},SignedHeaders={names},Signature={signature}", key.0),
+        format!(
+            "ACS3-HMAC-SHA256 Credential={},SignedHeaders={names},Signature={signature}",
+            key.0
+        ),
     ));
     headers
 }
 
 /// A V3-signed POST of `action` with `params` in the query, as `key`.
-pub async fn call(server: &Server, key: (&str, &str), action: &str, params: &[(&str, &str)]) -> Answer {
+pub async fn call(
+    server: &Server,
+    key: (&str, &str),
+    action: &str,
+    params: &[(&str, &str)],
+) -> Answer {
     let host = server.addr.to_string();
     let headers = acs3_headers("POST", &host, params, b"", action, key);
-    send("POST", &server.url(&format!("/?{}", query(params))), &headers, Vec::new()).await
+    send(
+        "POST",
+        &server.url(&format!("/?{}", query(params))),
+        &headers,
+        Vec::new(),
+    )
+    .await
 }
 
 /// DeleteImage as Alice (V3-signed).

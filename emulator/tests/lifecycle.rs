@@ -1,0 +1,683 @@
+//! The lifecycle actions and the Describe* queries over real HTTP: a full lifecycle that walks
+//! one image through every blocker, each refused with DeleteImage's own answer and undone with
+//! the API the message points to.
+
+mod common;
+
+use common::{ALICE_KEY, Answer, BOB_KEY, Server, call, send};
+use serde_json::{Value, json};
+
+const HZ: &str = "cn-hangzhou";
+
+async fn alice(server: &Server, action: &str, params: &[(&str, &str)]) -> Answer {
+    call(server, ALICE_KEY, action, params).await
+}
+
+async fn delete_image(server: &Server, image: &str) -> Answer {
+    alice(
+        server,
+        "DeleteImage",
+        &[("RegionId", HZ), ("ImageId", image)],
+    )
+    .await
+}
+
+async fn complete(server: &Server, query: &str) -> Value {
+    send(
+        "POST",
+        &server.url(&format!("/_emulator/tasks/complete{query}")),
+        &[],
+        Vec::new(),
+    )
+    .await
+    .assert_ok()
+}
+
+async fn describe_one(server: &Server, image: &str) -> Value {
+    let all = "Creating,Waiting,Available,UnAvailable,CreateFailed,Deprecated";
+    let body = alice(
+        server,
+        "DescribeImages",
+        &[("RegionId", HZ), ("ImageId", image), ("Status", all)],
+    )
+    .await
+    .assert_ok();
+    assert_eq!(body["TotalCount"], 1, "{body}");
+    body["Images"]["Image"][0].clone()
+}
+
+#[tokio::test]
+async fn a_full_lifecycle_meets_every_blocker() {
+    let server = Server::demo().await;
+
+    // CreateImage: Creating, then the service finishes it.
+    let made = alice(
+        &server,
+        "CreateImage",
+        &[("RegionId", HZ), ("SnapshotId", "s-new-1")],
+    )
+    .await
+    .assert_ok();
+    let image = made["ImageId"].as_str().unwrap().to_owned();
+    assert!(image.starts_with("m-"), "{image}");
+    assert_eq!(describe_one(&server, &image).await["Status"], "Creating");
+    assert_eq!(
+        complete(&server, &format!("?ImageId={image}")).await["FinishedImageIds"],
+        json!([image])
+    );
+    let described = describe_one(&server, &image).await;
+    assert_eq!(described["Status"], "Available");
+    assert_eq!(described["ImageOwnerAlias"], "self");
+    assert_eq!(
+        described["DiskDeviceMappings"]["DiskDeviceMapping"],
+        json!([{"SnapshotId": "s-new-1"}])
+    );
+    let img = image.as_str();
+
+    // Shared → ImageUseShared; DescribeImageSharePermission names Bob; RemoveAccount undoes it.
+    alice(
+        &server,
+        "ModifyImageSharePermission",
+        &[("RegionId", HZ), ("ImageId", img), ("AddAccount.1", "bob")],
+    )
+    .await
+    .assert_ok();
+    delete_image(&server, img).await.assert_error(
+        403,
+        "ImageUseShared",
+        "The specified image has been shared to others.",
+    );
+    let shares = alice(
+        &server,
+        "DescribeImageSharePermission",
+        &[("RegionId", HZ), ("ImageId", img)],
+    )
+    .await
+    .assert_ok();
+    assert_eq!(shares["Accounts"]["Account"], json!([{"AliyunId": "bob"}]));
+    assert_eq!(shares["TotalCount"], 1);
+    assert_eq!(describe_one(&server, img).await["IsSelfShared"], "True");
+    // Bob now sees it as "others" and cannot delete it.
+    let bob_view = call(
+        &server,
+        BOB_KEY,
+        "DescribeImages",
+        &[("RegionId", HZ), ("ImageId", img)],
+    )
+    .await
+    .assert_ok();
+    assert_eq!(bob_view["Images"]["Image"][0]["ImageOwnerAlias"], "others");
+    alice(
+        &server,
+        "ModifyImageSharePermission",
+        &[
+            ("RegionId", HZ),
+            ("ImageId", img),
+            ("RemoveAccount.1", "bob"),
+        ],
+    )
+    .await
+    .assert_ok();
+
+    // Public → ImageIsPublic; IsPublic=false undoes it.
+    alice(
+        &server,
+        "ModifyImageSharePermission",
+        &[("RegionId", HZ), ("ImageId", img), ("IsPublic", "True")],
+    )
+    .await
+    .assert_ok();
+    delete_image(&server, img).await.assert_error(
+        403,
+        "ImageIsPublic",
+        "You can not delete public image, please modify it to private.",
+    );
+    let shares = alice(
+        &server,
+        "DescribeImageSharePermission",
+        &[("RegionId", HZ), ("ImageId", img)],
+    )
+    .await
+    .assert_ok();
+    assert_eq!(
+        shares["ShareGroups"]["ShareGroup"],
+        json!([{"Group": "all"}])
+    );
+    assert_eq!(describe_one(&server, img).await["IsPublic"], true);
+    alice(
+        &server,
+        "ModifyImageSharePermission",
+        &[("RegionId", HZ), ("ImageId", img), ("IsPublic", "false")],
+    )
+    .await
+    .assert_ok();
+
+    // InUse → ImageUsingByInstance; DescribeInstances finds it; DeleteInstance (no RegionId, as
+    // the SDKs send it) releases it.
+    let run = alice(
+        &server,
+        "RunInstances",
+        &[("RegionId", HZ), ("ImageId", img)],
+    )
+    .await
+    .assert_ok();
+    let instance = run["InstanceIdSets"]["InstanceIdSet"][0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    delete_image(&server, img).await.assert_error(
+        403,
+        "ImageUsingByInstance",
+        "The specified image has been used to create instances.",
+    );
+    let instances = alice(
+        &server,
+        "DescribeInstances",
+        &[("RegionId", HZ), ("ImageId", img)],
+    )
+    .await
+    .assert_ok();
+    assert_eq!(instances["TotalCount"], 1);
+    assert_eq!(
+        instances["Instances"]["Instance"][0]["InstanceId"],
+        instance.as_str()
+    );
+    assert_eq!(describe_one(&server, img).await["Usage"], "instance");
+    alice(&server, "DeleteInstance", &[("InstanceId", &instance)])
+        .await
+        .assert_ok();
+    assert_eq!(describe_one(&server, img).await["Usage"], "none");
+
+    // Exporting → ImageIsExporting; DescribeTasks shows it Processing; CancelTask ends it.
+    let export = alice(
+        &server,
+        "ExportImage",
+        &[("RegionId", HZ), ("ImageId", img), ("OSSBucket", "b")],
+    )
+    .await
+    .assert_ok();
+    let task = export["TaskId"].as_str().unwrap().to_owned();
+    delete_image(&server, img).await.assert_error(
+        403,
+        "ImageIsExporting",
+        "The specified Image is exporting. Please cancel task first.",
+    );
+    let tasks = alice(
+        &server,
+        "DescribeTasks",
+        &[
+            ("RegionId", HZ),
+            ("TaskAction", "ExportImage"),
+            ("TaskStatus", "Processing"),
+        ],
+    )
+    .await
+    .assert_ok();
+    let listed: Vec<&str> = tasks["TaskSet"]["Task"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["TaskId"].as_str().unwrap())
+        .collect();
+    assert!(listed.contains(&task.as_str()), "{tasks}");
+    alice(
+        &server,
+        "CancelTask",
+        &[("RegionId", HZ), ("TaskId", &task)],
+    )
+    .await
+    .assert_ok();
+    let again = alice(
+        &server,
+        "CancelTask",
+        &[("RegionId", HZ), ("TaskId", &task)],
+    )
+    .await;
+    again.assert_error(
+        403,
+        "InvalidTaskId.IncorrectTaskStatus",
+        "The specified task status is not invalid.",
+    );
+    let ended = alice(
+        &server,
+        "DescribeTasks",
+        &[("RegionId", HZ), ("TaskIds", &task)],
+    )
+    .await
+    .assert_ok();
+    assert_eq!(ended["TaskSet"]["Task"][0]["TaskStatus"], "Cancelled");
+
+    // Copying → OperationDenied.ImageCopying on both ends; CancelCopyImage (in the copy's
+    // region) removes the copy.
+    let copy = alice(
+        &server,
+        "CopyImage",
+        &[
+            ("RegionId", HZ),
+            ("ImageId", img),
+            ("DestinationRegionId", "cn-shanghai"),
+        ],
+    )
+    .await
+    .assert_ok();
+    let copy = copy["ImageId"].as_str().unwrap().to_owned();
+    delete_image(&server, img).await.assert_error(
+        403,
+        "OperationDenied.ImageCopying",
+        "The Image is coping.",
+    );
+    alice(
+        &server,
+        "DeleteImage",
+        &[("RegionId", "cn-shanghai"), ("ImageId", &copy)],
+    )
+    .await
+    .assert_error(403, "OperationDenied.ImageCopying", "The Image is coping.");
+    alice(
+        &server,
+        "CancelCopyImage",
+        &[("RegionId", "cn-shanghai"), ("ImageId", &copy)],
+    )
+    .await
+    .assert_ok();
+
+    // Deprecated images are deletable.
+    alice(
+        &server,
+        "ModifyImageAttribute",
+        &[("RegionId", HZ), ("ImageId", img), ("Status", "Deprecated")],
+    )
+    .await
+    .assert_ok();
+    assert_eq!(describe_one(&server, img).await["Status"], "Deprecated");
+    let deleted = delete_image(&server, img).await;
+    deleted.assert_ok();
+    assert_eq!(deleted.header("x-emulator-outcome"), Some("Deleted"));
+
+    // Importing → ImageIsImporting; CancelTask removes the image being imported.
+    let import = alice(&server, "ImportImage", &[("RegionId", HZ)])
+        .await
+        .assert_ok();
+    let (imported, import_task) = (
+        import["ImageId"].as_str().unwrap(),
+        import["TaskId"].as_str().unwrap(),
+    );
+    assert_eq!(import["RegionId"], HZ);
+    assert_eq!(describe_one(&server, imported).await["Status"], "Waiting");
+    delete_image(&server, imported).await.assert_error(
+        403,
+        "ImageIsImporting",
+        "The specified Image is importing.",
+    );
+    alice(
+        &server,
+        "CancelTask",
+        &[("RegionId", HZ), ("TaskId", import_task)],
+    )
+    .await
+    .assert_ok();
+    let gone = delete_image(&server, imported).await;
+    assert_eq!(gone.header("x-emulator-outcome"), Some("Ignored"));
+}
+
+#[tokio::test]
+async fn lifecycle_refusals_are_the_libraries() {
+    let server = Server::demo().await;
+    alice(
+        &server,
+        "CopyImage",
+        &[
+            ("RegionId", HZ),
+            ("ImageId", "m-demo-public"),
+            ("DestinationRegionId", "cn-beijing"),
+        ],
+    )
+    .await
+    .assert_error(
+        400,
+        "OperationDenied.CommunityImage",
+        "Community image does not support copy.",
+    );
+    alice(
+        &server,
+        "ModifyImageSharePermission",
+        &[
+            ("RegionId", HZ),
+            ("ImageId", "m-demo-free"),
+            ("AddAccount.1", "alice"),
+        ],
+    )
+    .await
+    .assert_error(
+        404,
+        "InvalidAccount.Forbbiden",
+        "The specified Account does not yourself.",
+    );
+    alice(
+        &server,
+        "CancelCopyImage",
+        &[("RegionId", HZ), ("ImageId", "m-demo-free")],
+    )
+    .await
+    .assert_error(
+        400,
+        "ImageCreatedNotFromCopy",
+        "The specified image is not the target image of a copy action.",
+    );
+    alice(
+        &server,
+        "CancelTask",
+        &[("RegionId", HZ), ("TaskId", "t-nothing")],
+    )
+    .await
+    .assert_error(
+        400,
+        "InvalidTaskId.NotFound",
+        "The specified \"TaskId\" is not found.",
+    );
+    call(
+        &server,
+        BOB_KEY,
+        "DeleteInstance",
+        &[("InstanceId", "i-m-demo-in-use-1")],
+    )
+    .await
+    .assert_error(
+        404,
+        "InvalidInstanceId.NotFound",
+        "The specified InstanceId does not exist.",
+    );
+    alice(
+        &server,
+        "ExportImage",
+        &[("RegionId", "xx-nowhere-1"), ("ImageId", "m-demo-free")],
+    )
+    .await
+    .assert_error(
+        404,
+        "InvalidRegionId.NotFound",
+        "The specified RegionId does not exist.",
+    );
+}
+
+#[tokio::test]
+async fn parameters_are_checked_before_the_action() {
+    let server = Server::demo().await;
+    alice(&server, "ExportImage", &[("RegionId", HZ)])
+        .await
+        .assert_error(
+            400,
+            "MissingImageId",
+            "ImageId is mandatory for this action.",
+        );
+    alice(
+        &server,
+        "CopyImage",
+        &[("RegionId", HZ), ("ImageId", "m-demo-free")],
+    )
+    .await
+    .assert_error(
+        400,
+        "MissingDestinationRegionId",
+        "DestinationRegionId is mandatory for this action.",
+    );
+    alice(&server, "CancelTask", &[("TaskId", "t-1")])
+        .await
+        .assert_error(
+            400,
+            "MissingRegionId",
+            "RegionId is mandatory for this action.",
+        );
+    alice(
+        &server,
+        "ModifyImageSharePermission",
+        &[
+            ("RegionId", HZ),
+            ("ImageId", "m-demo-free"),
+            ("IsPublic", "maybe"),
+        ],
+    )
+    .await
+    .assert_error(
+        400,
+        "InvalidParameter",
+        "The specified parameter \"IsPublic\" is not valid.",
+    );
+    alice(
+        &server,
+        "ModifyImageAttribute",
+        &[
+            ("RegionId", HZ),
+            ("ImageId", "m-demo-free"),
+            ("Status", "Gone"),
+        ],
+    )
+    .await
+    .assert_error(
+        400,
+        "InvalidParameter",
+        "The specified parameter \"Status\" is not valid.",
+    );
+    alice(
+        &server,
+        "RunInstances",
+        &[
+            ("RegionId", HZ),
+            ("ImageId", "m-demo-free"),
+            ("Amount", "101"),
+        ],
+    )
+    .await
+    .assert_error(
+        400,
+        "InvalidParameter",
+        "The specified parameter \"Amount\" is not valid.",
+    );
+    alice(
+        &server,
+        "DescribeImages",
+        &[("RegionId", HZ), ("Status", "Available,Sleeping")],
+    )
+    .await
+    .assert_error(
+        400,
+        "InvalidParameter",
+        "The specified parameter \"Status\" is not valid.",
+    );
+    alice(
+        &server,
+        "DescribeImages",
+        &[("RegionId", HZ), ("PageSize", "101")],
+    )
+    .await
+    .assert_error(
+        400,
+        "InvalidParameter",
+        "The specified parameter \"PageSize\" is not valid.",
+    );
+}
+
+#[tokio::test]
+async fn dry_run_checks_and_changes_nothing() {
+    let server = Server::demo().await;
+    let before = common::world(&server).await;
+    alice(
+        &server,
+        "CreateImage",
+        &[("RegionId", HZ), ("DryRun", "true")],
+    )
+    .await
+    .assert_error(
+        400,
+        "DryRunOperation",
+        "Request validation has been passed with DryRun flag set.",
+    );
+    alice(
+        &server,
+        "RunInstances",
+        &[
+            ("RegionId", HZ),
+            ("ImageId", "m-demo-free"),
+            ("DryRun", "True"),
+            ("Amount", "3"),
+        ],
+    )
+    .await
+    .assert_error(
+        400,
+        "DryRunOperation",
+        "Request validation has been passed with DryRun flag set.",
+    );
+    alice(
+        &server,
+        "ExportImage",
+        &[
+            ("RegionId", HZ),
+            ("ImageId", "m-demo-public"),
+            ("DryRun", "true"),
+        ],
+    )
+    .await
+    .assert_error(
+        400,
+        "OperationDenied.CommunityImage",
+        "Community image does not support export.",
+    );
+    assert_eq!(common::world(&server).await, before);
+}
+
+#[tokio::test]
+async fn run_instances_makes_amount_instances() {
+    let server = Server::demo().await;
+    let run = alice(
+        &server,
+        "RunInstances",
+        &[
+            ("RegionId", HZ),
+            ("ImageId", "m-demo-free"),
+            ("Amount", "3"),
+        ],
+    )
+    .await
+    .assert_ok();
+    assert_eq!(
+        run["InstanceIdSets"]["InstanceIdSet"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    let listed = alice(
+        &server,
+        "DescribeInstances",
+        &[("RegionId", HZ), ("ImageId", "m-demo-free")],
+    )
+    .await
+    .assert_ok();
+    assert_eq!(listed["TotalCount"], 3);
+}
+
+#[tokio::test]
+async fn describe_images_filters_and_pages() {
+    let server = Server::demo().await;
+    // Default Status is Available: of Alice's own images that excludes the Waiting import, the
+    // Creating copy (in another region anyway) and the Deprecated one.
+    let own = alice(
+        &server,
+        "DescribeImages",
+        &[("RegionId", HZ), ("ImageOwnerAlias", "self")],
+    )
+    .await
+    .assert_ok();
+    let ids: Vec<&str> = own["Images"]["Image"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["ImageId"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "m-demo-copying",
+            "m-demo-exporting",
+            "m-demo-free",
+            "m-demo-in-use",
+            "m-demo-public",
+            "m-demo-shared"
+        ]
+    );
+    assert_eq!(own["TotalCount"], 6);
+    let page = alice(
+        &server,
+        "DescribeImages",
+        &[
+            ("RegionId", HZ),
+            ("ImageOwnerAlias", "self"),
+            ("PageSize", "4"),
+            ("PageNumber", "2"),
+        ],
+    )
+    .await
+    .assert_ok();
+    assert_eq!(page["TotalCount"], 6);
+    assert_eq!(page["PageNumber"], 2);
+    let ids: Vec<&str> = page["Images"]["Image"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["ImageId"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["m-demo-public", "m-demo-shared"]);
+    let system = alice(
+        &server,
+        "DescribeImages",
+        &[("RegionId", HZ), ("ImageOwnerAlias", "system")],
+    )
+    .await
+    .assert_ok();
+    assert_eq!(
+        system["Images"]["Image"][0]["ImageId"],
+        "aliyun_3_x64_20G_alibase_20240819.vhd"
+    );
+    let bad_alias = alice(
+        &server,
+        "DescribeImages",
+        &[("RegionId", HZ), ("ImageOwnerAlias", "mine")],
+    )
+    .await;
+    bad_alias.assert_error(
+        400,
+        "InvalidParameter",
+        "The specified parameter \"ImageOwnerAlias\" is not valid.",
+    );
+}
+
+#[tokio::test]
+async fn describe_images_in_xml_repeats_the_item_element() {
+    let server = Server::demo().await;
+    let answer = alice(
+        &server,
+        "DescribeImages",
+        &[
+            ("RegionId", HZ),
+            ("ImageId", "m-demo-free,m-demo-shared"),
+            ("Format", "XML"),
+        ],
+    )
+    .await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.content_type(), "text/xml;charset=utf-8");
+    let body = &answer.body;
+    assert!(
+        body.starts_with(
+            "<?xml version='1.0' encoding='UTF-8'?><DescribeImagesResponse><RequestId>"
+        ),
+        "{body}"
+    );
+    assert_eq!(body.matches("<Image>").count(), 2, "{body}");
+    assert!(
+        body.contains("<Images><Image><ImageId>m-demo-free</ImageId>"),
+        "{body}"
+    );
+    assert!(body.contains("<TotalCount>2</TotalCount>"), "{body}");
+}

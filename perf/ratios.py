@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Prints the medians of the last `cargo bench` run, and the decision's ratio to its floor.
+
+Usage: python3 perf/ratios.py [CRITERION_DIR]
+CRITERION_DIR defaults to $CARGO_TARGET_DIR/criterion, else target/criterion.
+
+Criterion writes, per benchmark, `<dir>/new/benchmark.json` (its id) and `<dir>/new/estimates.json`
+(its statistics); the median's point estimate is the figure used here. In the `decide/N`
+groups every case `C/decide` is divided by `C/hashmap_floor` of the same group, i.e. of the same
+run and store size.
+"""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+DECISION_TARGET = 2.0
+
+
+def medians(root: Path) -> dict:
+    found = {}
+    for meta in root.glob("**/new/benchmark.json"):
+        estimates = meta.parent / "estimates.json"
+        if not estimates.exists():
+            continue
+        full_id = json.loads(meta.read_text())["full_id"]
+        found[full_id] = json.loads(estimates.read_text())["median"]["point_estimate"]
+    return found
+
+
+def fmt_ns(ns: float) -> str:
+    if ns >= 1e6:
+        return f"{ns / 1e6:.2f} ms"
+    if ns >= 1e3:
+        return f"{ns / 1e3:.2f} µs"
+    return f"{ns:.1f} ns"
+
+
+def main() -> int:
+    if len(sys.argv) > 1:
+        root = Path(sys.argv[1])
+    else:
+        target = os.environ.get("CARGO_TARGET_DIR", "target")
+        root = Path(target) / "criterion"
+    found = medians(root)
+    if not found:
+        print(f"no criterion results under {root}", file=sys.stderr)
+        return 1
+
+    decision = {}
+    for full_id, ns in found.items():
+        parts = full_id.split("/")
+        # decide/<size>/<case>/<decide|hashmap_floor>/<size>
+        if parts[0] == "decide" and len(parts) == 5:
+            decision.setdefault((int(parts[1]), parts[2]), {})[parts[3]] = ns
+    if decision:
+        print("Decision (median; ratio = decide / bare HashMap<String, _> lookup, same run)")
+        print(f"{'images':>9}  {'case':<16} {'decide':>10} {'floor':>10} {'ratio':>6}  target <= 2x")
+        worst = 0.0
+        for (size, case), pair in sorted(decision.items()):
+            if "decide" not in pair or "hashmap_floor" not in pair:
+                continue
+            ratio = pair["decide"] / pair["hashmap_floor"]
+            worst = max(worst, ratio)
+            verdict = "met" if ratio <= DECISION_TARGET else f"missed by {ratio - DECISION_TARGET:.2f}x"
+            print(
+                f"{size:>9}  {case:<16} {fmt_ns(pair['decide']):>10} "
+                f"{fmt_ns(pair['hashmap_floor']):>10} {ratio:>5.2f}x  {verdict}"
+            )
+        print(f"worst ratio: {worst:.2f}x")
+
+    apply = sorted(
+        (full_id, ns) for full_id, ns in found.items() if full_id.startswith("apply/")
+    )
+    if apply:
+        print()
+        print("Apply (median per DeleteImage)")
+        for full_id, ns in sorted(apply, key=lambda p: (p[0].split("/")[1], int(p[0].split("/")[2]))):
+            print(f"  {full_id:<24} {fmt_ns(ns):>10}")
+        by = {full_id: ns for full_id, ns in apply}
+        sizes = sorted(int(k.split("/")[2]) for k in by if k.startswith("apply/delete/"))
+        if len(sizes) > 1:
+            small, large = by[f"apply/delete/{sizes[0]}"], by[f"apply/delete/{sizes[-1]}"]
+            print(f"  delete at {sizes[-1]} images / at {sizes[0]}: {large / small:.2f}x")
+        if "apply/forced/1" in by and "apply/forced/1000" in by:
+            ratio = by["apply/forced/1000"] / by["apply/forced/1"]
+            print(f"  forced K=1000 / K=1: {ratio:.0f}x (O(K): at most ~1000x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
