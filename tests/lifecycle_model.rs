@@ -1,6 +1,6 @@
 //! Model-based test of the lifecycle: random sequences of every action (and of the service's
 //! own progress) by several accounts in several regions, run both on `ImageStore` and on a
-//! deliberately plain reference model written from `docs/lifecycle-table.md` and the spec
+//! deliberately plain reference model written from the README's Lifecycle section and the spec
 //! (Vecs and linear scans; nothing shared with `src/`). After every step the two must give the
 //! same answer and agree on what every account can see; a refused step must leave the
 //! serialized store unchanged; the store must always survive a snapshot round trip.

@@ -35,7 +35,7 @@
 //! snapshot carries the generator's position.
 //!
 //! The full table of effects and refusals, with the source of every code and message, is in
-//! `docs/lifecycle-table.md`.
+//! the README's Lifecycle section.
 //!
 //! ```
 //! use ecs_image_rules::{
