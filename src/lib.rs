@@ -70,7 +70,7 @@
 //!     panic!("Force=true deletes an image that is only in use");
 //! };
 //! assert_eq!(deletion.instances_losing_reinit[0].as_str(), "i-m-used-1");
-//! assert!(!store.instance("i-m-used-1").unwrap().can_reinitialize_system_disk());
+//! assert_eq!(store.can_reinitialize_system_disk("i-m-used-1"), Some(false));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -115,7 +115,7 @@ pub use rule::{
 };
 pub use snapshot::Snapshot;
 pub use store::{ImageStore, InvariantError, MAX_SHARES, PUBLIC_REGIONS};
-pub use world::{AccessKey, Account, World};
+pub use world::{AccessKey, Account, World, WorldError};
 
 /// The README's Rust examples, compiled and run as doc tests so that they stay true.
 #[cfg(doctest)]

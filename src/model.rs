@@ -235,13 +235,8 @@ pub struct Instance {
     pub image: ImageId,
     /// Set once its image has been deleted: the instance keeps running but can no longer
     /// re-initialize its system disk \[D\]. Set exactly when `image` is no longer in the store.
+    /// Whether it can re-initialize also depends on whether its owner can still see the image:
+    /// ask [`ImageStore::can_reinitialize_system_disk`](crate::ImageStore::can_reinitialize_system_disk).
     #[serde(default)]
     pub image_deleted: bool,
-}
-
-impl Instance {
-    /// Whether the instance can still re-initialize its system disk (its image still exists).
-    pub fn can_reinitialize_system_disk(&self) -> bool {
-        !self.image_deleted
-    }
 }

@@ -9,6 +9,7 @@ use crate::blocker::Blocker;
 
 /// Which vintage of the documented error messages to answer with.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum Catalog {
     /// The DeleteImage page as last updated on 2024-10-21 (the seed page) \[D\]. The default.
     #[default]

@@ -124,11 +124,17 @@ pub fn blockers(store: &ImageStore, image: &str) -> Vec<Blocker> {
         .unwrap_or_default()
 }
 
-/// What a request that passed every check will do. Only [`decide`] makes one, so a verdict
-/// always stands for an answer the rule gave. It borrows the image id from the request.
+/// What a request that passed every check will do. Only [`decide`] makes one. It borrows the
+/// question it answers (caller, request, profile), so that [`ImageStore::apply`] can ask it
+/// again of the store it is applied to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[must_use = "a verdict does nothing until it is applied"]
-pub struct Verdict<'r>(Action<'r>);
+pub struct Verdict<'r> {
+    caller: &'r AccountId,
+    request: &'r DeleteImageRequest,
+    profile: &'r Profile,
+    action: Action<'r>,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Action<'r> {
@@ -139,7 +145,7 @@ enum Action<'r> {
 impl<'r> Verdict<'r> {
     /// The image that will be deleted, or `None` when the request is ignored.
     pub fn image_to_delete(&self) -> Option<&'r ImageId> {
-        match self.0 {
+        match self.action {
             Action::Delete(id) => Some(id),
             Action::Ignore => None,
         }
@@ -175,9 +181,9 @@ pub struct Deletion {
 /// `force` is set (§3); last, `dry_run` turns a would-be success into `DryRunOperation`.
 pub fn decide<'r>(
     store: &ImageStore,
-    caller: &AccountId,
+    caller: &'r AccountId,
     request: &'r DeleteImageRequest,
-    profile: &Profile,
+    profile: &'r Profile,
 ) -> Result<Verdict<'r>, DeleteImageError> {
     let (region, image) = (request.region_id.as_str(), request.image_id.as_str());
     let sight = sight(store, caller, region, image);
@@ -212,31 +218,26 @@ pub fn decide<'r>(
     if request.dry_run {
         return Err(DeleteImageError::DryRunOperation);
     }
-    Ok(Verdict(action))
+    Ok(Verdict {
+        caller,
+        request,
+        profile,
+        action,
+    })
 }
 
 impl ImageStore {
-    /// Carries out a verdict that [`decide`] gave on this store as it is now.
-    ///
-    /// A stale verdict (its image already gone) is applied as [`Outcome::Ignored`].
-    pub fn apply(&mut self, verdict: Verdict<'_>) -> Outcome {
-        let Action::Delete(id) = verdict.0 else {
-            return Outcome::Ignored;
-        };
-        match self.remove_image(id.as_str()) {
-            Some((image, instances_losing_reinit, released_snapshots)) => {
-                Outcome::Deleted(Deletion {
-                    image,
-                    instances_losing_reinit,
-                    released_snapshots,
-                })
-            }
-            None => Outcome::Ignored,
-        }
+    /// Carries out a verdict. The verdict's question is asked again of this store as it is now
+    /// (a constant number of lookups), so a verdict made on another store, or before the store
+    /// changed, gets the answer this store gives now: possibly a refusal, and then nothing
+    /// changes.
+    pub fn apply(&mut self, verdict: Verdict<'_>) -> Result<Outcome, DeleteImageError> {
+        let now = decide(self, verdict.caller, verdict.request, verdict.profile)?;
+        Ok(self.carry_out(now.action))
     }
 
-    /// Decides a request and, if it is not refused, applies it. A refused request leaves the
-    /// store as it was.
+    /// Decides a request and, if it is not refused, carries it out. A refused request leaves
+    /// the store as it was.
     pub fn delete_image(
         &mut self,
         caller: &AccountId,
@@ -244,6 +245,21 @@ impl ImageStore {
         profile: &Profile,
     ) -> Result<Outcome, DeleteImageError> {
         let verdict = decide(self, caller, request, profile)?;
-        Ok(self.apply(verdict))
+        Ok(self.carry_out(verdict.action))
+    }
+
+    /// Spec §4, for an action [`decide`] has just given on this very store.
+    fn carry_out(&mut self, action: Action<'_>) -> Outcome {
+        let Action::Delete(id) = action else {
+            return Outcome::Ignored;
+        };
+        let (image, instances_losing_reinit, released_snapshots) = self
+            .remove_image(id.as_str())
+            .expect("decide found the image a moment ago");
+        Outcome::Deleted(Deletion {
+            image,
+            instances_losing_reinit,
+            released_snapshots,
+        })
     }
 }

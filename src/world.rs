@@ -4,6 +4,8 @@
 //! emulator's `--world` and `--state` files. Access keys are plain data here; verifying a
 //! signature with them is the emulator's business.
 
+use std::collections::BTreeSet;
+
 use serde::{Deserialize, Serialize};
 
 use crate::ids::AccountId;
@@ -42,8 +44,11 @@ impl Account {
 }
 
 /// Accounts and the store they act on.
+///
+/// Deserializing refuses a world in which an account id or an access key id appears twice,
+/// since a key must name exactly one account.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, try_from = "RawWorld")]
 pub struct World {
     /// The accounts that can call the API.
     #[serde(default)]
@@ -52,7 +57,57 @@ pub struct World {
     pub store: ImageStore,
 }
 
+/// Why a world was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WorldError {
+    /// Two accounts have the same id.
+    #[error("account {0} appears twice")]
+    DuplicateAccount(AccountId),
+    /// Two access keys have the same id.
+    #[error("access key {0} appears twice")]
+    DuplicateAccessKey(String),
+}
+
+/// A world as read, before its accounts are checked.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RawWorld {
+    #[serde(default)]
+    accounts: Vec<Account>,
+    store: ImageStore,
+}
+
+impl TryFrom<RawWorld> for World {
+    type Error = WorldError;
+    fn try_from(raw: RawWorld) -> Result<Self, WorldError> {
+        let world = World {
+            accounts: raw.accounts,
+            store: raw.store,
+        };
+        world.check()?;
+        Ok(world)
+    }
+}
+
 impl World {
+    /// Refuses a world in which an account id or an access key id appears twice.
+    pub fn check(&self) -> Result<(), WorldError> {
+        let mut accounts = BTreeSet::new();
+        let mut keys = BTreeSet::new();
+        for account in &self.accounts {
+            if !accounts.insert(&account.id) {
+                return Err(WorldError::DuplicateAccount(account.id.clone()));
+            }
+            for key in &account.access_keys {
+                if !keys.insert(key.id.as_str()) {
+                    return Err(WorldError::DuplicateAccessKey(key.id.clone()));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The account that owns an access key id.
     pub fn account_for_key(&self, access_key_id: &str) -> Option<(&Account, &AccessKey)> {
         self.accounts.iter().find_map(|account| {

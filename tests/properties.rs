@@ -400,7 +400,7 @@ proptest! {
                     let flagged: BTreeSet<String> = deletion.instances_losing_reinit.iter().map(|i| i.to_string()).collect();
                     prop_assert_eq!(&flagged, &known.instances);
                     for instance in &known.instances {
-                        prop_assert!(!store.instance(instance).unwrap().can_reinitialize_system_disk());
+                        prop_assert!(!store.can_reinitialize_system_disk(instance.as_str()).unwrap());
                     }
                     prop_assert!(store.image(&image).is_none());
                 }

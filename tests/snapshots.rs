@@ -554,12 +554,7 @@ fn an_instance_of_a_missing_image_not_flagged() {
         ],
     );
     let store = load(&flagged).expect("a flagged instance of a deleted image loads");
-    assert!(
-        !store
-            .instance("i-1")
-            .unwrap()
-            .can_reinitialize_system_disk()
-    );
+    assert!(!store.can_reinitialize_system_disk("i-1").unwrap());
 }
 
 #[test]
@@ -684,4 +679,31 @@ fn every_combination_of_blockers_loads() {
             }
         }
     }
+}
+
+#[test]
+fn a_world_with_a_repeated_account_or_access_key_is_refused() {
+    let store = r#"{"regions":["cn-hangzhou"]}"#;
+    let world = |accounts: &str| format!(r#"{{"accounts":{accounts},"store":{store}}}"#);
+    let refusal = |accounts: &str| {
+        serde_json::from_str::<ecs_image_rules::World>(&world(accounts))
+            .unwrap_err()
+            .to_string()
+    };
+    assert!(
+        serde_json::from_str::<ecs_image_rules::World>(&world(
+            r#"[{"id":"alice","accessKeys":[{"id":"AK1"}]},{"id":"bob","accessKeys":[{"id":"AK2"}]}]"#
+        ))
+        .is_ok()
+    );
+    assert_eq!(
+        refusal(r#"[{"id":"alice"},{"id":"alice"}]"#),
+        "account alice appears twice"
+    );
+    assert_eq!(
+        refusal(
+            r#"[{"id":"alice","accessKeys":[{"id":"AK1"}]},{"id":"bob","accessKeys":[{"id":"AK1"}]}]"#
+        ),
+        "access key AK1 appears twice"
+    );
 }

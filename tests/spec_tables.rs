@@ -775,11 +775,7 @@ fn dry_run_answers_dry_run_operation_where_the_request_would_succeed() {
             ),
             dry
         );
-        assert!(
-            s.instance("i-m-used-1")
-                .unwrap()
-                .can_reinitialize_system_disk()
-        );
+        assert!(s.can_reinitialize_system_disk("i-m-used-1").unwrap());
         // Would be ignored: an unknown id, another region, an image already deleted.
         assert_eq!(
             alice(s, "RegionId=cn-hangzhou&ImageId=m-never&DryRun=true", p),
@@ -983,16 +979,19 @@ fn decide_changes_nothing_and_apply_carries_it_out() {
     let s = &mut store();
     let before = s.clone();
     let request = DeleteImageRequest::new(HZ.parse().unwrap(), "m-plain".parse().unwrap());
-    let verdict = ecs_image_rules::decide(s, &account("alice"), &request, &default()).unwrap();
+    let (alice, profile) = (account("alice"), default());
+    let verdict = ecs_image_rules::decide(s, &alice, &request, &profile).unwrap();
     assert_eq!(*s, before);
     assert_eq!(
         verdict.image_to_delete().map(|i| i.as_str()),
         Some("m-plain")
     );
-    assert!(matches!(s.apply(verdict), Outcome::Deleted(d) if d.image.id.as_str() == "m-plain"));
-    let again = ecs_image_rules::decide(s, &account("alice"), &request, &default()).unwrap();
+    assert!(
+        matches!(s.apply(verdict), Ok(Outcome::Deleted(d)) if d.image.id.as_str() == "m-plain")
+    );
+    let again = ecs_image_rules::decide(s, &alice, &request, &profile).unwrap();
     assert_eq!(again.image_to_delete(), None);
-    assert_eq!(s.apply(again), Outcome::Ignored);
+    assert_eq!(s.apply(again), Ok(Outcome::Ignored));
     let answer = call(
         s,
         "alice",
@@ -1000,4 +999,44 @@ fn decide_changes_nothing_and_apply_carries_it_out() {
         &default(),
     );
     assert!(matches!(answer, Ok(Outcome::Ignored)));
+}
+
+#[test]
+fn a_verdict_is_asked_again_of_the_store_it_is_applied_to() {
+    use ecs_image_rules::ApiError;
+    let s = &mut store();
+    let alice = account("alice");
+    let request = DeleteImageRequest::new(HZ.parse().unwrap(), "m-plain".parse().unwrap());
+    let profile = default();
+    let verdict = ecs_image_rules::decide(s, &alice, &request, &profile).unwrap();
+    assert!(verdict.image_to_delete().is_some());
+
+    // The store changes between the decision and its application: an export starts.
+    let mut changed = s.clone();
+    changed
+        .export_image(
+            &alice,
+            ecs_image_rules::ExportImage::new(HZ.parse().unwrap(), "m-plain".parse().unwrap()),
+        )
+        .unwrap();
+    let before = changed.clone();
+    let refused = changed.apply(verdict).unwrap_err();
+    assert_eq!(
+        (refused.http_status(), refused.code(), refused.to_string()),
+        (
+            403,
+            "ImageIsExporting",
+            "The specified Image is exporting. Please cancel task first.".to_owned()
+        )
+    );
+    assert_eq!(changed, before);
+
+    // Applied to a store where the image is someone else's private image: absent, ignored.
+    let mut elsewhere = ImageStore::new();
+    elsewhere
+        .put(ImageSpec::custom("m-plain", "bob", HZ).used_by(1))
+        .unwrap();
+    let before = elsewhere.clone();
+    assert_eq!(elsewhere.apply(verdict), Ok(Outcome::Ignored));
+    assert_eq!(elsewhere, before);
 }

@@ -266,8 +266,9 @@ fn delete_image_end_to_end_refusals() {
 }
 
 #[test]
-fn errors_before_the_region_is_known_name_the_central_endpoint() {
-    // [I] in wire.rs: until the region is known to exist, HostId is the central endpoint.
+fn error_host_ids_name_a_known_region_even_when_parsing_fails() {
+    // [I] in wire.rs: HostId is regional whenever the request's RegionId names a region the
+    // store knows, whatever went wrong; otherwise the central endpoint.
     let s = &mut store();
     assert_eq!(
         wire_call(s, "ImageId=m-plain", &default()),
@@ -280,7 +281,7 @@ fn errors_before_the_region_is_known_name_the_central_endpoint() {
         wire_call(s, "RegionId=cn-hangzhou", &default()),
         (
             400,
-            r#"{"RequestId":"473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E","HostId":"ecs.aliyuncs.com","Code":"MissingImageId","Message":"ImageId is mandatory for this action.","Recommend":"https://api.aliyun.com/troubleshoot?q=MissingImageId&product=Ecs&requestId=473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E"}"#
+            r#"{"RequestId":"473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E","HostId":"ecs.cn-hangzhou.aliyuncs.com","Code":"MissingImageId","Message":"ImageId is mandatory for this action.","Recommend":"https://api.aliyun.com/troubleshoot?q=MissingImageId&product=Ecs&requestId=473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E"}"#
         )
     );
     assert_eq!(
@@ -291,7 +292,14 @@ fn errors_before_the_region_is_known_name_the_central_endpoint() {
         ),
         (
             400,
-            r#"{"RequestId":"473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E","HostId":"ecs.aliyuncs.com","Code":"InvalidParameter","Message":"The specified parameter \"DryRun\" is not valid.","Recommend":"https://api.aliyun.com/troubleshoot?q=InvalidParameter&product=Ecs&requestId=473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E"}"#
+            r#"{"RequestId":"473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E","HostId":"ecs.cn-hangzhou.aliyuncs.com","Code":"InvalidParameter","Message":"The specified parameter \"DryRun\" is not valid.","Recommend":"https://api.aliyun.com/troubleshoot?q=InvalidParameter&product=Ecs&requestId=473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E"}"#
+        )
+    );
+    assert_eq!(
+        wire_call(s, "RegionId=cn-hangzhou&ImageId=m plain", &default()),
+        (
+            400,
+            r#"{"RequestId":"473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E","HostId":"ecs.cn-hangzhou.aliyuncs.com","Code":"InvalidParameter","Message":"The specified parameter \"ImageId\" is not valid.","Recommend":"https://api.aliyun.com/troubleshoot?q=InvalidParameter&product=Ecs&requestId=473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E"}"#
         )
     );
     assert_eq!(
@@ -301,6 +309,81 @@ fn errors_before_the_region_is_known_name_the_central_endpoint() {
             r#"{"RequestId":"473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E","HostId":"ecs.aliyuncs.com","Code":"InvalidRegionId.NotFound","Message":"The specified RegionId does not exist.","Recommend":"https://api.aliyun.com/troubleshoot?q=InvalidRegionId.NotFound&product=Ecs&requestId=473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E"}"#
         )
     );
+    // A malformed region is no known region; a repeated RegionId counts by its first value.
+    assert_eq!(
+        wire_call(s, "RegionId=cn hangzhou&ImageId=m-plain", &default()),
+        (
+            400,
+            r#"{"RequestId":"473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E","HostId":"ecs.aliyuncs.com","Code":"InvalidParameter","Message":"The specified parameter \"RegionId\" is not valid.","Recommend":"https://api.aliyun.com/troubleshoot?q=InvalidParameter&product=Ecs&requestId=473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E"}"#
+        )
+    );
+    assert_eq!(
+        wire_call(
+            s,
+            "RegionId=xx-nowhere-1&RegionId=cn-hangzhou&ImageId=m-shared",
+            &default()
+        ),
+        (
+            404,
+            r#"{"RequestId":"473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E","HostId":"ecs.aliyuncs.com","Code":"InvalidRegionId.NotFound","Message":"The specified RegionId does not exist.","Recommend":"https://api.aliyun.com/troubleshoot?q=InvalidRegionId.NotFound&product=Ecs&requestId=473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E"}"#
+        )
+    );
+    assert_eq!(
+        wire_call(
+            s,
+            "RegionId=cn-hangzhou&RegionId=xx-nowhere-1",
+            &default()
+        ),
+        (
+            400,
+            r#"{"RequestId":"473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E","HostId":"ecs.cn-hangzhou.aliyuncs.com","Code":"MissingImageId","Message":"ImageId is mandatory for this action.","Recommend":"https://api.aliyun.com/troubleshoot?q=MissingImageId&product=Ecs&requestId=473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E"}"#
+        )
+    );
+}
+
+#[test]
+fn host_id_for_names_only_regions_the_store_knows() {
+    let mut s = ImageStore::without_regions();
+    assert_eq!(wire::host_id_for(&s, Some("cn-hangzhou")), "ecs.aliyuncs.com");
+    s.add_region(RegionId::new("my-lab-1").unwrap());
+    assert_eq!(
+        wire::host_id_for(&s, Some("my-lab-1")),
+        "ecs.my-lab-1.aliyuncs.com"
+    );
+    assert_eq!(wire::host_id_for(&s, Some("My-Lab-1")), "ecs.aliyuncs.com");
+    assert_eq!(wire::host_id_for(&s, Some("")), "ecs.aliyuncs.com");
+    assert_eq!(wire::host_id_for(&s, None), "ecs.aliyuncs.com");
+    let public = ImageStore::new();
+    assert_eq!(
+        wire::host_id_for(&public, Some("eu-central-1")),
+        "ecs.eu-central-1.aliyuncs.com"
+    );
+}
+
+#[test]
+fn booleans_are_true_or_false_in_any_ascii_case() {
+    for yes in ["true", "True", "TRUE", "tRuE"] {
+        assert_eq!(wire::parse_bool(yes), Some(true), "{yes}");
+    }
+    for no in ["false", "False", "FALSE", "fAlSe"] {
+        assert_eq!(wire::parse_bool(no), Some(false), "{no}");
+    }
+    for neither in ["", "1", "0", "yes", " true", "true ", "truE\0", "ｔｒｕｅ"] {
+        assert_eq!(wire::parse_bool(neither), None, "{neither:?}");
+    }
+}
+
+#[test]
+fn the_first_value_of_a_repeated_parameter_counts() {
+    let borrowed = [("Force", ""), ("Force", "true"), ("force", "false")];
+    assert_eq!(wire::first_value(&borrowed, "Force"), Some(""));
+    assert_eq!(wire::first_value(&borrowed, "force"), Some("false"));
+    assert_eq!(wire::first_value(&borrowed, "FORCE"), None);
+    let owned = vec![
+        ("ImageId".to_owned(), "m-1".to_owned()),
+        ("ImageId".to_owned(), "m-2".to_owned()),
+    ];
+    assert_eq!(wire::first_value(&owned, "ImageId"), Some("m-1"));
 }
 
 #[test]
@@ -311,11 +394,7 @@ fn a_refused_wire_call_reports_no_outcome() {
     assert_eq!(response.http_status, 403);
     assert_eq!(outcome, None);
     assert!(matches!(response.body, Body::Error(ref e) if e.code == "ImageUsingByInstance"));
-    assert!(
-        s.instance("i-m-used-1")
-            .unwrap()
-            .can_reinitialize_system_disk()
-    );
+    assert!(s.can_reinitialize_system_disk("i-m-used-1").unwrap());
 }
 
 #[test]
@@ -338,9 +417,5 @@ fn a_forced_wire_call_flags_instances() {
         .map(|i| i.as_str())
         .collect();
     assert_eq!(flagged, ["i-m-used-1"]);
-    assert!(
-        !s.instance("i-m-used-1")
-            .unwrap()
-            .can_reinitialize_system_disk()
-    );
+    assert!(!s.can_reinitialize_system_disk("i-m-used-1").unwrap());
 }
