@@ -13,71 +13,120 @@ use crate::profile::Profile;
 use crate::rule::{DeleteImageRequest, Outcome};
 use crate::store::ImageStore;
 
-/// The parameters DeleteImage reads; everything else (Format, Version, Signature*, ...) is
-/// ignored.
-#[derive(Default)]
-struct Raw<'a> {
-    region_id: Option<&'a str>,
-    image_id: Option<&'a str>,
-    force: Option<&'a str>,
-    dry_run: Option<&'a str>,
-}
-
 impl DeleteImageRequest {
     /// Parses RPC parameters (name, value pairs, as decoded from a query string or form).
     ///
-    /// Parameter names are case-sensitive; when a name repeats, its first value counts \[I\].
-    /// The §1 errors, checked in this order: `MissingRegionId` and `MissingImageId` for an
-    /// absent or empty value; `InvalidParameter` for a region or image id that is not well
-    /// formed \[I\], then for `Force` and `DryRun` values other than `true`/`false` in any ASCII
-    /// case (an empty value counts as absent, i.e. false \[I\]). Whether the region exists is
-    /// the store's question, answered by [`decide`](crate::decide).
+    /// Parameter names are case-sensitive; when a name repeats, its first value counts
+    /// ([`first_value`]) \[I\]. The §1 errors, checked in this order: `MissingRegionId` and
+    /// `MissingImageId` for an absent or empty value; `InvalidParameter` for a region or image
+    /// id that is not well formed \[I\], then for `Force` and `DryRun` values that are not
+    /// booleans ([`parse_bool`]; an empty value counts as absent, i.e. false \[I\]). Whether the
+    /// region exists is the store's question, answered by [`decide`](crate::decide).
     pub fn from_rpc_params<'a, I>(params: I) -> Result<Self, DeleteImageError>
     where
         I: IntoIterator<Item = (&'a str, &'a str)>,
     {
-        let mut raw = Raw::default();
-        for (name, value) in params {
-            let slot = match name {
-                "RegionId" => &mut raw.region_id,
-                "ImageId" => &mut raw.image_id,
-                "Force" => &mut raw.force,
-                "DryRun" => &mut raw.dry_run,
-                _ => continue,
-            };
-            slot.get_or_insert(value);
-        }
-        let present = |v: Option<&'a str>| v.filter(|s| !s.is_empty());
-        let region_id = present(raw.region_id).ok_or(DeleteImageError::MissingRegionId)?;
-        let image_id = present(raw.image_id).ok_or(DeleteImageError::MissingImageId)?;
+        let params: Vec<(&str, &str)> = params.into_iter().collect();
+        Self::from_pairs(&params)
+    }
+
+    fn from_pairs(params: &[(&str, &str)]) -> Result<Self, DeleteImageError> {
+        let present = |name: &str| first_value(params, name).filter(|s| !s.is_empty());
+        let region_id = present("RegionId").ok_or(DeleteImageError::MissingRegionId)?;
+        let image_id = present("ImageId").ok_or(DeleteImageError::MissingImageId)?;
         let invalid = DeleteImageError::InvalidParameter;
+        let flag = |parameter: Parameter| match present(parameter.name()) {
+            None => Ok(false),
+            Some(value) => parse_bool(value).ok_or(invalid(parameter)),
+        };
         Ok(Self {
             region_id: RegionId::new(region_id).map_err(|_| invalid(Parameter::RegionId))?,
             image_id: ImageId::new(image_id).map_err(|_| invalid(Parameter::ImageId))?,
-            force: parse_bool(present(raw.force)).ok_or(invalid(Parameter::Force))?,
-            dry_run: parse_bool(present(raw.dry_run)).ok_or(invalid(Parameter::DryRun))?,
+            force: flag(Parameter::Force)?,
+            dry_run: flag(Parameter::DryRun)?,
         })
     }
 }
 
-/// `true`/`false` in any ASCII case (the Python SDKs send `True`) \[O\]; absent is false.
-/// `None` means not a boolean.
-fn parse_bool(value: Option<&str>) -> Option<bool> {
-    match value {
-        None => Some(false),
-        Some(v) if v.eq_ignore_ascii_case("true") => Some(true),
-        Some(v) if v.eq_ignore_ascii_case("false") => Some(false),
-        Some(_) => None,
+/// The value of a parameter: when its name repeats, the first value counts \[I\]. Names are
+/// case-sensitive. An empty value is returned as it is (whether it counts as absent is the
+/// reader's rule).
+///
+/// ```
+/// use ecs_image_rules::wire::first_value;
+///
+/// let params = [("ImageId", "m-1"), ("imageid", "m-2"), ("ImageId", "m-3")];
+/// assert_eq!(first_value(&params, "ImageId"), Some("m-1"));
+/// assert_eq!(first_value(&params, "RegionId"), None);
+/// ```
+pub fn first_value<'p, N, V>(params: &'p [(N, V)], name: &str) -> Option<&'p str>
+where
+    N: AsRef<str>,
+    V: AsRef<str>,
+{
+    params
+        .iter()
+        .find(|(n, _)| n.as_ref() == name)
+        .map(|(_, v)| v.as_ref())
+}
+
+/// An RPC boolean: `true` or `false` in any ASCII case (the Python SDKs send `True`) \[O\].
+/// `None` for any other value. Whether an absent value is false is the reader's rule
+/// (DeleteImage's `Force` and `DryRun`: false).
+///
+/// ```
+/// use ecs_image_rules::wire::parse_bool;
+///
+/// assert_eq!(parse_bool("True"), Some(true));
+/// assert_eq!(parse_bool("FALSE"), Some(false));
+/// assert_eq!(parse_bool("1"), None);
+/// ```
+pub fn parse_bool(value: &str) -> Option<bool> {
+    if value.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if value.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        None
     }
 }
 
-/// The `HostId` of an error body: the regional ECS endpoint, or the central one when the
-/// request names no known region \[I\].
+/// The central endpoint: the `HostId` of an error about a request that names no region the
+/// store knows \[I\].
+const CENTRAL_HOST_ID: &str = "ecs.aliyuncs.com";
+
+/// The `HostId` of an error body for a region already known to exist: its regional endpoint;
+/// `None` gives the central one. For a request, use [`host_id_for`].
 pub fn host_id(region: Option<&RegionId>) -> String {
     match region {
-        Some(region) => format!("ecs.{region}.aliyuncs.com"),
-        None => "ecs.aliyuncs.com".to_owned(),
+        Some(region) => regional_host_id(region.as_str()),
+        None => CENTRAL_HOST_ID.to_owned(),
     }
+}
+
+/// The `HostId` of an error body for a request, whatever its action and whatever went wrong:
+/// `ecs.<region>.aliyuncs.com` when the request's `RegionId` parameter (its first value,
+/// `region_param`) names a region the store knows, else `ecs.aliyuncs.com` \[I\]. So a
+/// parameter error in a request that names a known region still names that region.
+///
+/// ```
+/// use ecs_image_rules::ImageStore;
+/// use ecs_image_rules::wire::host_id_for;
+///
+/// let store = ImageStore::new();
+/// assert_eq!(host_id_for(&store, Some("cn-hangzhou")), "ecs.cn-hangzhou.aliyuncs.com");
+/// assert_eq!(host_id_for(&store, Some("xx-nowhere-1")), "ecs.aliyuncs.com");
+/// assert_eq!(host_id_for(&store, None), "ecs.aliyuncs.com");
+/// ```
+pub fn host_id_for(store: &ImageStore, region_param: Option<&str>) -> String {
+    match region_param.filter(|region| store.has_region(region)) {
+        Some(region) => regional_host_id(region),
+        None => CENTRAL_HOST_ID.to_owned(),
+    }
+}
+
+fn regional_host_id(region: &str) -> String {
+    format!("ecs.{region}.aliyuncs.com")
 }
 
 /// The success body: `{"RequestId": "…"}` \[D\].
@@ -160,8 +209,8 @@ impl Response {
 
 /// Handles one DeleteImage call from RPC parameters to response: parse (§1), decide and apply
 /// (§2 to §4), and write the body (§5). Returns the response and, when the call succeeded, what
-/// it did. The error body's `HostId` names the request's region once it is known to exist,
-/// the central endpoint before that \[I\].
+/// it did. The error body's `HostId` is [`host_id_for`] the request's `RegionId` parameter, also
+/// when parsing failed \[I\].
 pub fn delete_image<'a, I>(
     store: &mut ImageStore,
     caller: &AccountId,
@@ -172,19 +221,15 @@ pub fn delete_image<'a, I>(
 where
     I: IntoIterator<Item = (&'a str, &'a str)>,
 {
-    let (result, region) = match DeleteImageRequest::from_rpc_params(params) {
-        Err(e) => (Err(e), None),
-        Ok(request) => {
-            let known = store.has_region(request.region_id.as_str());
-            let region = known.then(|| request.region_id.clone());
-            (store.delete_image(caller, &request, profile), region)
-        }
-    };
+    let params: Vec<(&str, &str)> = params.into_iter().collect();
+    let result = DeleteImageRequest::from_pairs(&params)
+        .and_then(|request| store.delete_image(caller, &request, profile));
     match result {
         Ok(outcome) => (Response::success(request_id), Some(outcome)),
-        Err(e) => (
-            Response::error(&e, request_id, host_id(region.as_ref())),
-            None,
-        ),
+        // A refusal changes nothing, so the store still knows the regions it knew.
+        Err(e) => {
+            let host = host_id_for(store, first_value(&params, "RegionId"));
+            (Response::error(&e, request_id, host), None)
+        }
     }
 }

@@ -329,11 +329,7 @@ fn error_host_ids_name_a_known_region_even_when_parsing_fails() {
         )
     );
     assert_eq!(
-        wire_call(
-            s,
-            "RegionId=cn-hangzhou&RegionId=xx-nowhere-1",
-            &default()
-        ),
+        wire_call(s, "RegionId=cn-hangzhou&RegionId=xx-nowhere-1", &default()),
         (
             400,
             r#"{"RequestId":"473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E","HostId":"ecs.cn-hangzhou.aliyuncs.com","Code":"MissingImageId","Message":"ImageId is mandatory for this action.","Recommend":"https://api.aliyun.com/troubleshoot?q=MissingImageId&product=Ecs&requestId=473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E"}"#
@@ -344,7 +340,10 @@ fn error_host_ids_name_a_known_region_even_when_parsing_fails() {
 #[test]
 fn host_id_for_names_only_regions_the_store_knows() {
     let mut s = ImageStore::without_regions();
-    assert_eq!(wire::host_id_for(&s, Some("cn-hangzhou")), "ecs.aliyuncs.com");
+    assert_eq!(
+        wire::host_id_for(&s, Some("cn-hangzhou")),
+        "ecs.aliyuncs.com"
+    );
     s.add_region(RegionId::new("my-lab-1").unwrap());
     assert_eq!(
         wire::host_id_for(&s, Some("my-lab-1")),

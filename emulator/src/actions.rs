@@ -6,14 +6,18 @@
 //!
 //! `DryRun=true` on a lifecycle action runs it on a scratch copy of the store: a refusal is
 //! answered as usual, a would-be success as 400 `DryRunOperation`, and nothing changes [D for
-//! ECS actions generally; I: the check runs every business rule].
+//! ECS actions generally; I: the check runs every business rule]. The copy costs time in
+//! proportion to the store, under the lock. It is the one correct way the library offers: its
+//! transitions have no check-only form, most have no inverse, and any that makes something
+//! moves the store's id generator, so running one for real and undoing it would not leave the
+//! store as it was. Only DryRun calls pay for it.
 
 use ecs_image_rules::wire::{self, Body};
 use ecs_image_rules::{
     AccountId, ApiError, AttributeStatus, CancelCopyImage, CancelTask, CopyImage, CreateImage,
-    DeleteImageError, DeleteInstance, ExportImage, ImageStore, ImportImage, LifecycleError,
-    ModifyImageAttribute, ModifyImageSharePermission, Outcome, Profile, RequestId, RunInstances,
-    SnapshotId, World,
+    DeleteImageError, DeleteInstance, ExportImage, ImageId, ImageStore, ImportImage,
+    LifecycleError, ModifyImageAttribute, ModifyImageSharePermission, Outcome, Profile, RegionId,
+    Relation, RequestId, RunInstances, SnapshotId, World, relation,
 };
 use serde::Serialize;
 
@@ -110,12 +114,17 @@ impl<'c, 'a> Context<'c, 'a> {
         )
     }
 
-    /// Runs a transition on the store, or with `DryRun=true` on a scratch copy.
+    fn dry_run(&self) -> Result<bool, Refusal> {
+        Ok(self.params().boolean(Param::DryRun)?.unwrap_or(false))
+    }
+
+    /// Runs a transition on the store, or with `DryRun=true` on a scratch copy (see the
+    /// [module docs](self) for why a copy).
     fn transition<T>(
         &mut self,
         change: impl FnOnce(&mut ImageStore, &AccountId) -> Result<T, LifecycleError>,
     ) -> Result<T, Refusal> {
-        if self.params().boolean(Param::DryRun)?.unwrap_or(false) {
+        if self.dry_run()? {
             let mut scratch = self.world.store.clone();
             change(&mut scratch, self.caller)?;
             return Err(Refusal::DeleteImage(DeleteImageError::DryRunOperation));
@@ -123,6 +132,20 @@ impl<'c, 'a> Context<'c, 'a> {
         let value = change(&mut self.world.store, self.caller)?;
         self.mutated = true;
         Ok(value)
+    }
+
+    /// Runs checks that change nothing; with `DryRun=true`, a pass is `DryRunOperation`. No
+    /// copy is needed, and the world is not marked changed.
+    fn check(
+        &self,
+        check: impl FnOnce(&ImageStore, &AccountId) -> Result<(), LifecycleError>,
+    ) -> Result<(), Refusal> {
+        let dry_run = self.dry_run()?;
+        check(&self.world.store, self.caller)?;
+        if dry_run {
+            return Err(Refusal::DeleteImage(DeleteImageError::DryRunOperation));
+        }
+        Ok(())
     }
 }
 
@@ -372,13 +395,26 @@ fn run_instances(cx: &mut Context<'_, '_>) -> Result<Reply, Refusal> {
         return Err(ParamError::Invalid(Param::Amount).into());
     }
     let ids = cx.transition(|store, caller| {
-        // All or nothing: the instances are made on a copy that replaces the store only when
-        // every one of them was made.
-        let mut scratch = store.clone();
-        let ids = (0..amount)
-            .map(|_| scratch.run_instances(caller, request.clone()))
-            .collect::<Result<Vec<_>, _>>()?;
-        *store = scratch;
+        // All or nothing, without copying the store: the library's run_instances checks the
+        // region, the caller's sight of the image and the image's status, and making an
+        // instance changes none of them, so once the first instance is made the others cannot
+        // be refused. Should one be refused all the same, the ones made are released again
+        // (only the store's id generator would show that they were made).
+        let mut ids = Vec::with_capacity(amount as usize);
+        for _ in 0..amount {
+            match store.run_instances(caller, request.clone()) {
+                Ok(id) => ids.push(id),
+                Err(refused) => {
+                    for id in ids {
+                        let made = DeleteInstance::new(request.region_id.clone(), id);
+                        // Each was just made by this caller in this region: releasing it
+                        // passes the same checks.
+                        let _ = store.delete_instance(caller, made);
+                    }
+                    return Err(refused);
+                }
+            }
+        }
         Ok(ids)
     })?;
     Ok(cx.ok(&InstancesMade {
@@ -409,12 +445,16 @@ fn delete_instance(cx: &mut Context<'_, '_>) -> Result<Reply, Refusal> {
 
 fn modify_image_attribute(cx: &mut Context<'_, '_>) -> Result<Reply, Refusal> {
     let p = cx.params();
-    let region = p.required(Param::RegionId)?;
-    let image = p.required(Param::ImageId)?;
+    let region: RegionId = p.required(Param::RegionId)?;
+    let image: ImageId = p.required(Param::ImageId)?;
     let status = match p.raw(Param::Status.name()) {
         // Only Status plays a part in DeleteImage; a call that changes other attributes
-        // (name, description, …) is answered as done and changes nothing [I].
-        None => return Ok(done(cx)),
+        // (name, description, …) is checked as any ModifyImageAttribute is, the region and
+        // that the image is the caller's own, and then changes nothing [I].
+        None => {
+            cx.check(|store, caller| own_image(store, caller, &region, &image))?;
+            return Ok(done(cx));
+        }
         Some("Deprecated") => AttributeStatus::Deprecated,
         Some("Available") => AttributeStatus::Available,
         Some(_) => return Err(ParamError::Invalid(Param::Status).into()),
@@ -422,4 +462,23 @@ fn modify_image_attribute(cx: &mut Context<'_, '_>) -> Result<Reply, Refusal> {
     let request = ModifyImageAttribute::new(region, image, status);
     cx.transition(|store, caller| store.modify_image_attribute(caller, request))?;
     Ok(done(cx))
+}
+
+/// ModifyImageAttribute's first two refusals, in the library's order and with its errors:
+/// `InvalidRegionId.NotFound` for a region the store does not know, then
+/// `InvalidImageId.NotFound` unless the library's [`relation`] of the caller to the image is
+/// [`Relation::Own`].
+fn own_image(
+    store: &ImageStore,
+    caller: &AccountId,
+    region: &RegionId,
+    image: &ImageId,
+) -> Result<(), LifecycleError> {
+    if !store.has_region(region.as_str()) {
+        return Err(LifecycleError::RegionNotFound);
+    }
+    match relation(store, caller, region.as_str(), image.as_str()) {
+        Relation::Own => Ok(()),
+        Relation::VisibleNotOwn | Relation::Absent => Err(LifecycleError::ImageNotFound),
+    }
 }

@@ -146,14 +146,14 @@ impl Emulator {
             (self.shared.state_file.is_some() && call.action.mutating).then(|| state.world.clone());
         let state_ref = &mut *state;
         let answer = actions::run(&call, &caller, &mut state_ref.world, &state_ref.profile);
-        if answer.mutated {
-            if let Err(e) = self.persist_locked(&state.world) {
-                if let Some(backup) = backup {
-                    state.world = backup;
-                }
-                let host = host_for(&state.world.store, call.signed.params);
-                return Reply::error(format, &e, request_id, host);
+        if answer.mutated
+            && let Err(e) = self.persist_locked(&state.world)
+        {
+            if let Some(backup) = backup {
+                state.world = backup;
             }
+            let host = host_for(&state.world.store, call.signed.params);
+            return Reply::error(format, &e, request_id, host);
         }
         answer.reply
     }

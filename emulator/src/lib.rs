@@ -39,7 +39,7 @@ mod error;
 mod identity;
 mod persist;
 mod protocol;
-pub mod rpc;
+mod rpc;
 mod server;
 mod signature;
 

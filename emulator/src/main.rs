@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use ecs_image_emulator::{Auth, Config, Emulator, demo, read_world, serve};
-use ecs_image_rules::{AccountId, Profile, World};
+use ecs_image_rules::{AccountId, ImageKind, Profile, World, blockers};
 
 /// An HTTP server that speaks the ECS RPC protocol (2014-05-26) for image actions, backed by
 /// ecs-image-rules. Point the Alibaba Cloud SDKs at it with protocol "http".
@@ -35,8 +35,9 @@ struct Cli {
     #[arg(long, env = "ECS_EMULATOR_NO_AUTH")]
     no_auth: bool,
 
-    /// The account for unknown keys under --no-auth (default: the world's first account).
-    #[arg(long, env = "ECS_EMULATOR_DEFAULT_ACCOUNT", requires = "no_auth")]
+    /// The account for unknown keys under --no-auth (default: the world's first account);
+    /// unused without --no-auth, so the environment variable may stay set across runs.
+    #[arg(long, env = "ECS_EMULATOR_DEFAULT_ACCOUNT")]
     default_account: Option<String>,
 
     /// The largest request body accepted, in bytes.
@@ -103,7 +104,12 @@ fn print_banner(address: &SocketAddr, origin: &str, cli: &Cli, auth: &Auth, worl
         None => println!("  state: in memory only (use --state FILE to keep it)"),
     }
     match auth {
-        Auth::Verify => println!("  signatures: verified (ACS3-HMAC-SHA256 and RPC V1)"),
+        Auth::Verify => {
+            println!("  signatures: verified (ACS3-HMAC-SHA256 and RPC V1)");
+            if let Some(account) = &cli.default_account {
+                println!("  default account {account}: unused without --no-auth");
+            }
+        }
         Auth::NoAuth { .. } => println!("  signatures: not checked (--no-auth)"),
     }
     println!("  access keys:");
@@ -112,28 +118,72 @@ fn print_banner(address: &SocketAddr, origin: &str, cli: &Cli, auth: &Auth, worl
             let secret = key.secret.as_deref().unwrap_or("(no secret: not checked)");
             println!(
                 "    account {:<10} AccessKeyId {}  AccessKeySecret {}",
-                account.id, key.id, secret
+                account.id.as_str(),
+                key.id,
+                secret
             );
         }
     }
-    let key = world
+    println!("  try: {}", try_line(address, world));
+}
+
+/// One Python SDK call to paste, signed with the world's first access key: DeleteImage of an
+/// image its account owns (one a blocker holds on, when there is one, so that trying it shows a
+/// refusal and changes nothing), else a DescribeImages of the account's images.
+fn try_line(address: &SocketAddr, world: &World) -> String {
+    let Some((account, key)) = world
         .accounts
         .iter()
-        .flat_map(|a| a.access_keys.iter())
-        .next();
-    if let Some(key) = key {
-        let secret = key.secret.as_deref().unwrap_or("any");
-        println!(
-            "  try: python3 -c \"from alibabacloud_ecs20140526.client import Client; \
-             from alibabacloud_ecs20140526.models import DeleteImageRequest; \
-             from alibabacloud_tea_openapi.models import Config; \
-             print(Client(Config(access_key_id='{}', access_key_secret='{}', endpoint='{address}', protocol='http', region_id='{}')).delete_image(DeleteImageRequest(region_id='{}', image_id='m-demo-shared')))\"",
-            key.id,
-            secret,
-            demo::REGION,
-            demo::REGION
-        );
-    }
+        .find_map(|a| a.access_keys.first().map(|k| (a, k)))
+    else {
+        return String::from("no account of the world has an access key");
+    };
+    let own = |image: &&ecs_image_rules::Image| {
+        image.owner == account.id && image.kind == ImageKind::Custom
+    };
+    let blocked = world
+        .store
+        .images()
+        .filter(own)
+        .filter(|image| !blockers(&world.store, image.id.as_str()).is_empty())
+        .min_by(|a, b| a.id.cmp(&b.id));
+    let image = blocked.or_else(|| {
+        world
+            .store
+            .images()
+            .filter(own)
+            .min_by(|a, b| a.id.cmp(&b.id))
+    });
+    let (region, call) = match image {
+        Some(image) => (
+            image.region.as_str(),
+            format!(
+                "delete_image(DeleteImageRequest(region_id='{}', image_id='{}'))",
+                image.region, image.id
+            ),
+        ),
+        None => {
+            let region = world
+                .store
+                .regions()
+                .next()
+                .map_or(demo::REGION, |r| r.as_str());
+            (
+                region,
+                format!(
+                    "describe_images(DescribeImagesRequest(region_id='{region}', image_owner_alias='self'))"
+                ),
+            )
+        }
+    };
+    let secret = key.secret.as_deref().unwrap_or("any");
+    format!(
+        "python3 -c \"from alibabacloud_ecs20140526.client import Client; \
+         from alibabacloud_ecs20140526.models import DeleteImageRequest, DescribeImagesRequest; \
+         from alibabacloud_tea_openapi.models import Config; \
+         print(Client(Config(access_key_id='{}', access_key_secret='{secret}', endpoint='{address}', protocol='http', region_id='{region}')).{call})\"",
+        key.id
+    )
 }
 
 /// Resolves on SIGINT or SIGTERM.

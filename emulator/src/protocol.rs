@@ -3,8 +3,8 @@
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use ecs_image_rules::wire::{ErrorBody, host_id};
-use ecs_image_rules::{ApiError, ImageStore, RegionId, RequestId};
+use ecs_image_rules::wire::{self, ErrorBody, host_id};
+use ecs_image_rules::{ApiError, ImageStore, RequestId};
 use serde::Serialize;
 
 use crate::error::GatewayError;
@@ -39,12 +39,9 @@ impl Format {
     }
 }
 
-/// The first value of a parameter (the library's rule for repeated names, too).
+/// The first value of a parameter: the library's rule for repeated names.
 pub fn param<'p>(params: &'p [(String, String)], name: &str) -> Option<&'p str> {
-    params
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
+    wire::first_value(params, name)
 }
 
 /// The parameters of a request: the query string, then an
@@ -106,13 +103,10 @@ pub fn new_request_id() -> RequestId {
     RequestId::new(&id).expect("an uppercased v4 UUID is an uppercase UUID")
 }
 
-/// The `HostId` for a request: the regional endpoint when its `RegionId` names a region the
-/// store knows, else the central one [I, as the library's `wire::host_id`].
+/// The `HostId` for any error answered to a request: the library's rule
+/// ([`wire::host_id_for`]) applied to its `RegionId` parameter.
 pub fn host_for(store: &ImageStore, params: &[(String, String)]) -> String {
-    let region = param(params, "RegionId")
-        .filter(|r| store.has_region(r))
-        .and_then(|r| RegionId::new(r).ok());
-    host_id(region.as_ref())
+    wire::host_id_for(store, param(params, "RegionId"))
 }
 
 /// A finished answer: status, rendered body, and the headers the emulator adds.

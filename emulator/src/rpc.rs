@@ -14,6 +14,7 @@ use std::borrow::Cow;
 use std::str::FromStr;
 
 use ecs_image_rules::ApiError;
+use ecs_image_rules::wire;
 
 /// A parameter an action reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -130,13 +131,9 @@ impl ApiError for ParamError {
 pub struct Params<'a>(pub &'a [(String, String)]);
 
 impl<'a> Params<'a> {
-    /// The first value of a name, if it is not empty.
+    /// The first value of a name ([`wire::first_value`]), if it is not empty.
     pub fn raw(&self, name: &str) -> Option<&'a str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .filter(|v| !v.is_empty())
+        wire::first_value(self.0, name).filter(|v| !v.is_empty())
     }
 
     /// A required value, parsed.
@@ -152,14 +149,11 @@ impl<'a> Params<'a> {
             .transpose()
     }
 
-    /// An optional boolean, `true`/`false` in any ASCII case.
+    /// An optional boolean, as the library reads one ([`wire::parse_bool`]).
     pub fn boolean(&self, p: Param) -> Result<Option<bool>, ParamError> {
-        match self.raw(p.name()) {
-            None => Ok(None),
-            Some(v) if v.eq_ignore_ascii_case("true") => Ok(Some(true)),
-            Some(v) if v.eq_ignore_ascii_case("false") => Ok(Some(false)),
-            Some(_) => Err(ParamError::Invalid(p)),
-        }
+        self.raw(p.name())
+            .map(|v| wire::parse_bool(v).ok_or(ParamError::Invalid(p)))
+            .transpose()
     }
 
     /// A flattened list `<prefix>.1`, `<prefix>.2`, … (or `<prefix>.N.<field>`), in index

@@ -44,7 +44,23 @@ async fn handle(State(emulator): State<Emulator>, request: Request) -> Response 
     let (parts, body) = request.into_parts();
     let raw_query = parts.uri.query().unwrap_or("").to_owned();
     let path = parts.uri.path().to_owned();
-    let body = match read_body(body, &parts.headers, emulator.max_body_bytes()).await {
+    let admin = path == ADMIN_PREFIX || path.starts_with(&format!("{ADMIN_PREFIX}/"));
+    // The path and the method need no body, so they are checked before it is read (E4); their
+    // errors, like the size bound's, take `Format` and `RegionId` from the query string alone.
+    let unroutable = if admin {
+        None
+    } else if path != "/" {
+        Some(GatewayError::ActionNotFound)
+    } else if parts.method != Method::GET && parts.method != Method::POST {
+        Some(GatewayError::UnsupportedHttpMethod)
+    } else {
+        None
+    };
+    let body = match unroutable {
+        Some(e) => Err(e),
+        None => read_body(body, &parts.headers, emulator.max_body_bytes()).await,
+    };
+    let body = match body {
         Ok(body) => body,
         Err(e) => {
             let params = protocol::params(&raw_query, &HeaderMap::new(), &[]);
@@ -52,7 +68,7 @@ async fn handle(State(emulator): State<Emulator>, request: Request) -> Response 
             return early_error(&emulator, format, &e, request_id, &params).into_response();
         }
     };
-    if path == ADMIN_PREFIX || path.starts_with(&format!("{ADMIN_PREFIX}/")) {
+    if admin {
         let reply = tokio::task::spawn_blocking({
             let emulator = emulator.clone();
             move || {
@@ -73,14 +89,8 @@ async fn handle(State(emulator): State<Emulator>, request: Request) -> Response 
     }
     let params = protocol::params(&raw_query, &parts.headers, &body);
     let format = Format::of(&params);
-    let action = if path != "/" {
-        Err(GatewayError::ActionNotFound)
-    } else if parts.method != Method::GET && parts.method != Method::POST {
-        Err(GatewayError::UnsupportedHttpMethod)
-    } else {
-        protocol::action(&params, &parts.headers)
-            .and_then(|name| actions::lookup(&name).ok_or(GatewayError::ActionNotFound))
-    };
+    let action = protocol::action(&params, &parts.headers)
+        .and_then(|name| actions::lookup(&name).ok_or(GatewayError::ActionNotFound));
     let action = match action {
         Ok(action) => action,
         Err(e) => return early_error(&emulator, format, &e, request_id, &params).into_response(),
@@ -103,9 +113,12 @@ async fn handle(State(emulator): State<Emulator>, request: Request) -> Response 
             signed,
         })
     };
-    // Without a state file an action does no I/O and holds the lock for microseconds, so it
-    // runs here: handing it to a blocking thread cost more than the action itself (perf/load.sh,
-    // docs/performance.md). With one, it may fsync, which must not stall an async worker.
+    // Without a state file an action does no I/O, only CPU work under the lock: a few lookups
+    // for most actions, but a pass over the store for Describe* and a copy of it for DryRun,
+    // so on a large world those hold this worker (and the lock) for as long. It runs here all
+    // the same: for the common small call, handing it to a blocking thread cost more than the
+    // action itself (perf/load.sh, docs/performance.md). With a state file it may fsync, which
+    // must not stall an async worker.
     if !persists {
         return run().into_response();
     }

@@ -681,3 +681,168 @@ async fn describe_images_in_xml_repeats_the_item_element() {
     );
     assert!(body.contains("<TotalCount>2</TotalCount>"), "{body}");
 }
+
+async fn modify_attribute(server: &Server, key: (&str, &str), params: &[(&str, &str)]) -> Answer {
+    call(server, key, "ModifyImageAttribute", params).await
+}
+
+#[tokio::test]
+async fn modify_image_attribute_without_status_checks_region_and_ownership() {
+    let server = Server::demo().await;
+    let before = common::world(&server).await;
+    modify_attribute(
+        &server,
+        ALICE_KEY,
+        &[("RegionId", "xx-nowhere"), ("ImageId", "m-nothing")],
+    )
+    .await
+    .assert_error(
+        404,
+        "InvalidRegionId.NotFound",
+        "The specified RegionId does not exist.",
+    );
+    let not_own: [((&str, &str), &str, &str); 4] = [
+        (ALICE_KEY, HZ, "m-nothing"),
+        (ALICE_KEY, "cn-shanghai", "m-demo-free"),
+        (ALICE_KEY, HZ, "aliyun_3_x64_20G_alibase_20240819.vhd"),
+        (BOB_KEY, HZ, "m-demo-shared"),
+    ];
+    for (key, region, image) in not_own {
+        modify_attribute(
+            &server,
+            key,
+            &[
+                ("RegionId", region),
+                ("ImageId", image),
+                ("Description", "x"),
+            ],
+        )
+        .await
+        .assert_error(
+            404,
+            "InvalidImageId.NotFound",
+            "The specified ImageId does not exist.",
+        );
+    }
+    // A parameter error comes before the checks.
+    modify_attribute(
+        &server,
+        ALICE_KEY,
+        &[
+            ("RegionId", HZ),
+            ("ImageId", "m-nothing"),
+            ("DryRun", "maybe"),
+        ],
+    )
+    .await
+    .assert_error(
+        400,
+        "InvalidParameter",
+        "The specified parameter \"DryRun\" is not valid.",
+    );
+    modify_attribute(
+        &server,
+        ALICE_KEY,
+        &[
+            ("RegionId", HZ),
+            ("ImageId", "m-demo-free"),
+            ("DryRun", "true"),
+        ],
+    )
+    .await
+    .assert_error(
+        400,
+        "DryRunOperation",
+        "Request validation has been passed with DryRun flag set.",
+    );
+    // The caller's own image, in any state: done, and nothing changes.
+    for image in ["m-demo-free", "m-demo-shared", "m-demo-importing"] {
+        modify_attribute(
+            &server,
+            ALICE_KEY,
+            &[("RegionId", HZ), ("ImageId", image), ("Description", "x")],
+        )
+        .await
+        .assert_ok();
+    }
+    assert_eq!(common::world(&server).await, before);
+}
+
+async fn run_instances(server: &Server, image: &str, amount: &str) -> Answer {
+    alice(
+        server,
+        "RunInstances",
+        &[("RegionId", HZ), ("ImageId", image), ("Amount", amount)],
+    )
+    .await
+}
+
+fn instance_ids(body: &Value) -> Vec<String> {
+    body["InstanceIdSets"]["InstanceIdSet"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| id.as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn run_instances_is_all_or_nothing() {
+    let server = Server::demo().await;
+    let before = common::world(&server).await;
+    // An image still being imported cannot launch: not one instance is made.
+    run_instances(&server, "m-demo-importing", "5")
+        .await
+        .assert_error(
+            400,
+            "IncorrectImageStatus",
+            "The specified Image is not available.",
+        );
+    run_instances(&server, "m-nothing", "100")
+        .await
+        .assert_error(
+            404,
+            "InvalidImageId.NotFound",
+            "The specified ImageId does not exist.",
+        );
+    assert_eq!(common::world(&server).await, before);
+    // The most it allows, all made.
+    let all = instance_ids(
+        &run_instances(&server, "m-demo-free", "100")
+            .await
+            .assert_ok(),
+    );
+    let distinct: std::collections::BTreeSet<&String> = all.iter().collect();
+    assert_eq!(distinct.len(), 100);
+    let listed = alice(
+        &server,
+        "DescribeInstances",
+        &[
+            ("RegionId", HZ),
+            ("ImageId", "m-demo-free"),
+            ("PageSize", "100"),
+        ],
+    )
+    .await
+    .assert_ok();
+    assert_eq!(listed["TotalCount"], 100);
+}
+
+#[tokio::test]
+async fn one_call_for_three_instances_is_three_calls_for_one() {
+    let batched = Server::demo().await;
+    let single = Server::demo().await;
+    let three = instance_ids(
+        &run_instances(&batched, "m-demo-free", "3")
+            .await
+            .assert_ok(),
+    );
+    let mut ones = Vec::new();
+    for _ in 0..3 {
+        ones.extend(instance_ids(
+            &run_instances(&single, "m-demo-free", "1").await.assert_ok(),
+        ));
+    }
+    assert_eq!(three, ones);
+    assert_eq!(common::world(&batched).await, common::world(&single).await);
+}

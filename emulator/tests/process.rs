@@ -286,3 +286,72 @@ async fn sigterm_and_sigint_stop_it_gracefully() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_default_account_without_no_auth_is_unused() {
+    let process = Process::start(&[], &[("ECS_EMULATOR_DEFAULT_ACCOUNT", "bob")]);
+    let banner = process.banner.join("\n");
+    for expected in [
+        "signatures: verified",
+        "default account bob: unused without --no-auth",
+    ] {
+        assert!(banner.contains(expected), "{expected:?} not in\n{banner}");
+    }
+    // Signatures are still required: an unsigned request acts as nobody.
+    let unsigned = process
+        .url("/?Action=DeleteImage&Version=2014-05-26&RegionId=cn-hangzhou&ImageId=m-demo-bob");
+    send("POST", &unsigned, &[], Vec::new()).await.assert_error(
+        400,
+        "MissingAccessKeyId",
+        "AccessKeyId is mandatory for this action.",
+    );
+    assert!(process.has_image("m-demo-bob").await);
+}
+
+/// The banner's `try:` line for a world file.
+fn try_line(world: &str) -> String {
+    let scratch = Scratch::new();
+    let file = scratch.0.join("world.json");
+    std::fs::write(&file, world).unwrap();
+    let process = Process::start(&["--world", file.to_str().unwrap()], &[]);
+    process.banner.last().unwrap().clone()
+}
+
+#[test]
+fn the_try_line_uses_the_loaded_world() {
+    // The first account with an access key (Dave) signs; of his images, the one a blocker
+    // holds on (trying it shows a refusal).
+    let line = try_line(
+        r#"{"accounts": [{"id": "carol"}, {"id": "dave", "accessKeys": [{"id": "KeyDave"}]},
+            {"id": "carol2", "accessKeys": [{"id": "KeyCarol2", "secret": "s2"}]}],
+           "store": {"regions": ["my-lab-1"], "images": [
+            {"id": "m-a", "owner": "dave", "region": "my-lab-1", "kind": "custom", "status": "Available"},
+            {"id": "m-b", "owner": "dave", "region": "my-lab-1", "kind": "custom", "status": "Available",
+             "visibility": {"community": true}},
+            {"id": "m-c", "owner": "carol2", "region": "my-lab-1", "kind": "custom", "status": "Available"}]}}"#,
+    );
+    assert!(line.starts_with("  try: python3 -c \""), "{line}");
+    for expected in [
+        "access_key_id='KeyDave', access_key_secret='any'",
+        "region_id='my-lab-1')).delete_image(DeleteImageRequest(region_id='my-lab-1', image_id='m-b'))",
+    ] {
+        assert!(line.contains(expected), "{expected:?} not in {line}");
+    }
+    assert!(
+        !line.contains("cn-hangzhou") && !line.contains("m-demo"),
+        "{line}"
+    );
+}
+
+#[test]
+fn the_try_line_without_an_own_image_lists_the_accounts_images() {
+    let line = try_line(
+        r#"{"accounts": [{"id": "erin", "accessKeys": [{"id": "KeyErin", "secret": "se"}]}],
+           "store": {"regions": ["my-lab-1"], "images": [
+            {"id": "m-x", "owner": "frank", "region": "my-lab-1", "kind": "custom", "status": "Available"}]}}"#,
+    );
+    let expected = "access_key_id='KeyErin', access_key_secret='se', endpoint=";
+    assert!(line.contains(expected), "{expected:?} not in {line}");
+    let expected = "region_id='my-lab-1')).describe_images(DescribeImagesRequest(region_id='my-lab-1', image_owner_alias='self'))";
+    assert!(line.contains(expected), "{expected:?} not in {line}");
+}

@@ -190,6 +190,73 @@ async fn host_id_names_the_region_when_it_is_known() {
 }
 
 #[tokio::test]
+async fn every_error_names_a_known_region_in_host_id_even_a_parameter_error() {
+    // One rule for every action and every error (wire::host_id_for): the regional endpoint
+    // whenever the RegionId parameter names a region the store knows.
+    let server = Server::demo().await;
+    let hangzhou = "ecs.cn-hangzhou.aliyuncs.com";
+    let missing_image = delete(&server, &[("RegionId", REGION)]).await;
+    let body = missing_image.assert_error(
+        400,
+        "MissingImageId",
+        "ImageId is mandatory for this action.",
+    );
+    assert_eq!(body["HostId"], hangzhou, "DeleteImage, parse error");
+    let bad_force = delete(
+        &server,
+        &[
+            ("RegionId", REGION),
+            ("ImageId", "m-demo-free"),
+            ("Force", "yes"),
+        ],
+    )
+    .await;
+    let body = bad_force.assert_error(
+        400,
+        "InvalidParameter",
+        "The specified parameter \"Force\" is not valid.",
+    );
+    assert_eq!(body["HostId"], hangzhou, "DeleteImage, bad boolean");
+    let copy = call(&server, ALICE_KEY, "CopyImage", &[("RegionId", REGION)]).await;
+    let body = copy.assert_error(
+        400,
+        "MissingImageId",
+        "ImageId is mandatory for this action.",
+    );
+    assert_eq!(body["HostId"], hangzhou, "CopyImage, parse error");
+    let bad_key = call(
+        &server,
+        (ALICE_KEY.0, "not-alices-secret"),
+        "DescribeImages",
+        &[("RegionId", REGION)],
+    )
+    .await;
+    assert_eq!(bad_key.json()["Code"], "SignatureDoesNotMatch");
+    assert_eq!(bad_key.json()["HostId"], hangzhou, "gateway error");
+    // No RegionId, or one the store does not know: the central endpoint.
+    let no_region = delete(&server, &[("ImageId", "m-demo-free")]).await;
+    let body = no_region.assert_error(
+        400,
+        "MissingRegionId",
+        "RegionId is mandatory for this action.",
+    );
+    assert_eq!(body["HostId"], "ecs.aliyuncs.com");
+    let unknown = call(
+        &server,
+        ALICE_KEY,
+        "CopyImage",
+        &[("RegionId", "xx-nowhere-1"), ("ImageId", "m-demo-free")],
+    )
+    .await;
+    let body = unknown.assert_error(
+        400,
+        "MissingDestinationRegionId",
+        "DestinationRegionId is mandatory for this action.",
+    );
+    assert_eq!(body["HostId"], "ecs.aliyuncs.com");
+}
+
+#[tokio::test]
 async fn format_xml_answers_xml() {
     let server = Server::demo().await;
     let refused = delete(

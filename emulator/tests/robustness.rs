@@ -111,6 +111,74 @@ async fn an_oversized_body_is_413_with_an_error_body() {
 }
 
 #[tokio::test]
+async fn path_and_method_are_checked_before_the_body_size() {
+    // E4: path, method, then body size.
+    let config = Config {
+        max_body_bytes: 100,
+        ..Config::new(demo::world())
+    };
+    let server = Server::start(config).await;
+    let big = vec![b'a'; 200];
+    let dv = "Action=DeleteImage&Version=2014-05-26";
+    send(
+        "POST",
+        &server.url(&format!("/nope?{dv}")),
+        &[],
+        big.clone(),
+    )
+    .await
+    .assert_error(
+        404,
+        "InvalidAction.NotFound",
+        "Specified api is not found, please check your url and method.",
+    );
+    send("PUT", &server.url(&format!("/?{dv}")), &[], big.clone())
+        .await
+        .assert_error(
+            403,
+            "UnsupportedHTTPMethod",
+            "The specified HTTP method is not supported.",
+        );
+    send("POST", &server.url(&format!("/?{dv}")), &[], big.clone())
+        .await
+        .assert_error(
+            413,
+            "RequestTooLarge",
+            "The request body is larger than 100 bytes.",
+        );
+    // An admin path is a known path: its body is bounded as well.
+    send("POST", &server.url("/_emulator/reset"), &[], big)
+        .await
+        .assert_error(
+            413,
+            "RequestTooLarge",
+            "The request body is larger than 100 bytes.",
+        );
+    // The body of an unroutable request is not waited for: a declared gigabyte that never
+    // comes is answered at once.
+    let head = format!(
+        "POST /nope?{dv} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 1000000000\r\n\r\n"
+    );
+    let answer = raw(&server, head.as_bytes()).await;
+    assert_eq!(answer.0, 404, "{}", answer.2);
+    assert_client_error("unroutable, body never sent", &answer);
+    // Errors before the body is read take Format from the query string.
+    let xml = send(
+        "DELETE",
+        &server.url(&format!("/?{dv}&Format=XML")),
+        &[],
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(xml.status, 403);
+    assert!(
+        xml.body.contains("<Code>UnsupportedHTTPMethod</Code>"),
+        "{}",
+        xml.body
+    );
+}
+
+#[tokio::test]
 async fn hand_made_garbage_gets_4xx_error_bodies() {
     let server = Server::demo().await;
     let dv = "Action=DeleteImage&Version=2014-05-26";
@@ -237,14 +305,14 @@ async fn generated_garbage_is_never_a_server_error() {
         let mut pairs: Vec<String> = (0..n)
             .map(|_| format!("{}={}", rng.pick(&names), rng.pick(&values)))
             .collect();
-        if rng.next() % 2 == 0 {
+        if rng.next().is_multiple_of(2) {
             pairs.push("Version=2014-05-26".into());
         }
         let target = format!("/?{}", pairs.join("&"));
         let method = ["GET", "POST", "PUT"][(rng.next() % 3) as usize];
         let mut bytes =
             format!("{method} {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n").into_bytes();
-        if rng.next() % 3 == 0 {
+        if rng.next().is_multiple_of(3) {
             bytes.extend_from_slice(format!("x-acs-action: {}\r\n", rng.pick(&values)).as_bytes());
         }
         bytes.extend_from_slice(b"Content-Length: 0\r\n\r\n");
