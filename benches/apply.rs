@@ -19,12 +19,9 @@ use ecs_image_rules::{
     Profile, RegionId,
 };
 
-const REGION: &str = "cn-hangzhou";
+mod common;
 
-/// A 22-character image id, like the real ones.
-fn image_id(n: usize) -> String {
-    format!("m-bp{n:018}")
-}
+use common::{REGION, image_id};
 
 fn caller() -> AccountId {
     AccountId::new("1000000000000000").unwrap()
@@ -44,17 +41,6 @@ fn store(size: usize) -> ImageStore {
     store
 }
 
-fn sizes() -> Vec<usize> {
-    std::env::var("APPLY_SIZES")
-        .ok()
-        .map(|s| {
-            s.split(',')
-                .map(|n| n.trim().parse().expect("APPLY_SIZES: numbers"))
-                .collect()
-        })
-        .unwrap_or_else(|| vec![1_000, 100_000, 1_000_000])
-}
-
 fn request(id: &str) -> DeleteImageRequest {
     DeleteImageRequest::new(RegionId::new(REGION).unwrap(), ImageId::new(id).unwrap())
 }
@@ -65,7 +51,7 @@ fn delete(c: &mut Criterion) {
     let mut group = c.benchmark_group("apply/delete");
     group.warm_up_time(Duration::from_secs(1));
     group.measurement_time(Duration::from_secs(3));
-    for size in sizes() {
+    for size in common::sizes("APPLY_SIZES") {
         let mut store = store(size);
         let victims: Vec<DeleteImageRequest> = (0..size.min(1000))
             .map(|n| request(&image_id(n * (size / size.min(1000)))))

@@ -17,12 +17,9 @@ use ecs_image_rules::{
     AccountId, ApiError, DeleteImageRequest, Image, ImageId, ImageStore, Profile, RegionId, decide,
 };
 
-const REGION: &str = "cn-hangzhou";
+mod common;
 
-/// A 22-character image id, like the real ones (`m-` and 20 lowercase alphanumerics).
-fn image_id(n: usize) -> String {
-    format!("m-bp{n:018}")
-}
+use common::{REGION, image_id};
 
 /// A store of `size` private images owned by 1,000 accounts (image `n` by account `n % 1000`;
 /// the caller is account 0), except that image 1 is the caller's own image shared with another
@@ -57,17 +54,6 @@ fn caller() -> AccountId {
     AccountId::new(&format!("{:016}", 0)).unwrap()
 }
 
-fn sizes() -> Vec<usize> {
-    std::env::var("DECISION_SIZES")
-        .ok()
-        .map(|s| {
-            s.split(',')
-                .map(|n| n.trim().parse().expect("DECISION_SIZES: numbers"))
-                .collect()
-        })
-        .unwrap_or_else(|| vec![1_000, 100_000, 1_000_000])
-}
-
 fn rounds() -> usize {
     std::env::var("DECISION_ROUNDS")
         .ok()
@@ -78,7 +64,7 @@ fn rounds() -> usize {
 fn bench(c: &mut Criterion) {
     let profile = Profile::default();
     let caller = caller();
-    for size in sizes() {
+    for size in common::sizes("DECISION_SIZES") {
         let store = store(size);
         let floor: HashMap<String, u64> = (0..size).map(|n| (image_id(n), n as u64)).collect();
         let mut group = c.benchmark_group(format!("decide/{size}"));

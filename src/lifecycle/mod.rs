@@ -236,12 +236,7 @@ fn own_image<'s>(
     region: &RegionId,
     image: &ImageId,
 ) -> Result<&'s Entry, LifecycleError> {
-    match relation(store, caller, region.as_str(), image.as_str()) {
-        Relation::Own => store
-            .entry(image.as_str())
-            .ok_or(LifecycleError::ImageNotFound),
-        Relation::VisibleNotOwn | Relation::Absent => Err(LifecycleError::ImageNotFound),
-    }
+    image_seen_as(store, caller, region, image, |r| r == Relation::Own)
 }
 
 /// An image the caller can see in the region: its own, shared with it, community, system or
@@ -252,12 +247,23 @@ fn visible_image<'s>(
     region: &RegionId,
     image: &ImageId,
 ) -> Result<&'s Entry, LifecycleError> {
-    match relation(store, caller, region.as_str(), image.as_str()) {
-        Relation::Own | Relation::VisibleNotOwn => store
-            .entry(image.as_str())
-            .ok_or(LifecycleError::ImageNotFound),
-        Relation::Absent => Err(LifecycleError::ImageNotFound),
-    }
+    image_seen_as(store, caller, region, image, |r| r != Relation::Absent)
+}
+
+/// The image, when the caller's [`Relation`] to it is one that `admits`; else
+/// `InvalidImageId.NotFound`.
+fn image_seen_as<'s>(
+    store: &'s ImageStore,
+    caller: &AccountId,
+    region: &RegionId,
+    image: &ImageId,
+    admits: impl Fn(Relation) -> bool,
+) -> Result<&'s Entry, LifecycleError> {
+    let relation = relation(store, caller, region.as_str(), image.as_str());
+    store
+        .entry(image.as_str())
+        .filter(|_| admits(relation))
+        .ok_or(LifecycleError::ImageNotFound)
 }
 
 /// Whether an import or an incoming copy is still making the image: whatever its recorded
