@@ -9,7 +9,9 @@
 
 use std::borrow::Cow;
 
+use crate::blocker::Blocker;
 use crate::error::{ApiError, DeleteImageError};
+use crate::profile::Catalog;
 
 /// Why a lifecycle transition changed nothing.
 ///
@@ -21,7 +23,7 @@ pub enum LifecycleError {
     /// 404 `InvalidRegionId.NotFound`: the store knows no such `RegionId` [D, ECS common
     /// table and CancelCopyImage; the ImportImage, ExportImage and CancelTask tables say 400,
     /// we answer 404 everywhere \[I\]].
-    #[error("The specified RegionId does not exist.")]
+    #[error("{}", DeleteImageError::RegionNotFound)]
     RegionNotFound,
     /// 400 `DestinationRegion.NotFound`: CopyImage's `DestinationRegionId` is unknown [D,
     /// CopyImage].
@@ -29,7 +31,7 @@ pub enum LifecycleError {
     DestinationRegionNotFound,
     /// 404 `InvalidImageId.NotFound`: no image the action may act on has this id in the region
     /// for the caller \[D\].
-    #[error("The specified ImageId does not exist.")]
+    #[error("{}", DeleteImageError::ImageNotFound)]
     ImageNotFound,
     /// 404 `InvalidInstanceId.NotFound`: the caller has no such instance in the region [D,
     /// ECS common table].
@@ -120,7 +122,7 @@ pub enum LifecycleError {
     IsPublicConflict,
     /// 403 `ImageUseShared`: deprecating an image that is shared with other accounts; it must be
     /// unshared first [D rule (ModifyImageAttribute); I: DeleteImage's code and message reused].
-    #[error("The specified image has been shared to others.")]
+    #[error("{}", Blocker::Shared.message(Catalog::Doc2024_10))]
     ImageShared,
     /// 400 `IncorrectImageStatus`: ModifyImageAttribute `Status` on an image that is neither
     /// Available nor Deprecated \[I\].
