@@ -2,10 +2,10 @@
 //!
 //! The expected answers are *not* obtained by running the library's decision: that would make
 //! the replay test in `tests/vectors.rs` circular. Codes and both catalogs' messages are copied
-//! by hand from `delete-image.md` §1 to §3 into the tables below; which answer a test expects
-//! follows from what this generator put into the test's world (the blockers on an image, who
-//! owns or sees it, its instances and snapshots) and a few lines of precedence, Force and
-//! DryRun logic written here. The library is used only for its data types: to build each
+//! by hand from docs/decision.md (argued in docs/contract.md §1 to §3) into the tables below;
+//! which answer a test expects follows from what this generator put into the test's world (the
+//! blockers on an image, who owns or sees it, its instances and snapshots) and a few lines of
+//! precedence, Force and DryRun logic written here. The library is used only for its data types: to build each
 //! world and to serialize it in the `World` format that the emulator's `--world` reads.
 //!
 //! `tests/vectors.rs` includes this file as a module to check that the committed files are
@@ -86,7 +86,7 @@ const HEADER: [&str; 5] = [
     "Every flag is explained in notes, with its tag: [D] documented by Alibaba Cloud, [O] observed from a real client, [I] a decision of this project.",
 ];
 
-// ---- hand-written tables (delete-image.md §1 to §3) ----------------------------------------
+// ---- hand-written tables (docs/decision.md; docs/contract.md §1 to §3) ----------------------
 
 /// The six blockers, as the generator knows them (independently of the library's enum).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -109,7 +109,7 @@ struct Row {
     msg_2025: &'static str,
 }
 
-/// §3, copied by hand, in the spec's (the default precedence's) order.
+/// The blockers of docs/contract.md §3, copied by hand, in the default precedence's order.
 const ROWS: [Row; 6] = [
     Row {
         blocker: B::Importing,
@@ -208,7 +208,7 @@ const REVERSED_ORDER: [B; 6] = [
     B::Importing,
 ];
 /// A custom precedence: the row order of the current documentation's error table
-/// (`research-alibaba.md` §1.2, V5), which a reader might take for the order of the checks.
+/// (docs/contract.md §3), which a reader might take for the order of the checks.
 const DOC_TABLE_ORDER: [B; 6] = [
     B::InUse,
     B::Shared,
@@ -336,51 +336,51 @@ enum Missing {
 /// `flag | tag | source | description`, one flag a line. Every flag a test carries is here, and
 /// every flag here is carried by some test (`tests/vectors.rs` checks both).
 const NOTES: &str = "\
-Absent | [D] | delete-image.md §2 | The caller cannot see the image in RegionId: no such id there, already deleted, in another region, or another account's private image. Ignored (success, nothing changes) [D: \"If the specified custom image does not exist, the request is ignored.\"], or 404 InvalidImageId.NotFound under MissingImageNotFound.
-AlreadyDeleted | [D] | delete-image.md §2 | The image was deleted before (an instance still remembers it); it is absent.
-Catalog2024 | [D] | delete-image.md §3; seed-DeleteImage-2024-10.txt | Messages of the DeleteImage page as last updated on 2024-10-21 (profile catalog \"2024-10\", the default); the copying message keeps its typo, \"coping\".
-Catalog2025 | [D] | delete-image.md §3; research-alibaba.md §1.2 (V5) | Messages of the current DeleteImage page, changed from 2024-12 on (profile catalog \"2025\").
-CommunityImage | [D] | delete-image.md §2; research-alibaba.md §3 | Another account's image published as a community image: visible to every account in its region, so visible but not own.
-CopiesUnaffected | [D] | delete-image.md §4 | The image has a finished copy, or is one: deleting one leaves the other as it was.
-CopyDestination | [D] | delete-image.md §3 | The request names the destination of a running CopyImage (status Creating, in the destination region): Copying holds on both ends.
-Copying | [D] | delete-image.md §3 | Blocker: the image is the source or the destination of a running CopyImage. 403 OperationDenied.ImageCopying.
-CustomPrecedence | [I] | delete-image.md §3 | A non-default precedence (any permutation of the six blockers can be configured): the default reversed, or the row order of the current documentation's error table (research-alibaba.md §1.2, V5).
-DefaultPrecedence | [I] | delete-image.md §3 | The default precedence: Importing, Exporting, Copying, Public, Shared, InUse. Alibaba documents none; InUse comes last so that an answer inviting Force=true never hides another blocker.
-DryRun | [I] | delete-image.md §1, §3 | DryRun=true: every check runs; a request that would succeed (deleted or ignored) answers 400 DryRunOperation and changes nothing; errors are answered as usual. [D for other ECS APIs; I for DeleteImage]
-EmptyValue | [I] | delete-image.md §1; src/wire.rs | A parameter sent with an empty value: missing for RegionId and ImageId (§1), the same as absent (false) for Force and DryRun [I].
-Exporting | [D] | delete-image.md §3 | Blocker: an ExportImage task on the image is running. 403 ImageIsExporting.
-Force | [D] | delete-image.md §3 | Force=true: skips InUse and nothing else (Force is only ever described in terms of instances).
-ForceFalse | [D] | delete-image.md §1 | Force=false sent explicitly: the same as leaving it out (default false).
-ImageStatus | [I] | delete-image.md §3 | Without a blocker an image is deletable in every status, Creating and Waiting included when no import or copy runs (ImageIsCreating left the error table in 2020).
-Importing | [D] | delete-image.md §3 | Blocker: an ImportImage task for the image is running. 403 ImageIsImporting.
-InUse | [D] | delete-image.md §3 | Blocker: at least one existing (not released) instance was created from the image. 403 ImageUsingByInstance; Force=true skips it.
-InstancesLoseReinit | [D] | delete-image.md §4 | The deleted image had instances: they keep running but can no longer re-initialize their system disk (effects.instancesLosingReinit).
-InvalidBoolean | [I] | delete-image.md §1 | Force or DryRun is not true or false in any ASCII case: 400 InvalidParameter naming it.
-MalformedId | [I] | src/wire.rs (DeleteImageRequest::from_rpc_params); src/ids.rs | RegionId or ImageId is present but not a well-formed id (1 to 128 bytes of visible ASCII): 400 InvalidParameter naming it. Checked after the missing parameters, before Force and DryRun. delete-image.md is silent here; this is the library's decision.
-MarketplaceImage | [D] | delete-image.md §2 | An Alibaba Cloud Marketplace image: visible to every account, never own.
-MissingImageIgnore | [D] | delete-image.md §2 | Profile missingImage \"Ignore\" (the default): an absent image is a success that changes nothing.
-MissingImageNotFound | [I] | delete-image.md §2; research-alibaba.md §6 | Profile missingImage \"NotFound\": an absent image answers 404 InvalidImageId.NotFound, as the live service may well do.
-MissingParameter | [O] | delete-image.md §1; research-alibaba.md §5.2 | RegionId or ImageId absent or empty: 400 MissingRegionId / MissingImageId, gateway style.
-MultipleBlockers | [I] | delete-image.md §3 | Several blockers hold at once: the first in the profile's precedence is the answer.
-NeverExisted | [D] | delete-image.md §2 | No image with this id was ever in the region: absent.
-NoBlocker | [D] | delete-image.md §3, §4 | An own image that no blocker holds on: it is deleted.
-OddBooleanSpelling | [O] | delete-image.md §1; real-clients.md §2d | A boolean in a case other than lower case (the Python SDKs send True and False): accepted in any ASCII case.
-OtherAccountInstance | [D] | delete-image.md §4; research-alibaba.md §3 (Sharing) | Another account's instance, launched while the image was shared with it: it counts for InUse and loses re-init like the owner's.
-OtherAccountPrivate | [I] | delete-image.md §2 | Another account's image that is not shared with the caller: absent, deliberately, so that the answer does not reveal whether the id exists.
-OtherRegion | [D] | delete-image.md §2; research-alibaba.md §3 (Regions) | The image exists, but in another region than RegionId: images are regional, so it is absent there.
-Own | [D] | delete-image.md §2 | A custom image in RegionId owned by the caller: the blockers of §3 decide.
+Absent | [D] | docs/contract.md §2 | The caller cannot see the image in RegionId: no such id there, already deleted, in another region, or another account's private image. Ignored (success, nothing changes) [D: \"If the specified custom image does not exist, the request is ignored.\"], or 404 InvalidImageId.NotFound under MissingImageNotFound.
+AlreadyDeleted | [D] | docs/contract.md §2 | The image was deleted before (an instance still remembers it); it is absent.
+Catalog2024 | [D] | docs/contract.md §3; docs/contract.md §8 (the 2024-10-21 page) | Messages of the DeleteImage page as last updated on 2024-10-21 (profile catalog \"2024-10\", the default); the copying message keeps its typo, \"coping\".
+Catalog2025 | [D] | docs/contract.md §3 | Messages of the current DeleteImage page, changed from 2024-12 on (profile catalog \"2025\").
+CommunityImage | [D] | docs/contract.md §2 | Another account's image published as a community image: visible to every account in its region, so visible but not own.
+CopiesUnaffected | [D] | docs/contract.md §4 | The image has a finished copy, or is one: deleting one leaves the other as it was.
+CopyDestination | [D] | docs/contract.md §3 | The request names the destination of a running CopyImage (status Creating, in the destination region): Copying holds on both ends.
+Copying | [D] | docs/contract.md §3 | Blocker: the image is the source or the destination of a running CopyImage. 403 OperationDenied.ImageCopying.
+CustomPrecedence | [I] | docs/contract.md §3 | A non-default precedence (any permutation of the six blockers can be configured): the default reversed, or the row order of the current documentation's error table (docs/contract.md §3).
+DefaultPrecedence | [I] | docs/contract.md §3 | The default precedence: Importing, Exporting, Copying, Public, Shared, InUse. Alibaba documents none; InUse comes last so that an answer inviting Force=true never hides another blocker.
+DryRun | [I] | docs/contract.md §1, §3 | DryRun=true: every check runs; a request that would succeed (deleted or ignored) answers 400 DryRunOperation and changes nothing; errors are answered as usual. [D for other ECS APIs; I for DeleteImage]
+EmptyValue | [I] | docs/contract.md §1; src/wire.rs | A parameter sent with an empty value: missing for RegionId and ImageId (§1), the same as absent (false) for Force and DryRun [I].
+Exporting | [D] | docs/contract.md §3 | Blocker: an ExportImage task on the image is running. 403 ImageIsExporting.
+Force | [D] | docs/contract.md §3 | Force=true: skips InUse and nothing else (Force is only ever described in terms of instances).
+ForceFalse | [D] | docs/contract.md §1 | Force=false sent explicitly: the same as leaving it out (default false).
+ImageStatus | [I] | docs/contract.md §3 | Without a blocker an image is deletable in every status, Creating and Waiting included when no import or copy runs (ImageIsCreating left the error table in 2020).
+Importing | [D] | docs/contract.md §3 | Blocker: an ImportImage task for the image is running. 403 ImageIsImporting.
+InUse | [D] | docs/contract.md §3 | Blocker: at least one existing (not released) instance was created from the image. 403 ImageUsingByInstance; Force=true skips it.
+InstancesLoseReinit | [D] | docs/contract.md §4 | The deleted image had instances: they keep running but can no longer re-initialize their system disk (effects.instancesLosingReinit).
+InvalidBoolean | [I] | docs/contract.md §1 | Force or DryRun is not true or false in any ASCII case: 400 InvalidParameter naming it.
+MalformedId | [I] | src/wire.rs (DeleteImageRequest::from_rpc_params); src/ids.rs | RegionId or ImageId is present but not a well-formed id (1 to 128 bytes of visible ASCII): 400 InvalidParameter naming it. Checked after the missing parameters, before Force and DryRun. No source documents an id grammar; this is the library's decision (docs/contract.md §1).
+MarketplaceImage | [D] | docs/contract.md §2 | An Alibaba Cloud Marketplace image: visible to every account, never own.
+MissingImageIgnore | [D] | docs/contract.md §2 | Profile missingImage \"Ignore\" (the default): an absent image is a success that changes nothing.
+MissingImageNotFound | [I] | docs/contract.md §2 | Profile missingImage \"NotFound\": an absent image answers 404 InvalidImageId.NotFound, as the live service may well do.
+MissingParameter | [O] | docs/contract.md §1 | RegionId or ImageId absent or empty: 400 MissingRegionId / MissingImageId, gateway style.
+MultipleBlockers | [I] | docs/contract.md §3 | Several blockers hold at once: the first in the profile's precedence is the answer.
+NeverExisted | [D] | docs/contract.md §2 | No image with this id was ever in the region: absent.
+NoBlocker | [D] | docs/contract.md §3, §4 | An own image that no blocker holds on: it is deleted.
+OddBooleanSpelling | [O] | docs/contract.md §1; docs/clients.md §2d | A boolean in a case other than lower case (the Python SDKs send True and False): accepted in any ASCII case.
+OtherAccountInstance | [D] | docs/contract.md §4 | Another account's instance, launched while the image was shared with it: it counts for InUse and loses re-init like the owner's.
+OtherAccountPrivate | [I] | docs/contract.md §2 | Another account's image that is not shared with the caller: absent, deliberately, so that the answer does not reveal whether the id exists.
+OtherRegion | [D] | docs/contract.md §2 | The image exists, but in another region than RegionId: images are regional, so it is absent there.
+Own | [D] | docs/contract.md §2 | A custom image in RegionId owned by the caller: the blockers of §3 decide.
 ParameterNameCase | [I] | src/wire.rs (DeleteImageRequest::from_rpc_params) | Parameter names are case-sensitive: a wrongly cased name is an unknown parameter and ignored.
-ParameterOrder | [I] | delete-image.md §1 | Several parameter errors at once: MissingRegionId, MissingImageId, InvalidParameter (RegionId, ImageId, Force, DryRun), then InvalidRegionId.NotFound, before anything about the image.
-Public | [D] | delete-image.md §3 | Blocker: the image is published as a community image. 403 ImageIsPublic.
+ParameterOrder | [I] | docs/contract.md §1 | Several parameter errors at once: MissingRegionId, MissingImageId, InvalidParameter (RegionId, ImageId, Force, DryRun), then InvalidRegionId.NotFound, before anything about the image.
+Public | [D] | docs/contract.md §3 | Blocker: the image is published as a community image. 403 ImageIsPublic.
 RepeatedParameter | [I] | src/wire.rs (DeleteImageRequest::from_rpc_params) | A parameter name sent twice: its first value counts.
-Shared | [D] | delete-image.md §3 | Blocker: the image is shared with at least one other account. 403 ImageUseShared.
-SharedSnapshot | [D] | delete-image.md §4; research-alibaba.md §1.4 (DeleteSnapshot SnapshotCreatedImage) | A snapshot that another remaining image was also built from is not released.
-SharedWithCaller | [D] | delete-image.md §2 | Another account's image shared with the caller: visible but not own.
-SnapshotsReleased | [D] | delete-image.md §4 | Snapshots the deleted image was built from are not deleted but released, now deletable (effects.snapshotsReleased).
-SystemImage | [D] | delete-image.md §2 | An Alibaba Cloud public (system) image: visible to every account, never own.
-UnknownParameter | [O] | delete-image.md §1; real-clients.md §2 | Parameters DeleteImage does not read (Format, Version, Timestamp, Signature*, AccessKeyId, OwnerId, ...), as real clients send them: ignored.
-UnknownRegion | [D] | delete-image.md §1; research-alibaba.md §5.3 | A well-formed RegionId that the world's store does not know: 404 InvalidRegionId.NotFound. The world's regions are the whole region set.
-VisibleNotOwn | [D] | delete-image.md §2 | The caller can see the image but does not own it: 404 InvalidImageId.NotFound [D: \"does not exist in this account\"], whatever the missing-image policy.
+Shared | [D] | docs/contract.md §3 | Blocker: the image is shared with at least one other account. 403 ImageUseShared.
+SharedSnapshot | [D] | docs/contract.md §4 | A snapshot that another remaining image was also built from is not released.
+SharedWithCaller | [D] | docs/contract.md §2 | Another account's image shared with the caller: visible but not own.
+SnapshotsReleased | [D] | docs/contract.md §4 | Snapshots the deleted image was built from are not deleted but released, now deletable (effects.snapshotsReleased).
+SystemImage | [D] | docs/contract.md §2 | An Alibaba Cloud public (system) image: visible to every account, never own.
+UnknownParameter | [O] | docs/contract.md §1; docs/clients.md §2 | Parameters DeleteImage does not read (Format, Version, Timestamp, Signature*, AccessKeyId, OwnerId, ...), as real clients send them: ignored.
+UnknownRegion | [D] | docs/contract.md §1 | A well-formed RegionId that the world's store does not know: 404 InvalidRegionId.NotFound. The world's regions are the whole region set.
+VisibleNotOwn | [D] | docs/contract.md §2 | The caller can see the image but does not own it: 404 InvalidImageId.NotFound [D: \"does not exist in this account\"], whatever the missing-image policy.
 ";
 
 // ---- the file's shape ----------------------------------------------------------------------

@@ -66,7 +66,7 @@ def pct(s: str) -> str:
 
 
 def signed_delete(image: str, nonce: int) -> str:
-    """A DeleteImage target signed with RPC V1 (HMAC-SHA1), as `real-clients.md` §4 describes."""
+    """A DeleteImage target signed with RPC V1 (HMAC-SHA1), as docs/clients.md §4 describes."""
     params = {
         "Action": "DeleteImage",
         "Version": "2014-05-26",

@@ -1,4 +1,4 @@
-//! The six conditions that stop an owner from deleting an image: spec §3, one row each.
+//! The six conditions that stop an owner from deleting an image: docs/contract.md §3, one row each.
 //!
 //! This file holds the codes and both catalogs' messages; when each blocker holds is decided
 //! in [`rule`](crate::rule), which is the only place that looks at the store.
@@ -26,7 +26,7 @@ pub enum Blocker {
 }
 
 impl Blocker {
-    /// The six blockers in the default precedence (spec §3).
+    /// The six blockers in the default precedence (docs/contract.md §3).
     pub const ALL: [Blocker; 6] = [
         Blocker::Importing,
         Blocker::Exporting,

@@ -1,6 +1,6 @@
 //! Validated identifiers: accounts, regions, images, instances, snapshots, tasks and requests.
 //!
-//! Alibaba Cloud documents no grammar for these ids (`research-alibaba.md` §3): custom images
+//! Alibaba Cloud documents no grammar for these ids (docs/contract.md §1): custom images
 //! look like `m-bp67acfmxazb4p3abcde`, public images like
 //! `win2008r2_64_ent_sp1_en-us_40G_alibase_20190318.vhd`, older ids are shorter. So one
 //! permissive grammar serves every kind: 1 to [`MAX_ID_LEN`] bytes of visible ASCII

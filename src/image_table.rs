@@ -2,7 +2,7 @@
 //! chunks, found by id through a hash index of positions.
 //!
 //! The layout is about memory at a million images (`examples/memory.rs`,
-//! the README's Performance section). A `HashMap<ImageId, Entry>` keeps every entry inside its slots, and
+//! docs/performance.md). A `HashMap<ImageId, Entry>` keeps every entry inside its slots, and
 //! a hash table has up to twice as many slots as items (at 1M items, 2^21), so each image paid
 //! for two entries. Here the slots hold an id and a position (24 bytes) and the entries sit
 //! side by side. The instances of an image are boxed apart, because most images have none.

@@ -3,8 +3,8 @@
 //! HTTP status, code and message.
 //!
 //! It is meant to be embedded in cloud simulators, to check other implementations against,
-//! and to serve as a fixture in test suites. The contract is the project's spec
-//! (`delete-image.md`); every behaviour is tagged there as documented by Alibaba Cloud \[D\],
+//! and to serve as a fixture in test suites. The contract is `docs/contract.md` in the
+//! repository; every behaviour is tagged there as documented by Alibaba Cloud \[D\],
 //! observed from a real client \[O\], or our own decision \[I\], and every \[I\] that a reasonable
 //! reader could decide otherwise is a switch in [`Profile`].
 //!
@@ -19,7 +19,7 @@
 //!
 //! # The decision
 //!
-//! In this order (spec §1 to §3):
+//! In this order (docs/contract.md §1 to §3; every answer in docs/decision.md):
 //!
 //! 1. Parameter errors (`MissingRegionId`, `MissingImageId`, `InvalidParameter`), found by
 //!    [`DeleteImageRequest::from_rpc_params`]; then `InvalidRegionId.NotFound` for a region the

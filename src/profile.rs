@@ -20,7 +20,7 @@ pub enum Catalog {
     Doc2025,
 }
 
-/// What an *absent* image (spec §2) answers.
+/// What an *absent* image (docs/contract.md §2) answers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum MissingImage {
     /// Success, nothing changes [D: "If the specified custom image does not exist, the request
@@ -34,7 +34,7 @@ pub enum MissingImage {
 /// The order in which blockers are tried; the first that holds is the answer.
 ///
 /// Always a permutation of the six [`Blocker`]s: anything else is refused when it is built.
-/// The default is the spec's §3 order \[I\], which puts InUse (the one `Force=true` skips) last,
+/// The default is the order of docs/contract.md §3 \[I\], which puts InUse (the one `Force=true` skips) last,
 /// so that an answer inviting `Force=true` never hides another blocker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "Vec<Blocker>", into = "Vec<Blocker>")]

@@ -141,7 +141,7 @@ pub struct RunningTask<'s> {
 impl ImageStore {
     /// The images `caller` can see in `region` that match `filter`, in id order: its own
     /// custom images, other accounts' images shared with it or published as community images,
-    /// and every system and marketplace image (spec §2).
+    /// and every system and marketplace image (docs/contract.md §2).
     ///
     /// Refused with `InvalidRegionId.NotFound` for a region the store does not know.
     pub fn visible_images(

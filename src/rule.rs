@@ -1,4 +1,4 @@
-//! The DeleteImage rule: spec §1 (region), §2 (who sees what), §3 (blockers, Force, DryRun)
+//! The DeleteImage rule: docs/contract.md §1 (region), §2 (who sees what), §3 (blockers, Force, DryRun)
 //! as a pure decision, and §4 (effects) as its application.
 //!
 //! [`decide`] reads the store and mutates nothing; [`ImageStore::apply`] carries a decision
@@ -47,7 +47,7 @@ impl DeleteImageRequest {
     }
 }
 
-/// How the caller stands towards the image a request names (spec §2); exactly one holds.
+/// How the caller stands towards the image a request names (docs/contract.md §2); exactly one holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Relation {
     /// A custom image in the request's region owned by the caller.
@@ -97,7 +97,7 @@ fn sight<'s>(store: &'s ImageStore, caller: &AccountId, region: &str, image: &st
     }
 }
 
-/// Whether a blocker holds on an image (spec §3, "Holds when").
+/// Whether a blocker holds on an image (docs/contract.md §3, "Holds when").
 fn holds(blocker: Blocker, entry: &Entry) -> bool {
     let running = &entry.running;
     match blocker {
@@ -155,13 +155,13 @@ impl<'r> Verdict<'r> {
 /// What a successful DeleteImage did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    /// The image is gone (spec §4).
+    /// The image is gone (docs/contract.md §4).
     Deleted(Deletion),
     /// The image is absent for the caller; nothing changed \[D\].
     Ignored,
 }
 
-/// The effects of a deletion (spec §4).
+/// The effects of a deletion (docs/contract.md §4).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Deletion {
     /// The image as it was.

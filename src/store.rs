@@ -22,7 +22,7 @@ use crate::model::{
 /// The most accounts one image can be shared with [D: ModifyImageSharePermission].
 pub const MAX_SHARES: usize = 50;
 
-/// Alibaba Cloud's public regions (`research-alibaba.md` §3, Regions): the regions a new
+/// Alibaba Cloud's public regions (docs/contract.md §1): the regions a new
 /// store knows. A simulator may add its own with [`ImageStore::add_region`].
 pub const PUBLIC_REGIONS: [&str; 25] = [
     "cn-hangzhou",
@@ -762,7 +762,7 @@ fn check_image(image: &Image) -> Result<(), InvariantError> {
 }
 
 /// The id of draw number `n`: `prefix` and 20 characters of `[0-9a-z]`, shaped like a real
-/// custom image id (`m-2zee2i7regbnhhawrwc2`, `research-alibaba.md` §3) \[I\].
+/// custom image id (`m-2zee2i7regbnhhawrwc2`, docs/contract.md §1) \[I\].
 ///
 /// The draw number goes through the SplitMix64 finalizer (a bijection on `u64`) after an odd
 /// multiplication (another bijection); the last 13 characters spell that word in base 36, and

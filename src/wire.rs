@@ -1,6 +1,6 @@
 //! DeleteImage on the wire (RPC style): parameters in, response bodies out.
 //!
-//! Parsing applies the spec's §1 parameter errors in the §1 order; the bodies serialize with
+//! Parsing applies the parameter errors of docs/contract.md §1, in that order; the bodies serialize with
 //! serde to exactly the documented shape (§4 success, §5 error: PascalCase keys, all five
 //! fields). The library never reads a clock or a random source: request ids come from the
 //! caller or from a [`RequestIdSequence`](crate::RequestIdSequence).
@@ -137,7 +137,7 @@ pub struct SuccessBody {
     pub request_id: RequestId,
 }
 
-/// The error body (spec §5): all five fields, capitalised, in the documented order.
+/// The error body (docs/contract.md §5): all five fields, capitalised, in the documented order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct ErrorBody {

@@ -1,5 +1,5 @@
 //! The lifecycle transitions one by one: each effect, each refusal with its exact status, code
-//! and message (written out from the README's Lifecycle section and the spec), the id generator, the
+//! and message (written out from docs/lifecycle.md), the id generator, the
 //! snapshot bookkeeping, and the queries.
 
 use std::fmt::Debug;

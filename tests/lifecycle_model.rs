@@ -1,6 +1,6 @@
 //! Model-based test of the lifecycle: random sequences of every action (and of the service's
 //! own progress) by several accounts in several regions, run both on `ImageStore` and on a
-//! deliberately plain reference model written from the README's Lifecycle section and the spec
+//! deliberately plain reference model written from docs/lifecycle.md and docs/contract.md
 //! (Vecs and linear scans; nothing shared with `src/`). After every step the two must give the
 //! same answer and agree on what every account can see; a refused step must leave the
 //! serialized store unchanged; the store must always survive a snapshot round trip.
@@ -52,7 +52,7 @@ const ABSENT_IMAGE: &str = "m-neverexisted0000000";
 const ABSENT_TASK: &str = "t-neverexisted0000000";
 const ABSENT_INSTANCE: &str = "i-neverexisted0000000";
 
-// ---- the answers, written out from the spec and the lifecycle table ---------------------
+// ---- the answers, written out from docs/lifecycle.md ------------------------------------
 
 type Refusal = (u16, &'static str, &'static str);
 

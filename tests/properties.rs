@@ -310,7 +310,7 @@ fn first_blocker(known: &Known, profile: &Profile, force: bool) -> Option<Blocke
         .find(|b| known.blockers.contains(b) && !(force && *b == Blocker::InUse))
 }
 
-/// What the spec says the request answers, from the model alone.
+/// What docs/contract.md says the request answers, from the model alone.
 fn expected(
     model: &Model,
     caller: &str,
@@ -382,7 +382,7 @@ fn forget(model: &mut Model, image: &str) -> Known {
 // ---- properties -----------------------------------------------------------------------------------------
 
 proptest! {
-    /// Every answer, along a sequence of requests, is the one the spec gives for the plan;
+    /// Every answer, along a sequence of requests, is the one docs/contract.md gives for the plan;
     /// deletions report the planned instances, and refusals change nothing.
     #[test]
     fn answers_follow_the_plan(plans in plans(), reqs in prop::collection::vec(req(), 1..8), profile in profile()) {

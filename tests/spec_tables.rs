@@ -1,6 +1,6 @@
-//! Spec §1 (request parameters) and §3 (blockers, precedence, Force, DryRun), row by row, in
+//! docs/contract.md §1 (request parameters) and §3 (blockers, precedence, Force, DryRun), row by row, in
 //! both catalogs. Every expected status, code and message is copied by hand from
-//! `delete-image.md`. Requests are written as query strings (see `common::params`).
+//! docs/decision.md. Requests are written as query strings (see `common::params`).
 
 mod common;
 

@@ -1,6 +1,6 @@
 """The current Python SDK (alibabacloud-ecs20140526, Darabonba) against the emulator, unmodified,
 signing with the demo world's real keys: ACS3-HMAC-SHA256 (default) and RPC V1
-(signature_algorithm='v2'). Errors are read through its own ClientException (real-clients.md §5a).
+(signature_algorithm='v2'). Errors are read through its own ClientException (docs/clients.md §5a).
 """
 
 from alibabacloud_ecs20140526 import models as ecs

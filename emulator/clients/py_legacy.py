@@ -1,6 +1,6 @@
 """The legacy Python client (aliyun-python-sdk-core + aliyun-python-sdk-ecs, AcsClient) against the
 emulator, unmodified, signing with RPC V1 (HMAC-SHA1) and the demo world's real keys. Errors are
-read through its own ServerException (real-clients.md §5a).
+read through its own ServerException (docs/clients.md §5a).
 """
 
 import json
@@ -72,7 +72,7 @@ def main():
         unknown["status"], unknown["code"], unknown["message"]))
 
     # The client compares the string to sign after the ':' of a SignatureDoesNotMatch message
-    # with its own and, when they are equal, reports InvalidAccessKeySecret (real-clients.md §5b).
+    # with its own and, when they are equal, reports InvalidAccessKeySecret (docs/clients.md §5b).
     # So this also proves the emulator's RPC V1 string to sign is byte-identical to the client's.
     bad = EXPECT["badSecret"]
     run.check("RPC V1: wrong secret", lambda: refused(

@@ -3,7 +3,7 @@
 //!
 //! Each carries its HTTP status, code and message through the library's [`ApiError`], so it is
 //! written with exactly the same error body as a DeleteImage refusal. Sources are tagged as in
-//! the spec: \[D\] documented, \[O\] observed from the real service, \[I\] our own decision.
+//! docs/contract.md: \[D\] documented, \[O\] observed from the real service, \[I\] our own decision.
 
 use std::borrow::Cow;
 

@@ -1,7 +1,7 @@
 //! An HTTP server that speaks the ECS RPC protocol (API version 2014-05-26) over the
 //! `ecs-image-rules` library, so the real Alibaba Cloud SDKs can be pointed at it.
 //!
-//! The wire contract is `real-clients.md` §7 (signatures: §4): `POST` or `GET` on `/`, the
+//! The wire contract is docs/clients.md §7 (signatures: §4): `POST` or `GET` on `/`, the
 //! action in `Action` or `x-acs-action`, parameters in the query string plus a form body,
 //! JSON answers (`Format=XML` gives XML), an uppercase UUID request id per request, and the
 //! five-field error body of the library's [`wire`](ecs_image_rules::wire) module.

@@ -1,4 +1,4 @@
-//! The ECS RPC protocol (`real-clients.md` §7): where the action, the version and the parameters
+//! The ECS RPC protocol (docs/clients.md §7): where the action, the version and the parameters
 //! come from, and how an answer is written (JSON, or XML on `Format=XML`).
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};

@@ -1,7 +1,7 @@
 //! Reading the RPC parameters of the actions other than DeleteImage (whose parameters the
 //! library's `wire` module reads) into the library's typed requests.
 //!
-//! The rules are DeleteImage's (spec §1), applied to every action \[I\]: a required parameter
+//! The rules are DeleteImage's (docs/contract.md §1), applied to every action \[I\]: a required parameter
 //! that is absent or empty is 400 `Missing<Name>` `<Name> is mandatory for this action.`; a
 //! value that does not parse is 400 `InvalidParameter`
 //! `The specified parameter "<Name>" is not valid.`; when a name repeats, its first value

@@ -117,7 +117,7 @@ async fn handle(State(emulator): State<Emulator>, request: Request) -> Response 
     // for most actions, but a pass over the store for Describe* and a copy of it for DryRun,
     // so on a large world those hold this worker (and the lock) for as long. It runs here all
     // the same: for the common small call, handing it to a blocking thread cost more than the
-    // action itself (perf/load.sh; the README's Performance section). With a state file it may fsync, which
+    // action itself (perf/load.sh; docs/performance.md). With a state file it may fsync, which
     // must not stall an async worker.
     if !persists {
         return run().into_response();

@@ -1,5 +1,5 @@
 //! The two request signature schemes the Alibaba Cloud SDKs use, verified exactly as
-//! `real-clients.md` §4 writes them (checked there against five real clients):
+//! docs/clients.md §4 writes them (checked there against five real clients):
 //!
 //! - **ACS3-HMAC-SHA256** (V3, the Tea/Darabonba default): the access key id and the signed
 //!   header names travel in the `Authorization` header;

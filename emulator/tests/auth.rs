@@ -1,5 +1,5 @@
 //! Identity and signatures over real HTTP: access key id → account, both signature schemes
-//! (`real-clients.md` §4), the real error forms, and `--no-auth`.
+//! (docs/clients.md §4), the real error forms, and `--no-auth`.
 
 mod common;
 

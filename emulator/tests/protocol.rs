@@ -1,4 +1,4 @@
-//! The ECS RPC protocol over real HTTP (`real-clients.md` §7): routing, where the action and
+//! The ECS RPC protocol over real HTTP (docs/clients.md §7): routing, where the action and
 //! the version come from, parameters from the query and a form body, the exact bodies and
 //! content types, request ids, HostId, and XML.
 

@@ -2,8 +2,8 @@
 //! status, code and message.
 //!
 //! This file is the one table of the transitions' codes and messages. Each variant says where
-//! its text comes from: \[D\] documented by Alibaba Cloud for that action (`research-alibaba.md`
-//! §1.4 and §3, the actions' own error tables), or \[I\] our own choice where no text is
+//! its text comes from: \[D\] documented by Alibaba Cloud for that action (the actions' own
+//! error tables; sources in docs/lifecycle.md), or \[I\] our own choice where no text is
 //! documented. Typos are part of the wire text and kept (`Forbbiden`, `coping`,
 //! `is not invalid`).
 
@@ -135,7 +135,7 @@ pub enum LifecycleError {
     /// 400 `InvalidParameter`: CreateImage lists a snapshot twice \[I\].
     #[error("The specified parameter \"SnapshotId\" is not valid.")]
     DuplicateSnapshot,
-    /// DeleteImage's own answer (spec §1 to §3).
+    /// DeleteImage's own answer (docs/decision.md).
     #[error(transparent)]
     DeleteImage(#[from] DeleteImageError),
 }

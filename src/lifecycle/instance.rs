@@ -53,8 +53,8 @@ impl ImageStore {
     ///
     /// Refusals, in this order: `InvalidRegionId.NotFound`; `InvalidImageId.NotFound` unless
     /// the caller can see the image in the region; `IncorrectImageStatus` unless the image is
-    /// Available or Deprecated \[D\] and not still being imported or copied (spec §6: "not from a
-    /// copy that is still running").
+    /// Available or Deprecated \[D\] and not still being imported or copied (docs/lifecycle.md,
+    /// RunInstances).
     pub fn run_instances(
         &mut self,
         caller: &AccountId,

@@ -1,4 +1,4 @@
-//! The neighbouring ECS actions as transitions of an [`ImageStore`] (spec §6), so that a
+//! The neighbouring ECS actions as transitions of an [`ImageStore`] (docs/contract.md §6), so that a
 //! simulator reaches the states DeleteImage refuses the way the real service reaches them.
 //!
 //! Each API action is a method named after it that takes the caller and a typed request and
@@ -34,8 +34,8 @@
 //! deterministic generator: the same actions on the same store give the same ids, and a
 //! snapshot carries the generator's position.
 //!
-//! The full table of effects and refusals, with the source of every code and message, is in
-//! the README's Lifecycle section.
+//! The full table of effects and refusals, with the source of every code and message, is
+//! docs/lifecycle.md.
 //!
 //! ```
 //! use ecs_image_rules::{

@@ -1,5 +1,5 @@
-//! Helpers shared by the black-box tests: one-line calls that pin exact answers, and the spec's
-//! §3 table written out by hand (never read back from the library's own tables).
+//! Helpers shared by the black-box tests: one-line calls that pin exact answers, and the
+//! blocker table of docs/decision.md written out by hand (never read back from the library's own tables).
 
 // Each test binary uses a different subset of these helpers.
 #![allow(dead_code)]
@@ -90,7 +90,7 @@ pub fn ignored(store: &mut ImageStore, caller: &str, query: &str, profile: &Prof
     assert_eq!(*store, before, "an ignored request changed the store");
 }
 
-/// The code and message of a blocker in a catalog, copied by hand from spec §3.
+/// The code and message of a blocker in a catalog, copied by hand from docs/decision.md.
 pub fn blocker_answer(blocker: Blocker, catalog: Catalog) -> (&'static str, &'static str) {
     let doc2025 = catalog == Catalog::Doc2025;
     match blocker {
@@ -131,7 +131,7 @@ pub fn blocker_answer(blocker: Blocker, catalog: Catalog) -> (&'static str, &'st
     }
 }
 
-/// The six blockers in the spec's §3 row order, written out here rather than read from
+/// The six blockers in the row order of docs/contract.md §3, written out here rather than read from
 /// `Blocker::ALL`.
 pub const SPEC_ORDER: [Blocker; 6] = [
     Blocker::Importing,

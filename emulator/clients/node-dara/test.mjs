@@ -1,6 +1,6 @@
 // The current Node SDK (@alicloud/ecs20140526, Darabonba) against the emulator, unmodified,
 // signing with ACS3-HMAC-SHA256 and the demo world's real keys. Errors are read through its own
-// ClientError (real-clients.md §5a).
+// ClientError (docs/clients.md §5a).
 
 import { readFileSync } from 'node:fs';
 import EcsModule, * as $Ecs from '@alicloud/ecs20140526';

@@ -1,6 +1,6 @@
 //! Helpers for the HTTP tests: an emulator on a free port in this process, a plain HTTP client,
-//! and request signers written from `real-clients.md` §4 independently of the emulator's own
-//! verifier (so a shared misreading of the spec would have to be made twice).
+//! and request signers written from docs/clients.md §4 independently of the emulator's own
+//! verifier (so a shared misreading of docs/clients.md would have to be made twice).
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
@@ -171,7 +171,7 @@ pub async fn send(method: &str, url: &str, headers: &[(String, String)], body: V
     }
 }
 
-// ---- signing, from real-clients.md §4 --------------------------------------------------------
+// ---- signing, from docs/clients.md §4 --------------------------------------------------------
 
 const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
