@@ -1,5 +1,5 @@
 //! The admin API under `/_emulator/`: read and replace the world and the profile, finish
-//! running tasks, reset. JSON only, no signature [I: it is for the test harness on the same
+//! running tasks, read and clear the request log, set fault rules, reset. JSON only, no signature [I: it is for the test harness on the same
 //! machine]; errors use the same five-field body as the actions.
 
 use axum::http::Method;
@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::emulator::Emulator;
 use crate::error::GatewayError;
+use crate::faults::FaultSpec;
 use crate::protocol::{Format, Reply, param};
 
 #[derive(Serialize)]
@@ -73,6 +74,9 @@ fn route(
         ("/_emulator/profile", _) => Err(GatewayError::AdminMethodNotAllowed("GET, PUT")),
         ("/_emulator/reset", &Method::POST) => {
             emulator.replace_world(emulator.initial_world().clone())?;
+            // A reset starts a test afresh: no calls seen, no faults in force.
+            emulator.log().clear();
+            emulator.faults().clear();
             Ok(done())
         }
         ("/_emulator/reset", _) => Err(GatewayError::AdminMethodNotAllowed("POST")),
@@ -88,6 +92,47 @@ fn route(
             Ok(Reply::admin(200, &body, request_id.clone()))
         }
         ("/_emulator/tasks/complete", _) => Err(GatewayError::AdminMethodNotAllowed("POST")),
+        ("/_emulator/requests", &Method::GET) => {
+            let params = query(raw_query);
+            let get = |name: &str| param(&params, name).filter(|v| !v.is_empty());
+            let listing = emulator.log().list(get("Action"), get("Caller"));
+            Ok(Reply::admin(200, &listing, request_id.clone()))
+        }
+        ("/_emulator/requests", &Method::DELETE) => {
+            emulator.log().clear();
+            Ok(done())
+        }
+        ("/_emulator/requests", _) => Err(GatewayError::AdminMethodNotAllowed("GET, DELETE")),
+        ("/_emulator/faults", &Method::GET) => {
+            let faults = emulator.faults();
+            let body = serde_json::json!({ "RequestId": request_id, "Faults": faults.list() });
+            Ok(Reply::admin(200, &body, request_id.clone()))
+        }
+        ("/_emulator/faults", &Method::POST) => {
+            let spec: FaultSpec = serde_json::from_slice(body)
+                .map_err(|_| GatewayError::InvalidAdminParameter("fault rule"))?;
+            let id = emulator.faults().add(spec)?;
+            let body = serde_json::json!({ "RequestId": request_id, "Id": id });
+            Ok(Reply::admin(200, &body, request_id.clone()))
+        }
+        ("/_emulator/faults", &Method::DELETE) => {
+            emulator.faults().clear();
+            Ok(done())
+        }
+        ("/_emulator/faults", _) => Err(GatewayError::AdminMethodNotAllowed("GET, POST, DELETE")),
+        (path, method) if path.starts_with("/_emulator/faults/") => {
+            if method != Method::DELETE {
+                return Err(GatewayError::AdminMethodNotAllowed("DELETE"));
+            }
+            let id: u64 = path["/_emulator/faults/".len()..]
+                .parse()
+                .map_err(|_| GatewayError::AdminPathNotFound)?;
+            if emulator.faults().remove(id) {
+                Ok(done())
+            } else {
+                Err(GatewayError::AdminPathNotFound)
+            }
+        }
         _ => Err(GatewayError::AdminPathNotFound),
     }
 }
@@ -111,9 +156,7 @@ struct Selection {
 
 impl Selection {
     fn of(raw_query: &str) -> Result<Self, GatewayError> {
-        let params: Vec<(String, String)> = form_urlencoded::parse(raw_query.as_bytes())
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
+        let params = query(raw_query);
         let get = |name: &str| param(&params, name).filter(|v| !v.is_empty());
         let task = get("TaskId")
             .map(TaskId::new)
@@ -187,4 +230,11 @@ impl Selection {
         }
         Ok((tasks, finished))
     }
+}
+
+/// The parameters of an admin request's query string.
+fn query(raw_query: &str) -> Vec<(String, String)> {
+    form_urlencoded::parse(raw_query.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
 }

@@ -4,13 +4,16 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use ecs_image_rules::{Profile, RequestId, World};
+use ecs_image_rules::{AccountId, Profile, RequestId, World};
 
 use crate::actions::{self, Call};
 use crate::error::GatewayError;
+use crate::faults::Faults;
 use crate::identity::{Auth, authenticate};
 use crate::persist::{self, StateFileError};
 use crate::protocol::{Format, Reply, host_for};
+use crate::recorder::{DEFAULT_REQUEST_LOG_CAPACITY, Entry, RequestLog};
+use crate::signature::presented;
 
 /// The default bound on a request body, in bytes.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1 << 20;
@@ -28,6 +31,8 @@ pub struct Config {
     pub state_file: Option<PathBuf>,
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// How many calls the request log keeps before it drops the oldest.
+    pub request_log_capacity: usize,
 }
 
 impl Config {
@@ -40,6 +45,7 @@ impl Config {
             auth: Auth::Verify,
             state_file: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            request_log_capacity: DEFAULT_REQUEST_LOG_CAPACITY,
         }
     }
 }
@@ -58,6 +64,10 @@ struct Shared {
     auth: Auth,
     state_file: Option<PathBuf>,
     max_body_bytes: usize,
+    /// Taken while `state` is held (never the other way round), so the log's order is the
+    /// order the calls ran in.
+    log: Mutex<RequestLog>,
+    faults: Mutex<Faults>,
 }
 
 /// A running emulator; cheap to clone (one shared world).
@@ -91,6 +101,8 @@ impl Emulator {
                 auth: config.auth,
                 state_file: config.state_file,
                 max_body_bytes: config.max_body_bytes,
+                log: Mutex::new(RequestLog::new(config.request_log_capacity)),
+                faults: Mutex::new(Faults::default()),
             }),
         })
     }
@@ -129,23 +141,73 @@ impl Emulator {
         host_for(&self.lock().world.store, params)
     }
 
-    /// Runs an action call to its reply, under the lock: identify the caller, run the action,
-    /// and persist before answering when it changed the world. Blocking (it may fsync).
+    /// The request log.
+    pub(crate) fn log(&self) -> MutexGuard<'_, RequestLog> {
+        self.shared
+            .log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The fault rules.
+    pub(crate) fn faults(&self) -> MutexGuard<'_, Faults> {
+        self.shared
+            .faults
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs an action call to its reply, under the lock: identify the caller, let a fault rule
+    /// answer or run the action (persisting before answering when it changed the world), and
+    /// log the call. Blocking (it may fsync).
     pub(crate) fn execute(&self, call: Call<'_>) -> Reply {
         let mut state = self.lock();
+        let params = call.signed.params;
+        let (caller, fired, reply) =
+            match authenticate(&state.world, &self.shared.auth, &call.signed) {
+                Err(e) => {
+                    let host = host_for(&state.world.store, params);
+                    let reply = Reply::error(call.format, &e, call.request_id.clone(), host);
+                    (None, None, reply)
+                }
+                Ok(caller) => {
+                    let fired = self.faults().fire(call.action.name, &caller, params);
+                    let reply = match fired.as_ref().and_then(|f| f.error.as_ref()) {
+                        Some(error) => {
+                            let host = host_for(&state.world.store, params);
+                            Reply::error(call.format, error, call.request_id.clone(), host)
+                        }
+                        None => self.run_locked(&mut state, &call, &caller),
+                    };
+                    (Some(caller), fired, reply)
+                }
+            };
+        let key = presented(&call.signed).ok().flatten();
+        self.log().record(Entry::new(
+            call.request_id.clone(),
+            call.action.name,
+            caller,
+            key.map(|k| k.access_key_id),
+            params,
+            &reply,
+            fired.as_ref().map(|f| (f.rule, f.error.is_some())),
+        ));
+        reply.with_delay(fired.and_then(|f| f.delay))
+    }
+
+    /// Runs the action for an identified caller, and persists when it changed the world.
+    fn run_locked(
+        &self,
+        state: &mut MutexGuard<'_, State>,
+        call: &Call<'_>,
+        caller: &AccountId,
+    ) -> Reply {
         let request_id = call.request_id.clone();
         let format = call.format;
-        let caller = match authenticate(&state.world, &self.shared.auth, &call.signed) {
-            Ok(caller) => caller,
-            Err(e) => {
-                let host = host_for(&state.world.store, call.signed.params);
-                return Reply::error(format, &e, request_id, host);
-            }
-        };
         let backup =
             (self.shared.state_file.is_some() && call.action.mutating).then(|| state.world.clone());
-        let state_ref = &mut *state;
-        let answer = actions::run(&call, &caller, &mut state_ref.world, &state_ref.profile);
+        let state_ref = &mut **state;
+        let answer = actions::run(call, caller, &mut state_ref.world, &state_ref.profile);
         if answer.mutated
             && let Err(e) = self.persist_locked(&state.world)
         {

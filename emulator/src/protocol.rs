@@ -1,6 +1,8 @@
 //! The ECS RPC protocol (docs/clients.md §7): where the action, the version and the parameters
 //! come from, and how an answer is written (JSON, or XML on `Format=XML`).
 
+use std::time::Duration;
+
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ecs_image_rules::wire::{self, ErrorBody, host_id};
@@ -118,6 +120,10 @@ pub struct Reply {
     body: String,
     request_id: RequestId,
     outcome: Option<&'static str>,
+    /// The error code, for the request log.
+    code: Option<String>,
+    /// How long to hold the answer back (an injected latency).
+    delay: Option<Duration>,
 }
 
 impl Reply {
@@ -144,7 +150,10 @@ impl Reply {
 
     /// An error body the library already wrote, with its status.
     pub fn error_body(format: Format, status: u16, body: &ErrorBody) -> Reply {
-        Self::render(format, status, "Error", body, body.request_id.clone())
+        Reply {
+            code: Some(body.code.clone()),
+            ..Self::render(format, status, "Error", body, body.request_id.clone())
+        }
     }
 
     /// A JSON answer of the admin API.
@@ -175,6 +184,8 @@ impl Reply {
                 body,
                 request_id,
                 outcome: None,
+                code: None,
+                delay: None,
             },
             // Only a body type the emulator defines can get here; answer a typed 500 rather
             // than a half-written body.
@@ -188,6 +199,8 @@ impl Reply {
                 body: serde_json::to_string(body).unwrap_or_default(),
                 request_id,
                 outcome: None,
+                code: None,
+                delay: None,
             },
         }
     }
@@ -198,6 +211,26 @@ impl Reply {
             outcome: Some(outcome),
             ..self
         }
+    }
+
+    /// The same reply, to be held back `delay` before it is sent.
+    pub fn with_delay(self, delay: Option<Duration>) -> Reply {
+        Reply { delay, ..self }
+    }
+
+    /// The error code, when it is an error.
+    pub fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+
+    /// The outcome header's value, when it has one.
+    pub fn outcome(&self) -> Option<&'static str> {
+        self.outcome
+    }
+
+    /// How long to hold it back before it is sent.
+    pub fn delay(&self) -> Option<Duration> {
+        self.delay
     }
 }
 

@@ -17,6 +17,7 @@ use crate::admin;
 use crate::emulator::{Emulator, early_error};
 use crate::error::GatewayError;
 use crate::protocol::{self, Format, Reply, new_request_id};
+use crate::proxy;
 use crate::signature::SignedRequest;
 
 /// The admin API's path prefix.
@@ -44,6 +45,12 @@ async fn handle(State(emulator): State<Emulator>, request: Request) -> Response 
     let (parts, body) = request.into_parts();
     let raw_query = parts.uri.query().unwrap_or("").to_owned();
     let path = parts.uri.path().to_owned();
+    // Proxy mode: absolute form for an ECS host is served as if sent here (proxy.rs).
+    if let Err(refusal) = proxy::check(&parts.method, &parts.uri) {
+        let params = protocol::params(&raw_query, &HeaderMap::new(), &[]);
+        let host = emulator.host_for(&params);
+        return Reply::error(Format::of(&params), &refusal, request_id, host).into_response();
+    }
     let admin = path == ADMIN_PREFIX || path.starts_with(&format!("{ADMIN_PREFIX}/"));
     // The path and the method need no body, so they are checked before it is read (E4); their
     // errors, like the size bound's, take `Format` and `RegionId` from the query string alone.
@@ -119,11 +126,17 @@ async fn handle(State(emulator): State<Emulator>, request: Request) -> Response 
     // the same: for the common small call, handing it to a blocking thread cost more than the
     // action itself (perf/load.sh; docs/performance.md). With a state file it may fsync, which
     // must not stall an async worker.
-    if !persists {
-        return run().into_response();
+    let reply = if persists {
+        let reply = tokio::task::spawn_blocking(run).await;
+        reply.unwrap_or_else(|_| internal(format))
+    } else {
+        run()
+    };
+    // An injected latency: the action has run; only its answer waits (faults.rs).
+    if let Some(delay) = reply.delay() {
+        tokio::time::sleep(delay).await;
     }
-    let reply = tokio::task::spawn_blocking(run).await;
-    reply.unwrap_or_else(|_| internal(format)).into_response()
+    reply.into_response()
 }
 
 /// A worker panicked: a server fault, answered as a typed 500 with a fresh request id.
