@@ -103,7 +103,7 @@ fn forced(c: &mut Criterion) {
             })
             .unwrap();
         }
-        let request = request(&target).force(true);
+        let request = request(&target).with_force(true);
         group.bench_function(BenchmarkId::from_parameter(k), |b| {
             b.iter_batched(
                 || base.clone(),

@@ -156,11 +156,11 @@ fn world() -> Result<ImageStore, FixtureError> {
     store.put(own("m-exporting").exporting())?;
     store.put(own("m-copying").copying())?;
     store.put(own("m-community").community())?;
-    store.put(own("m-shared").shared_with("bob"))?;
+    store.put(own("m-shared").add_share("bob"))?;
     store.put(own("m-in-use").used_by(2))?;
-    store.put(own("m-everything").copying().shared_with("bob").used_by(1))?;
-    store.put(own("m-shared-in-use").shared_with("bob").used_by(1))?;
-    store.put(own("m-plain").snapshot("s-plain-1"))?;
+    store.put(own("m-everything").copying().add_share("bob").used_by(1))?;
+    store.put(own("m-shared-in-use").add_share("bob").used_by(1))?;
+    store.put(own("m-plain").add_snapshot("s-plain-1"))?;
     store.put(ImageSpec::system(
         "ubuntu_24_04_x64_20G_alibase_20260101.vhd",
         REGION,

@@ -5,7 +5,7 @@
 //!
 //! let mut store = ImageStore::new();
 //! // Alice's image, shared with Bob, being copied, and used by two instances.
-//! store.put(ImageSpec::custom("m-own", "alice", "cn-hangzhou").shared_with("bob").copying().used_by(2))?;
+//! store.put(ImageSpec::custom("m-own", "alice", "cn-hangzhou").add_share("bob").copying().used_by(2))?;
 //! assert_eq!(store.instances_of("m-own").count(), 2);
 //! # Ok::<(), ecs_image_rules::FixtureError>(())
 //! ```
@@ -91,8 +91,8 @@ impl ImageSpec {
         Self::new(ImageKind::Marketplace, id, MARKETPLACE_OWNER, region)
     }
 
-    /// Sets the status.
-    pub fn status(self, status: ImageStatus) -> Self {
+    /// Sets the status, replacing the one it had.
+    pub fn with_status(self, status: ImageStatus) -> Self {
         Self { status, ..self }
     }
 
@@ -105,13 +105,13 @@ impl ImageSpec {
     }
 
     /// Shares it with an account (blocker Shared). Repeatable.
-    pub fn shared_with(mut self, account: &str) -> Self {
+    pub fn add_share(mut self, account: &str) -> Self {
         self.shares.push(account.to_owned());
         self
     }
 
     /// Lists a snapshot it was built from. Repeatable.
-    pub fn snapshot(mut self, snapshot: &str) -> Self {
+    pub fn add_snapshot(mut self, snapshot: &str) -> Self {
         self.snapshots.push(snapshot.to_owned());
         self
     }
@@ -164,7 +164,7 @@ impl ImageSpec {
     }
 
     /// Creates one instance from it with the given id and owner (blocker InUse). Repeatable.
-    pub fn instance(mut self, id: &str, owner: &str) -> Self {
+    pub fn add_instance(mut self, id: &str, owner: &str) -> Self {
         self.instances.push((id.to_owned(), owner.to_owned()));
         self
     }

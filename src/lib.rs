@@ -33,15 +33,28 @@
 //! # Input safety
 //!
 //! Ids are validated newtypes ([`ids`]); a malformed one is an [`IdError`], never a panic.
-//! Parsing any parameter strings gives a request or a [`DeleteImageError`]. A store refuses
+//! Parsing any parameter strings gives a request or an [`Error`]. A store refuses
 //! any insert or snapshot that breaks a structural invariant ([`InvariantError`]) and is then
 //! unchanged; a refused request changes nothing.
 //!
 //! # Error reporting
 //!
-//! Every error the API answers implements [`ApiError`]: `http_status()`, `code()` and
-//! `message()`, byte for byte as documented (typos included: `The Image is coping.`), in the
-//! catalog the profile names. `Display` is the message.
+//! Every refusal of every action is one [`Error`]: one value per answer on the wire, grouped in
+//! sub-kinds ([`Error::MissingParameter`] and [`Error::InvalidParameter`] with the
+//! [`Parameter`], [`Error::NotFound`] with what was not found, [`Error::Blocked`] with the
+//! [`Blocker`], [`Error::Denied`] with the [`Denial`], and [`Error::DryRunOperation`]). Its one
+//! mapping to the wire is [`ApiError`]: `http_status()`, `code()` and `message()`, byte for byte
+//! as documented (typos included: `The Image is coping.`), in the catalog the profile names
+//! wherever the documented message changed. `Display` is the message.
+//!
+//! # Every action has the same shape
+//!
+//! A typed request; a pure check against the store that answers an [`Error`] or a plan
+//! ([`decide`] and its [`Verdict`] for DeleteImage, [`check`] and its [`Plan`] for every
+//! action); and the application of a plan ([`ImageStore::apply`], [`ImageStore::commit`]),
+//! which asks the plan's question again of the store it is applied to. `DryRun=true` is the
+//! check alone. The Describe actions are queries ([`ImageStore::describe_images`] and its
+//! neighbours): who sees what, the filters and the paging are the library's.
 //!
 //! # Example
 //!
@@ -51,7 +64,7 @@
 //! };
 //!
 //! let mut store = ImageStore::new();
-//! store.put(ImageSpec::custom("m-shared", "alice", "cn-hangzhou").shared_with("bob"))?;
+//! store.put(ImageSpec::custom("m-shared", "alice", "cn-hangzhou").add_share("bob"))?;
 //! store.put(ImageSpec::custom("m-used", "alice", "cn-hangzhou").used_by(1))?;
 //!
 //! let alice = AccountId::new("alice")?;
@@ -65,7 +78,7 @@
 //! assert_eq!(refused.code(), "ImageUseShared");
 //! assert_eq!(refused.to_string(), "The specified image has been shared to others.");
 //!
-//! let forced = request("m-used")?.force(true);
+//! let forced = request("m-used")?.with_force(true);
 //! let Ok(Outcome::Deleted(deletion)) = store.delete_image(&alice, &forced, &Profile::default()) else {
 //!     panic!("Force=true deletes an image that is only in use");
 //! };
@@ -78,6 +91,7 @@
 #![warn(missing_docs)]
 
 mod blocker;
+mod describe;
 mod error;
 pub mod fixture;
 pub mod ids;
@@ -95,7 +109,10 @@ pub mod wire;
 mod world;
 
 pub use blocker::Blocker;
-pub use error::{ApiError, DeleteImageError, Parameter};
+pub use describe::{
+    ImageView, Listing, MAX_PAGE_SIZE, Page, SharePermission, TaskAction, TaskFilter, TaskView,
+};
+pub use error::{ApiError, Denial, Error, NotFound, Parameter};
 pub use fixture::{FixtureError, ImageSpec};
 pub use ids::{
     AccountId, IdError, IdKind, ImageId, InstanceId, RegionId, RequestId, RequestIdSequence,
@@ -103,8 +120,9 @@ pub use ids::{
 };
 pub use lifecycle::{
     Action, Answer, AttributeStatus, CancelCopyImage, CancelTask, CopyImage, CreateImage,
-    DeleteInstance, ExportImage, ImportImage, LifecycleError, MAX_ACCOUNTS_PER_CALL,
-    ModifyImageAttribute, ModifyImageSharePermission, NewImage, Progress, RunInstances, Step,
+    DeleteInstance, ExportImage, ImportImage, MAX_ACCOUNTS_PER_CALL, MAX_AMOUNT,
+    ModifyImageAttribute, ModifyImageSharePermission, NewImage, Plan, Progress, RunInstances, Step,
+    check,
 };
 pub use model::{EndedTask, TaskEnd};
 pub use model::{Image, ImageKind, ImageStatus, Instance, Task, TaskKind, Visibility};

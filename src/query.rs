@@ -7,10 +7,10 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
 
+use crate::error::{Error, NotFound};
 use crate::ids::{AccountId, ImageId, InstanceId, RegionId};
-use crate::lifecycle::LifecycleError;
 use crate::model::{Image, ImageKind, ImageStatus, Task};
-use crate::rule::{Relation, relation};
+use crate::rule::{Relation, known_region, relation};
 use crate::store::ImageStore;
 
 /// DescribeImages `ImageOwnerAlias` \[D\]: who provides an image, as seen by the caller.
@@ -98,19 +98,19 @@ impl ImageFilter {
     }
 
     /// The same filter narrowed to one more image id.
-    pub fn image_id(mut self, id: ImageId) -> Self {
+    pub fn add_image_id(mut self, id: ImageId) -> Self {
         self.image_ids.push(id);
         self
     }
 
     /// The same filter narrowed to one more status.
-    pub fn status(mut self, status: ImageStatus) -> Self {
+    pub fn add_status(mut self, status: ImageStatus) -> Self {
         self.statuses.push(status);
         self
     }
 
     /// The same filter narrowed to an owner alias.
-    pub fn owner_alias(self, owner_alias: OwnerAlias) -> Self {
+    pub fn with_owner_alias(self, owner_alias: OwnerAlias) -> Self {
         Self {
             owner_alias: Some(owner_alias),
             ..self
@@ -149,16 +149,12 @@ impl ImageStore {
         caller: &AccountId,
         region: &RegionId,
         filter: &ImageFilter,
-    ) -> Result<Vec<&Image>, LifecycleError> {
-        if !self.has_region(region.as_str()) {
-            return Err(LifecycleError::RegionNotFound);
-        }
+    ) -> Result<Vec<&Image>, Error> {
+        known_region(self, region)?;
         let mut images: Vec<&Image> = self
             .images()
             .filter(|image| image.region == *region)
-            .filter(|image| {
-                relation(self, caller, region.as_str(), image.id.as_str()) != Relation::Absent
-            })
+            .filter(|image| relation(self, caller, region, &image.id) != Relation::Absent)
             .filter(|image| filter.matches(image, caller))
             .collect();
         images.sort_by(|a, b| a.id.cmp(&b.id));
@@ -175,16 +171,14 @@ impl ImageStore {
         caller: &AccountId,
         region: &RegionId,
         image: &ImageId,
-    ) -> Result<&BTreeSet<AccountId>, LifecycleError> {
-        if !self.has_region(region.as_str()) {
-            return Err(LifecycleError::RegionNotFound);
-        }
-        match relation(self, caller, region.as_str(), image.as_str()) {
+    ) -> Result<&BTreeSet<AccountId>, Error> {
+        known_region(self, region)?;
+        match relation(self, caller, region, image) {
             Relation::Own => self
                 .image(image.as_str())
                 .map(|i| &i.visibility.shared_with)
-                .ok_or(LifecycleError::ImageNotFound),
-            Relation::VisibleNotOwn | Relation::Absent => Err(LifecycleError::ImageNotFound),
+                .ok_or(NotFound::Image.into()),
+            Relation::VisibleNotOwn | Relation::Absent => Err(NotFound::Image.into()),
         }
     }
 
@@ -205,12 +199,8 @@ impl ImageStore {
         let instance = self.instance(instance)?;
         Some(
             !instance.image_deleted
-                && relation(
-                    self,
-                    &instance.owner,
-                    instance.region.as_str(),
-                    instance.image.as_str(),
-                ) != Relation::Absent,
+                && relation(self, &instance.owner, &instance.region, &instance.image)
+                    != Relation::Absent,
         )
     }
 

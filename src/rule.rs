@@ -5,7 +5,7 @@
 //! out; [`ImageStore::delete_image`] does both, so a refused request never changes the store.
 
 use crate::blocker::Blocker;
-use crate::error::DeleteImageError;
+use crate::error::{Error, NotFound};
 use crate::ids::{AccountId, ImageId, InstanceId, RegionId, SnapshotId};
 use crate::model::{Image, ImageKind};
 use crate::profile::{MissingImage, Profile};
@@ -37,12 +37,12 @@ impl DeleteImageRequest {
     }
 
     /// The same request with `Force` set.
-    pub fn force(self, force: bool) -> Self {
+    pub fn with_force(self, force: bool) -> Self {
         Self { force, ..self }
     }
 
     /// The same request with `DryRun` set.
-    pub fn dry_run(self, dry_run: bool) -> Self {
+    pub fn with_dry_run(self, dry_run: bool) -> Self {
         Self { dry_run, ..self }
     }
 }
@@ -62,11 +62,25 @@ pub enum Relation {
 }
 
 /// How `caller` stands towards image `image` in `region`.
-pub fn relation(store: &ImageStore, caller: &AccountId, region: &str, image: &str) -> Relation {
-    match sight(store, caller, region, image) {
+pub fn relation(
+    store: &ImageStore,
+    caller: &AccountId,
+    region: &RegionId,
+    image: &ImageId,
+) -> Relation {
+    match sight(store, caller, region.as_str(), image.as_str()) {
         Sight::Own(_) => Relation::Own,
         Sight::VisibleNotOwn => Relation::VisibleNotOwn,
         Sight::Absent => Relation::Absent,
+    }
+}
+
+/// `RegionId` must name a region the store knows (every action's first check, docs/contract.md §1).
+pub(crate) fn known_region(store: &ImageStore, region: &RegionId) -> Result<(), Error> {
+    if store.has_region(region.as_str()) {
+        Ok(())
+    } else {
+        Err(NotFound::Region.into())
     }
 }
 
@@ -112,9 +126,9 @@ fn holds(blocker: Blocker, entry: &Entry) -> bool {
 
 /// The blockers that hold on an image, in default precedence order; empty for an image the
 /// store does not hold. Force plays no part here.
-pub fn blockers(store: &ImageStore, image: &str) -> Vec<Blocker> {
+pub fn blockers(store: &ImageStore, image: &ImageId) -> Vec<Blocker> {
     store
-        .entry(image)
+        .entry(image.as_str())
         .map(|entry| {
             Blocker::ALL
                 .into_iter()
@@ -184,19 +198,19 @@ pub fn decide<'r>(
     caller: &'r AccountId,
     request: &'r DeleteImageRequest,
     profile: &'r Profile,
-) -> Result<Verdict<'r>, DeleteImageError> {
+) -> Result<Verdict<'r>, Error> {
     let (region, image) = (request.region_id.as_str(), request.image_id.as_str());
     let sight = sight(store, caller, region, image);
     // An image found in the region proves the region exists (the store holds no image in an
     // unknown region), so the region set is consulted only when the image is not found there.
     if matches!(sight, Sight::Absent) && !store.has_region(region) {
-        return Err(DeleteImageError::RegionNotFound);
+        return Err(NotFound::Region.into());
     }
     let action = match sight {
-        Sight::VisibleNotOwn => return Err(DeleteImageError::ImageNotFound),
+        Sight::VisibleNotOwn => return Err(NotFound::Image.into()),
         Sight::Absent => match profile.missing_image {
             MissingImage::Ignore => Action::Ignore,
-            MissingImage::NotFound => return Err(DeleteImageError::ImageNotFound),
+            MissingImage::NotFound => return Err(NotFound::Image.into()),
         },
         Sight::Own(entry) => {
             let first_blocker = profile
@@ -207,7 +221,7 @@ pub fn decide<'r>(
                 .filter(|&b| !(request.force && b == Blocker::InUse))
                 .find(|&b| holds(b, entry));
             if let Some(blocker) = first_blocker {
-                return Err(DeleteImageError::Blocked {
+                return Err(Error::Blocked {
                     blocker,
                     catalog: profile.catalog,
                 });
@@ -216,7 +230,7 @@ pub fn decide<'r>(
         }
     };
     if request.dry_run {
-        return Err(DeleteImageError::DryRunOperation);
+        return Err(Error::DryRunOperation);
     }
     Ok(Verdict {
         caller,
@@ -231,9 +245,9 @@ impl ImageStore {
     /// (a constant number of lookups), so a verdict made on another store, or before the store
     /// changed, gets the answer this store gives now: possibly a refusal, and then nothing
     /// changes.
-    pub fn apply(&mut self, verdict: Verdict<'_>) -> Result<Outcome, DeleteImageError> {
+    pub fn apply(&mut self, verdict: Verdict<'_>) -> Result<Outcome, Error> {
         let now = decide(self, verdict.caller, verdict.request, verdict.profile)?;
-        Ok(self.carry_out(now.action))
+        Ok(self.carry_out_verdict(now))
     }
 
     /// Decides a request and, if it is not refused, carries it out. A refused request leaves
@@ -243,14 +257,14 @@ impl ImageStore {
         caller: &AccountId,
         request: &DeleteImageRequest,
         profile: &Profile,
-    ) -> Result<Outcome, DeleteImageError> {
+    ) -> Result<Outcome, Error> {
         let verdict = decide(self, caller, request, profile)?;
-        Ok(self.carry_out(verdict.action))
+        Ok(self.carry_out_verdict(verdict))
     }
 
-    /// Spec §4, for an action [`decide`] has just given on this very store.
-    fn carry_out(&mut self, action: Action<'_>) -> Outcome {
-        let Action::Delete(id) = action else {
+    /// Spec §4, for a verdict [`decide`] has just given on this very store.
+    pub(crate) fn carry_out_verdict(&mut self, verdict: Verdict<'_>) -> Outcome {
+        let Action::Delete(id) = verdict.action else {
             return Outcome::Ignored;
         };
         let (image, instances_losing_reinit, released_snapshots) = self

@@ -30,11 +30,12 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::Index;
 
+use crate::error::Error;
 use crate::ids::{AccountId, ImageId, InstanceId, RegionId, SnapshotId, TaskId};
 use crate::lifecycle::{
     Action, Answer, AttributeStatus, CancelCopyImage, CancelTask, CopyImage, CreateImage,
-    DeleteInstance, ExportImage, ImportImage, LifecycleError, ModifyImageAttribute,
-    ModifyImageSharePermission, Progress, RunInstances, Step,
+    DeleteInstance, ExportImage, ImportImage, ModifyImageAttribute, ModifyImageSharePermission,
+    Progress, RunInstances, Step,
 };
 use crate::model::{Image, ImageKind};
 use crate::profile::Profile;
@@ -174,12 +175,12 @@ impl Move {
         let accounts = |list: &[usize]| list.iter().map(|&i| account(i)).collect();
         let action = match self.kind {
             Kind::CreateImage => Action::CreateImage(CreateImage {
-                region_id,
                 snapshot_ids: self
                     .snapshots
                     .iter()
                     .map(|s| SnapshotId::new(&format!("s-{s}")).expect("well-formed"))
                     .collect(),
+                ..CreateImage::new(region_id)
             }),
             Kind::ImportImage => Action::ImportImage(ImportImage::new(region_id)),
             Kind::ExportImage => Action::ExportImage(ExportImage::new(region_id, id)),
@@ -200,12 +201,14 @@ impl Move {
                 } else {
                     AttributeStatus::Available
                 };
-                Action::ModifyImageAttribute(ModifyImageAttribute::new(region_id, id, status))
+                Action::ModifyImageAttribute(
+                    ModifyImageAttribute::new(region_id, id).with_status(status),
+                )
             }
             Kind::DeleteImage => Action::DeleteImage(
                 DeleteImageRequest::new(region_id, id)
-                    .force(self.force)
-                    .dry_run(self.dry_run),
+                    .with_force(self.force)
+                    .with_dry_run(self.dry_run),
             ),
             Kind::FinishCreateImage => return Step::Progress(Progress::FinishCreateImage(id)),
             Kind::FailCreateImage => return Step::Progress(Progress::FailCreateImage(id)),
@@ -255,10 +258,9 @@ impl Move {
         );
         Step::Call {
             caller: self.caller_or(instance.map(|i| &i.owner)),
-            action: Action::DeleteInstance(DeleteInstance::new(
-                self.region_or(instance.map(|i| &i.region)),
-                id,
-            )),
+            action: Action::DeleteInstance(
+                DeleteInstance::new(id).with_region_id(self.region_or(instance.map(|i| &i.region))),
+            ),
         }
     }
 }
@@ -332,7 +334,7 @@ pub fn play(
     store: &mut ImageStore,
     script: &[Move],
     profile: &Profile,
-) -> Vec<(Step, Result<Answer, LifecycleError>)> {
+) -> Vec<(Step, Result<Answer, Error>)> {
     script
         .iter()
         .map(|m| {

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ApiError, DeleteImageError, Parameter};
+use crate::error::{ApiError, Error, Parameter};
 use crate::ids::{AccountId, ImageId, RegionId, RequestId};
 use crate::profile::Profile;
 use crate::rule::{DeleteImageRequest, Outcome};
@@ -22,7 +22,7 @@ impl DeleteImageRequest {
     /// id that is not well formed \[I\], then for `Force` and `DryRun` values that are not
     /// booleans ([`parse_bool`]; an empty value counts as absent, i.e. false \[I\]). Whether the
     /// region exists is the store's question, answered by [`decide`](crate::decide).
-    pub fn from_rpc_params<'a, I>(params: I) -> Result<Self, DeleteImageError>
+    pub fn from_rpc_params<'a, I>(params: I) -> Result<Self, Error>
     where
         I: IntoIterator<Item = (&'a str, &'a str)>,
     {
@@ -30,11 +30,11 @@ impl DeleteImageRequest {
         Self::from_pairs(&params)
     }
 
-    fn from_pairs(params: &[(&str, &str)]) -> Result<Self, DeleteImageError> {
+    fn from_pairs(params: &[(&str, &str)]) -> Result<Self, Error> {
         let present = |name: &str| first_value(params, name).filter(|s| !s.is_empty());
-        let region_id = present("RegionId").ok_or(DeleteImageError::MissingRegionId)?;
-        let image_id = present("ImageId").ok_or(DeleteImageError::MissingImageId)?;
-        let invalid = DeleteImageError::InvalidParameter;
+        let region_id = present("RegionId").ok_or(Error::MissingParameter(Parameter::RegionId))?;
+        let image_id = present("ImageId").ok_or(Error::MissingParameter(Parameter::ImageId))?;
+        let invalid = Error::InvalidParameter;
         let flag = |parameter: Parameter| match present(parameter.name()) {
             None => Ok(false),
             Some(value) => parse_bool(value).ok_or(invalid(parameter)),

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{account, default, deleted, ignored, json, refused};
+use common::{account, default, deleted, ignored, image, json, refused, region};
 use ecs_image_rules::{
     FixtureError, IdError, IdKind, Image, ImageSpec, ImageStore, InvariantError, Relation, relation,
 };
@@ -31,7 +31,10 @@ fn the_image_is_gone_for_everyone() {
     assert!(s.images().all(|i| i.id.as_str() != "m-x"));
     assert_eq!(s.instances_of("m-x").count(), 0);
     for caller in ["alice", "bob", "carol"] {
-        assert_eq!(relation(s, &account(caller), HZ, "m-x"), Relation::Absent);
+        assert_eq!(
+            relation(s, &account(caller), &region(HZ), &image("m-x")),
+            Relation::Absent
+        );
         ignored(s, caller, "RegionId=cn-hangzhou&ImageId=m-x", &default());
     }
 }
@@ -41,7 +44,7 @@ fn an_image_visible_to_others_is_gone_for_them_too() {
     // Bob saw the image while it was shared with him (404, visible but not own); once it is
     // unshared and deleted, his request is ignored (absent).
     let s = &mut ImageStore::new();
-    s.put(ImageSpec::custom("m-x", "alice", HZ).shared_with("bob"))
+    s.put(ImageSpec::custom("m-x", "alice", HZ).add_share("bob"))
         .unwrap();
     assert_eq!(
         refused(s, "bob", "RegionId=cn-hangzhou&ImageId=m-x", &default()),
@@ -64,7 +67,7 @@ fn instances_made_from_it_lose_reinitialization() {
     s.put(
         ImageSpec::custom("m-x", "alice", HZ)
             .used_by(2)
-            .instance("i-bob-1", "bob"),
+            .add_instance("i-bob-1", "bob"),
     )
     .unwrap();
     s.put(ImageSpec::custom("m-y", "alice", HZ).used_by(1))
@@ -107,11 +110,11 @@ fn an_image_without_instances_or_snapshots_reports_none() {
 fn snapshots_are_released_unless_another_image_lists_them() {
     let s = &mut ImageStore::new();
     let x = ImageSpec::custom("m-x", "alice", HZ)
-        .snapshot("s-3")
-        .snapshot("s-both")
-        .snapshot("s-1");
+        .add_snapshot("s-3")
+        .add_snapshot("s-both")
+        .add_snapshot("s-1");
     s.put(x).unwrap();
-    s.put(ImageSpec::custom("m-y", "alice", "cn-beijing").snapshot("s-both"))
+    s.put(ImageSpec::custom("m-y", "alice", "cn-beijing").add_snapshot("s-both"))
         .unwrap();
     let first = deleted(s, "alice", "RegionId=cn-hangzhou&ImageId=m-x", &default());
     assert_eq!(ids(&first.released_snapshots), ["s-3", "s-1"]);
@@ -123,7 +126,7 @@ fn snapshots_are_released_unless_another_image_lists_them() {
 fn copies_and_sources_are_unaffected() {
     // A finished copy: two images of one owner, no task between them any more.
     let s = &mut ImageStore::new();
-    s.put(ImageSpec::custom("m-src", "alice", HZ).snapshot("s-1"))
+    s.put(ImageSpec::custom("m-src", "alice", HZ).add_snapshot("s-1"))
         .unwrap();
     s.put(
         ImageSpec::custom("m-copy", "alice", "cn-beijing")
@@ -158,12 +161,12 @@ fn a_delete_touches_nothing_but_its_image_and_instances() {
     s.put(
         ImageSpec::custom("m-x", "alice", HZ)
             .used_by(1)
-            .snapshot("s-1"),
+            .add_snapshot("s-1"),
     )
     .unwrap();
     s.put(
         ImageSpec::custom("m-other", "alice", HZ)
-            .shared_with("bob")
+            .add_share("bob")
             .exporting()
             .used_by(1),
     )
@@ -206,7 +209,7 @@ fn base() -> ImageStore {
     let mut s = ImageStore::new();
     s.put(
         ImageSpec::custom("m-y", "alice", HZ)
-            .snapshot("s-1")
+            .add_snapshot("s-1")
             .used_by(1),
     )
     .unwrap();
@@ -230,12 +233,12 @@ fn put_fails(spec: ImageSpec) -> FixtureError {
 #[test]
 fn a_put_failing_on_its_last_instance_leaves_nothing() {
     let spec = ImageSpec::custom("m-new", "alice", HZ)
-        .snapshot("s-1")
-        .snapshot("s-2")
+        .add_snapshot("s-1")
+        .add_snapshot("s-2")
         .exporting()
         .copying()
         .used_by(1)
-        .instance("i-m-y-1", "alice");
+        .add_instance("i-m-y-1", "alice");
     let error = put_fails(spec);
     let duplicate = InvariantError::DuplicateInstance("i-m-y-1".parse().unwrap());
     assert_eq!(error, FixtureError::Invariant(duplicate));
@@ -247,8 +250,8 @@ fn a_rolled_back_put_leaves_snapshot_counts_intact() {
     // The failed put listed s-1 too; m-y must still be the last image listing it.
     let s = &mut base();
     let spec = ImageSpec::custom("m-new", "alice", HZ)
-        .snapshot("s-1")
-        .instance("i-m-y-1", "bob");
+        .add_snapshot("s-1")
+        .add_instance("i-m-y-1", "bob");
     s.put(spec).unwrap_err();
     let deletion = deleted(
         s,
@@ -266,7 +269,7 @@ fn a_rolled_back_put_frees_its_ids() {
         .importing()
         .copying()
         .used_by(1);
-    s.put(spec.clone().instance("i-m-y-1", "alice"))
+    s.put(spec.clone().add_instance("i-m-y-1", "alice"))
         .unwrap_err();
     s.put(spec).unwrap();
     assert!(s.task("t-m-new-import").is_some());
@@ -317,7 +320,7 @@ fn a_put_failing_on_its_task_leaves_nothing() {
 
 #[test]
 fn a_put_refused_on_its_image_or_ids_leaves_nothing() {
-    let error = put_fails(ImageSpec::custom("m-new", "alice", HZ).shared_with("alice"));
+    let error = put_fails(ImageSpec::custom("m-new", "alice", HZ).add_share("alice"));
     assert_eq!(
         error.to_string(),
         "image m-new is shared with its owner alice"
@@ -326,7 +329,7 @@ fn a_put_refused_on_its_image_or_ids_leaves_nothing() {
     assert_eq!(error.to_string(), "image m-y appears twice");
     let error = put_fails(
         ImageSpec::custom("m-new", "alice", HZ)
-            .shared_with("bob ")
+            .add_share("bob ")
             .used_by(1),
     );
     let bad = IdError::BadCharacter {

@@ -5,12 +5,12 @@
 use std::fmt::Debug;
 
 use ecs_image_rules::{
-    AccountId, Action, Answer, ApiError, AttributeStatus, CancelCopyImage, CancelTask, CopyImage,
-    CreateImage, DeleteImageRequest, DeleteInstance, EndedTask, ExportImage, ImageFilter, ImageId,
-    ImageSpec, ImageStatus, ImageStore, ImportImage, Instance, InstanceId, InvariantError,
-    LifecycleError, ModifyImageAttribute, ModifyImageSharePermission, NewImage, Outcome,
-    OwnerAlias, Profile, Progress, RegionId, RunInstances, Snapshot, SnapshotId, Step, TaskEnd,
-    TaskId, TaskKind,
+    AccountId, Action, Answer, ApiError, AttributeStatus, Blocker, CancelCopyImage, CancelTask,
+    Catalog, CopyImage, CreateImage, DeleteImageRequest, DeleteInstance, EndedTask, Error,
+    ExportImage, ImageFilter, ImageId, ImageSpec, ImageStatus, ImageStore, ImportImage, Instance,
+    InstanceId, InvariantError, ModifyImageAttribute, ModifyImageSharePermission, NewImage,
+    Outcome, OwnerAlias, Profile, Progress, RegionId, RunInstances, Snapshot, SnapshotId, Step,
+    TaskEnd, TaskId, TaskKind,
 };
 
 // ---- one-line helpers --------------------------------------------------------------------
@@ -38,7 +38,7 @@ fn bob() -> AccountId {
 }
 
 /// Asserts a refusal's status, code and message (and that Display is the message).
-fn refused<T: Debug>(result: Result<T, LifecycleError>, status: u16, code: &str, message: &str) {
+fn refused<T: Debug>(result: Result<T, Error>, status: u16, code: &str, message: &str) {
     let e = result.expect_err("the transition should be refused");
     assert_eq!(
         (e.http_status(), e.code(), &*e.message()),
@@ -50,7 +50,7 @@ fn refused<T: Debug>(result: Result<T, LifecycleError>, status: u16, code: &str,
 /// Runs a transition that must be refused and checks the store did not change at all.
 fn refused_unchanged<T: Debug>(
     store: &mut ImageStore,
-    run: impl FnOnce(&mut ImageStore) -> Result<T, LifecycleError>,
+    run: impl FnOnce(&mut ImageStore) -> Result<T, Error>,
     status: u16,
     code: &str,
     message: &str,
@@ -98,7 +98,7 @@ fn assert_generated(id: &str, prefix: &str) {
 #[test]
 fn create_image_makes_a_private_creating_image_that_finishes_or_fails() {
     let mut store = ImageStore::new();
-    let request = CreateImage::new(hz()).snapshot(SnapshotId::new("s-1").unwrap());
+    let request = CreateImage::new(hz()).add_snapshot(SnapshotId::new("s-1").unwrap());
     let id = store.create_image(&alice(), request).unwrap();
     assert_generated(id.as_str(), "m-");
     let image = store.image(id.as_str()).unwrap();
@@ -135,7 +135,9 @@ fn create_image_refusals() {
         |s| {
             s.create_image(
                 &alice(),
-                CreateImage::new(hz()).snapshot(s1.clone()).snapshot(s1),
+                CreateImage::new(hz())
+                    .add_snapshot(s1.clone())
+                    .add_snapshot(s1),
             )
         },
         400,
@@ -394,7 +396,7 @@ fn export_image_refusals() {
     store
         .modify_image_share_permission(
             &alice(),
-            ModifyImageSharePermission::new(hz(), public.clone()).is_public(true),
+            ModifyImageSharePermission::new(hz(), public.clone()).with_is_public(true),
         )
         .unwrap();
     refused_unchanged(
@@ -414,7 +416,7 @@ fn a_copy_blocks_both_ends_until_it_finishes() {
     let source = store
         .create_image(
             &alice(),
-            CreateImage::new(hz()).snapshot(SnapshotId::new("s-9").unwrap()),
+            CreateImage::new(hz()).add_snapshot(SnapshotId::new("s-9").unwrap()),
         )
         .unwrap();
     store.finish_create_image(&source).unwrap();
@@ -499,7 +501,9 @@ fn copy_image_refusals() {
     store
         .modify_image_attribute(
             &alice(),
-            ModifyImageAttribute::new(hz(), deprecated.clone(), AttributeStatus::Deprecated),
+            ModifyImageAttribute::new(hz(), deprecated.clone())
+                .with_status(AttributeStatus::Deprecated),
+            &Profile::default(),
         )
         .unwrap();
     refused_unchanged(
@@ -513,7 +517,7 @@ fn copy_image_refusals() {
     store
         .modify_image_share_permission(
             &alice(),
-            ModifyImageSharePermission::new(hz(), public.clone()).is_public(true),
+            ModifyImageSharePermission::new(hz(), public.clone()).with_is_public(true),
         )
         .unwrap();
     refused_unchanged(
@@ -661,7 +665,7 @@ fn sharing_adds_and_removes_accounts_and_publishing_is_independent() {
         ["bob"]
     );
     // Publishing keeps the shares; unpublishing keeps them too [D].
-    let publish = |p| ModifyImageSharePermission::new(hz(), image.clone()).is_public(p);
+    let publish = |p| ModifyImageSharePermission::new(hz(), image.clone()).with_is_public(p);
     store
         .modify_image_share_permission(&alice(), publish(true))
         .unwrap();
@@ -770,20 +774,25 @@ fn share_refusals() {
     );
     refused_unchanged(
         &mut store,
-        |s| s.modify_image_share_permission(&alice(), request().add_account(bob()).is_public(true)),
+        |s| {
+            s.modify_image_share_permission(
+                &alice(),
+                request().add_account(bob()).with_is_public(true),
+            )
+        },
         403,
         "InvalidParameter.IsPublic",
         "The specified parameter IsPublic is conflicted with other parameters.",
     );
     refused_unchanged(
         &mut store,
-        |s| s.modify_image_share_permission(&alice(), request().is_public(false)),
+        |s| s.modify_image_share_permission(&alice(), request().with_is_public(false)),
         403,
         "Image.NotPublic",
         "The specified image is not public image.",
     );
     store
-        .modify_image_share_permission(&alice(), request().is_public(true))
+        .modify_image_share_permission(&alice(), request().with_is_public(true))
         .unwrap();
     refused_unchanged(
         &mut store,
@@ -796,7 +805,9 @@ fn share_refusals() {
     store
         .modify_image_attribute(
             &alice(),
-            ModifyImageAttribute::new(hz(), deprecated.clone(), AttributeStatus::Deprecated),
+            ModifyImageAttribute::new(hz(), deprecated.clone())
+                .with_status(AttributeStatus::Deprecated),
+            &Profile::default(),
         )
         .unwrap();
     let on = |image: &ImageId| ModifyImageSharePermission::new(hz(), image.clone());
@@ -816,7 +827,7 @@ fn share_refusals() {
         .unwrap();
     refused_unchanged(
         &mut store,
-        |s| s.modify_image_share_permission(&alice(), on(&creating).is_public(true)),
+        |s| s.modify_image_share_permission(&alice(), on(&creating).with_is_public(true)),
         403,
         "OperationDenied.InvalidImageStatus",
         "The specified image cannot be shared when it is not available.",
@@ -835,11 +846,13 @@ fn instances_come_from_visible_images_and_count_for_in_use() {
     share(&mut store, &alice(), &image, &["bob"]);
     let bobs = store
         .run_instances(&bob(), RunInstances::new(hz(), image.clone()))
-        .unwrap();
+        .unwrap()
+        .remove(0);
     assert_generated(bobs.as_str(), "i-");
     let from_system = store
         .run_instances(&bob(), RunInstances::new(hz(), img("ubuntu_22_04")))
-        .unwrap();
+        .unwrap()
+        .remove(0);
     let instance = store.instance(bobs.as_str()).unwrap();
     assert_eq!(
         (instance.owner.as_str(), instance.image.as_str()),
@@ -877,7 +890,10 @@ fn instances_come_from_visible_images_and_count_for_in_use() {
     );
 
     store
-        .delete_instance(&bob(), DeleteInstance::new(hz(), bobs.clone()))
+        .delete_instance(
+            &bob(),
+            DeleteInstance::new(bobs.clone()).with_region_id(hz()),
+        )
         .unwrap();
     assert!(store.instance(bobs.as_str()).is_none());
     assert_eq!(store.can_reinitialize_system_disk(bobs.as_str()), None);
@@ -922,16 +938,23 @@ fn run_and_delete_instance_refusals() {
     store
         .modify_image_attribute(
             &alice(),
-            ModifyImageAttribute::new(hz(), image.clone(), AttributeStatus::Deprecated),
+            ModifyImageAttribute::new(hz(), image.clone()).with_status(AttributeStatus::Deprecated),
+            &Profile::default(),
         )
         .unwrap();
     let instance = store
         .run_instances(&alice(), RunInstances::new(hz(), image))
-        .unwrap();
+        .unwrap()
+        .remove(0);
     for (caller, region) in [(bob(), hz()), (alice(), bj())] {
         refused_unchanged(
             &mut store,
-            |s| s.delete_instance(&caller, DeleteInstance::new(region, instance.clone())),
+            |s| {
+                s.delete_instance(
+                    &caller,
+                    DeleteInstance::new(instance.clone()).with_region_id(region),
+                )
+            },
             404,
             "InvalidInstanceId.NotFound",
             "The specified InstanceId does not exist.",
@@ -941,26 +964,161 @@ fn run_and_delete_instance_refusals() {
 
 // ---- ModifyImageAttribute ----------------------------------------------------------------
 
+/// Deprecating a shared image answers DeleteImage's `ImageUseShared`, in the profile's catalog:
+/// the 2025 page added a pointer to DescribeImageSharePermission.
+#[test]
+fn deprecating_a_shared_image_answers_in_the_profiles_catalog() {
+    let mut store = ImageStore::new();
+    let image = available(&mut store, &alice());
+    share(&mut store, &alice(), &image, &["bob"]);
+    let deprecate =
+        ModifyImageAttribute::new(hz(), image.clone()).with_status(AttributeStatus::Deprecated);
+    let doc2025 = Profile::default().with_catalog(Catalog::Doc2025);
+    refused_unchanged(
+        &mut store,
+        |s| s.modify_image_attribute(&alice(), deprecate.clone(), &doc2025),
+        403,
+        "ImageUseShared",
+        "The specified image has been shared to others. You can use the \
+         DescribeImageSharePermission API to query the users who have been shared.",
+    );
+    refused_unchanged(
+        &mut store,
+        |s| s.modify_image_attribute(&alice(), deprecate.clone(), &Profile::default()),
+        403,
+        "ImageUseShared",
+        "The specified image has been shared to others.",
+    );
+}
+
+/// `DryRun=true` answers `DryRunOperation` for a request that would succeed and the request's
+/// own refusal otherwise; either way nothing changes, not even the id generator.
+#[test]
+fn dry_run_is_the_check_alone() {
+    let mut store = ImageStore::new();
+    let image = available(&mut store, &alice());
+    let mut twin = store.clone();
+    refused_unchanged(
+        &mut store,
+        |s| s.create_image(&alice(), CreateImage::new(hz()).with_dry_run(true)),
+        400,
+        "DryRunOperation",
+        "Request validation has been passed with DryRun flag set.",
+    );
+    refused_unchanged(
+        &mut store,
+        |s| {
+            s.run_instances(
+                &alice(),
+                RunInstances::new(hz(), image.clone())
+                    .with_amount(3)
+                    .with_dry_run(true),
+            )
+        },
+        400,
+        "DryRunOperation",
+        "Request validation has been passed with DryRun flag set.",
+    );
+    refused_unchanged(
+        &mut store,
+        |s| {
+            s.export_image(
+                &bob(),
+                ExportImage::new(hz(), image.clone()).with_dry_run(true),
+            )
+        },
+        404,
+        "InvalidImageId.NotFound",
+        "The specified ImageId does not exist.",
+    );
+    assert_eq!(
+        store
+            .create_image(&alice(), CreateImage::new(hz()))
+            .unwrap(),
+        twin.create_image(&alice(), CreateImage::new(hz())).unwrap(),
+        "a dry run drew no id"
+    );
+}
+
+/// RunInstances with `Amount` is one transition: all the instances, or none and a refusal.
+#[test]
+fn run_instances_makes_amount_instances_or_none() {
+    let mut store = ImageStore::new();
+    let image = available(&mut store, &alice());
+    let made = store
+        .run_instances(
+            &alice(),
+            RunInstances::new(hz(), image.clone()).with_amount(3),
+        )
+        .unwrap();
+    assert_eq!(made.len(), 3);
+    for id in &made {
+        assert_generated(id.as_str(), "i-");
+    }
+    assert_eq!(store.instances_of(image.as_str()).count(), 3);
+    for amount in [0, 101] {
+        refused_unchanged(
+            &mut store,
+            |s| {
+                s.run_instances(
+                    &alice(),
+                    RunInstances::new(hz(), image.clone()).with_amount(amount),
+                )
+            },
+            400,
+            "InvalidParameter",
+            "The specified parameter \"Amount\" is not valid.",
+        );
+    }
+    let made = store
+        .run_instances(
+            &alice(),
+            RunInstances::new(hz(), image.clone()).with_amount(100),
+        )
+        .unwrap();
+    assert_eq!(made.len(), 100);
+}
+
 #[test]
 fn deprecation_and_its_refusals() {
     let mut store = ImageStore::new();
     let image = available(&mut store, &alice());
-    let set = |image: &ImageId, status| ModifyImageAttribute::new(hz(), image.clone(), status);
+    let set = |image: &ImageId, status| {
+        ModifyImageAttribute::new(hz(), image.clone()).with_status(status)
+    };
     store
-        .modify_image_attribute(&alice(), set(&image, AttributeStatus::Deprecated))
+        .modify_image_attribute(
+            &alice(),
+            set(&image, AttributeStatus::Deprecated),
+            &Profile::default(),
+        )
         .unwrap();
     assert_eq!(status(&store, &image), "Deprecated");
     store
-        .modify_image_attribute(&alice(), set(&image, AttributeStatus::Deprecated))
+        .modify_image_attribute(
+            &alice(),
+            set(&image, AttributeStatus::Deprecated),
+            &Profile::default(),
+        )
         .unwrap();
     store
-        .modify_image_attribute(&alice(), set(&image, AttributeStatus::Available))
+        .modify_image_attribute(
+            &alice(),
+            set(&image, AttributeStatus::Available),
+            &Profile::default(),
+        )
         .unwrap();
     assert_eq!(status(&store, &image), "Available");
 
     refused_unchanged(
         &mut store,
-        |s| s.modify_image_attribute(&bob(), set(&image, AttributeStatus::Deprecated)),
+        |s| {
+            s.modify_image_attribute(
+                &bob(),
+                set(&image, AttributeStatus::Deprecated),
+                &Profile::default(),
+            )
+        },
         404,
         "InvalidImageId.NotFound",
         "The specified ImageId does not exist.",
@@ -968,7 +1126,13 @@ fn deprecation_and_its_refusals() {
     share(&mut store, &alice(), &image, &["bob"]);
     refused_unchanged(
         &mut store,
-        |s| s.modify_image_attribute(&alice(), set(&image, AttributeStatus::Deprecated)),
+        |s| {
+            s.modify_image_attribute(
+                &alice(),
+                set(&image, AttributeStatus::Deprecated),
+                &Profile::default(),
+            )
+        },
         403,
         "ImageUseShared",
         "The specified image has been shared to others.",
@@ -977,12 +1141,18 @@ fn deprecation_and_its_refusals() {
     store
         .modify_image_share_permission(
             &alice(),
-            ModifyImageSharePermission::new(hz(), public.clone()).is_public(true),
+            ModifyImageSharePermission::new(hz(), public.clone()).with_is_public(true),
         )
         .unwrap();
     refused_unchanged(
         &mut store,
-        |s| s.modify_image_attribute(&alice(), set(&public, AttributeStatus::Deprecated)),
+        |s| {
+            s.modify_image_attribute(
+                &alice(),
+                set(&public, AttributeStatus::Deprecated),
+                &Profile::default(),
+            )
+        },
         403,
         "Image.Public",
         "The specified image is public image.",
@@ -992,7 +1162,13 @@ fn deprecation_and_its_refusals() {
         .unwrap();
     refused_unchanged(
         &mut store,
-        |s| s.modify_image_attribute(&alice(), set(&import.image, AttributeStatus::Available)),
+        |s| {
+            s.modify_image_attribute(
+                &alice(),
+                set(&import.image, AttributeStatus::Available),
+                &Profile::default(),
+            )
+        },
         400,
         "IncorrectImageStatus",
         "The current status of the image does not support this operation.",
@@ -1032,7 +1208,13 @@ fn perform_runs_calls_and_progress_and_wraps_delete_image() {
         image.clone(),
     )));
     let refusal = store.perform(delete.clone(), &profile).unwrap_err();
-    assert!(matches!(refusal, LifecycleError::DeleteImage(_)));
+    assert!(matches!(
+        refusal,
+        Error::Blocked {
+            blocker: Blocker::Exporting,
+            ..
+        }
+    ));
     assert_eq!(
         (refusal.http_status(), refusal.code(), &*refusal.message()),
         (
@@ -1058,7 +1240,8 @@ fn script(store: &mut ImageStore) -> Vec<String> {
     let import = store.import_image(&bob(), ImportImage::new(bj())).unwrap();
     let instance = store
         .run_instances(&alice(), RunInstances::new(hz(), image.clone()))
-        .unwrap();
+        .unwrap()
+        .remove(0);
     let export = store
         .export_image(&alice(), ExportImage::new(hz(), image.clone()))
         .unwrap();
@@ -1160,7 +1343,7 @@ fn the_id_of_a_deleted_image_that_instances_still_name_is_never_reused() {
     store
         .put(ImageSpec::custom("m-gone", "alice", "cn-hangzhou").used_by(1))
         .unwrap();
-    let delete = DeleteImageRequest::new(hz(), img("m-gone")).force(true);
+    let delete = DeleteImageRequest::new(hz(), img("m-gone")).with_force(true);
     store
         .delete_image(&alice(), &delete, &Profile::default())
         .unwrap();
@@ -1184,7 +1367,7 @@ fn the_id_of_a_deleted_image_that_instances_still_name_is_never_reused() {
     store
         .delete_instance(
             &alice(),
-            DeleteInstance::new(hz(), InstanceId::new("i-m-gone-1").unwrap()),
+            DeleteInstance::new(InstanceId::new("i-m-gone-1").unwrap()).with_region_id(hz()),
         )
         .unwrap();
     store
@@ -1241,7 +1424,7 @@ fn visible_images_filters_like_describe_images() {
         .put(ImageSpec::custom("m-bob-private", "bob", "cn-hangzhou"))
         .unwrap();
     store
-        .put(ImageSpec::custom("m-bob-shared", "bob", "cn-hangzhou").shared_with("alice"))
+        .put(ImageSpec::custom("m-bob-shared", "bob", "cn-hangzhou").add_share("alice"))
         .unwrap();
     store
         .put(ImageSpec::custom("m-carol-public", "carol", "cn-hangzhou").community())
@@ -1270,29 +1453,29 @@ fn visible_images_filters_like_describe_images() {
     all.sort();
     assert_eq!(ids(ImageFilter::default()), all);
     assert_eq!(
-        ids(ImageFilter::default().owner_alias(OwnerAlias::Own)),
+        ids(ImageFilter::default().with_owner_alias(OwnerAlias::Own)),
         [mine.as_str()]
     );
     assert_eq!(
-        ids(ImageFilter::default().owner_alias(OwnerAlias::Others)),
+        ids(ImageFilter::default().with_owner_alias(OwnerAlias::Others)),
         ["m-bob-shared", "m-carol-public"]
     );
     assert_eq!(
-        ids(ImageFilter::default().owner_alias(OwnerAlias::System)),
+        ids(ImageFilter::default().with_owner_alias(OwnerAlias::System)),
         ["ubuntu"]
     );
     assert_eq!(
-        ids(ImageFilter::default().owner_alias(OwnerAlias::Marketplace)),
+        ids(ImageFilter::default().with_owner_alias(OwnerAlias::Marketplace)),
         ["m-market"]
     );
     // DescribeImages without Status shows Available images only: the new one is Creating.
     assert!(!ids(ImageFilter::describe_images()).contains(&mine.to_string()));
     assert_eq!(
-        ids(ImageFilter::default().status(ImageStatus::Creating)),
+        ids(ImageFilter::default().add_status(ImageStatus::Creating)),
         [mine.as_str()]
     );
     assert_eq!(
-        ids(ImageFilter::default().image_id(img("m-bob-private"))),
+        ids(ImageFilter::default().add_image_id(img("m-bob-private"))),
         Vec::<String>::new()
     );
     assert_eq!("others".parse::<OwnerAlias>().unwrap(), OwnerAlias::Others);
@@ -1343,8 +1526,9 @@ fn an_instance_of_a_deleted_image_is_listed_but_cannot_reinitialize() {
     let image = available(&mut store, &alice());
     let instance: InstanceId = store
         .run_instances(&alice(), RunInstances::new(hz(), image.clone()))
-        .unwrap();
-    let delete = DeleteImageRequest::new(hz(), image.clone()).force(true);
+        .unwrap()
+        .remove(0);
+    let delete = DeleteImageRequest::new(hz(), image.clone()).with_force(true);
     let Ok(Outcome::Deleted(deletion)) = store.delete_image(&alice(), &delete, &Profile::default())
     else {
         panic!("Force deletes an image in use");

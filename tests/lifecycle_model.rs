@@ -10,8 +10,8 @@
 
 use ecs_image_rules::{
     AccountId, Action, Answer, ApiError, AttributeStatus, CancelCopyImage, CancelTask, CopyImage,
-    CreateImage, DeleteImageRequest, DeleteInstance, ExportImage, ImageFilter, ImageId, ImageSpec,
-    ImageStore, ImportImage, InstanceId, LifecycleError, ModifyImageAttribute,
+    CreateImage, DeleteImageRequest, DeleteInstance, Error, ExportImage, ImageFilter, ImageId,
+    ImageSpec, ImageStore, ImportImage, InstanceId, ModifyImageAttribute,
     ModifyImageSharePermission, Outcome, OwnerAlias, Profile, Progress, RegionId, RunInstances,
     SnapshotId, Step, TaskEnd, TaskId, blockers,
 };
@@ -1112,6 +1112,7 @@ impl Sut {
                         .iter()
                         .map(|s| SnapshotId::new(&format!("s-{s}")).unwrap())
                         .collect(),
+                    dry_run: false,
                 }),
             ),
             T::Import { caller, region: r } => {
@@ -1184,7 +1185,9 @@ impl Sut {
                 instance,
             } => call(
                 caller,
-                Action::DeleteInstance(DeleteInstance::new(region(*r), self.instance(*instance))),
+                Action::DeleteInstance(
+                    DeleteInstance::new(self.instance(*instance)).with_region_id(region(*r)),
+                ),
             ),
             T::Attribute {
                 caller,
@@ -1199,11 +1202,10 @@ impl Sut {
                 };
                 call(
                     caller,
-                    Action::ModifyImageAttribute(ModifyImageAttribute::new(
-                        region(*r),
-                        self.image(*image),
-                        status,
-                    )),
+                    Action::ModifyImageAttribute(
+                        ModifyImageAttribute::new(region(*r), self.image(*image))
+                            .with_status(status),
+                    ),
                 )
             }
             T::DeleteImage {
@@ -1216,8 +1218,8 @@ impl Sut {
                 caller,
                 Action::DeleteImage(
                     DeleteImageRequest::new(region(*r), self.image(*image))
-                        .force(*force)
-                        .dry_run(*dry_run),
+                        .with_force(*force)
+                        .with_dry_run(*dry_run),
                 ),
             ),
             T::FinishCreate { image } => {
@@ -1322,7 +1324,7 @@ impl StateMachineTest for LifecycleTest {
                     .visible_images(
                         &account(who),
                         &region(r),
-                        &ImageFilter::default().owner_alias(OwnerAlias::Own),
+                        &ImageFilter::default().with_owner_alias(OwnerAlias::Own),
                     )
                     .unwrap()
                     .len();
@@ -1378,7 +1380,7 @@ impl StateMachineTest for LifecycleTest {
             .filter(|(holds, _)| *holds)
             .map(|(_, name)| name)
             .collect();
-            let names: Vec<String> = blockers(store, id.as_str())
+            let names: Vec<String> = blockers(store, id)
                 .iter()
                 .map(|b| format!("{b:?}"))
                 .collect();
@@ -1443,7 +1445,7 @@ impl StateMachineTest for LifecycleTest {
     }
 }
 
-fn assert_refusal(e: &LifecycleError, refusal: Refusal, step: &Step) {
+fn assert_refusal(e: &Error, refusal: Refusal, step: &Step) {
     let message = e.message();
     assert_eq!(
         (e.http_status(), e.code(), message.as_ref()),
@@ -1477,7 +1479,8 @@ impl Sut {
                 assert_fresh(id.as_str(), "t-", &tasks);
                 self.tasks.push(id);
             }
-            (Answer::Instance(id), Made::Instance) => {
+            (Answer::Instances(mut ids), Made::Instance) if ids.len() == 1 => {
+                let id = ids.remove(0);
                 let instances: Vec<&str> = self.instances.iter().map(|i| i.as_str()).collect();
                 assert_fresh(id.as_str(), "i-", &instances);
                 self.instances.push(id);

@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use common::{SPEC_ORDER, account, blocker_answer, json};
 use ecs_image_rules::{
-    ApiError, Blocker, Catalog, DeleteImageError, DeleteImageRequest, ImageSpec, ImageStatus,
-    ImageStore, MissingImage, Outcome, Precedence, Profile, RequestId, wire,
+    ApiError, Blocker, Catalog, DeleteImageRequest, Error, ImageSpec, ImageStatus, ImageStore,
+    MissingImage, Outcome, Precedence, Profile, RequestId, wire,
 };
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -128,7 +128,7 @@ fn build(plans: &[Plan]) -> (ImageStore, Model) {
         let id = format!("m-{i}");
         let region = REGIONS[p.region];
         let mut spec = match p.kind {
-            Kind::Custom => ImageSpec::custom(&id, ACCOUNTS[p.owner], region).status(p.status),
+            Kind::Custom => ImageSpec::custom(&id, ACCOUNTS[p.owner], region).with_status(p.status),
             Kind::System => ImageSpec::system(&id, region),
             Kind::Marketplace => ImageSpec::marketplace(&id, region),
         };
@@ -172,18 +172,18 @@ fn build(plans: &[Plan]) -> (ImageStore, Model) {
             known.blockers.insert(Blocker::Public);
         }
         for &a in p.shares.iter().filter(|&&a| ACCOUNTS[a] != owner) {
-            spec = spec.shared_with(ACCOUNTS[a]);
+            spec = spec.add_share(ACCOUNTS[a]);
             known.shared.insert(ACCOUNTS[a].to_owned());
             known.blockers.insert(Blocker::Shared);
         }
         for (k, &a) in p.instance_owners.iter().enumerate() {
             let instance = format!("i-{i}-{k}");
-            spec = spec.instance(&instance, ACCOUNTS[a]);
+            spec = spec.add_instance(&instance, ACCOUNTS[a]);
             known.instances.insert(instance);
             known.blockers.insert(Blocker::InUse);
         }
         for s in &p.snapshots {
-            spec = spec.snapshot(&format!("s-{s}"));
+            spec = spec.add_snapshot(&format!("s-{s}"));
         }
         store.put(spec).expect("a planned image fits the store");
         model.insert(id, known);
@@ -287,7 +287,7 @@ enum Answer {
     Refused(u16, &'static str, String),
 }
 
-fn answer_of(result: &Result<Outcome, DeleteImageError>) -> Answer {
+fn answer_of(result: &Result<Outcome, Error>) -> Answer {
     match result {
         Ok(Outcome::Deleted(_)) => Answer::Deleted,
         Ok(Outcome::Ignored) => Answer::Ignored,
@@ -368,7 +368,7 @@ fn run(
     caller: &str,
     params: &[(&str, &str)],
     profile: &Profile,
-) -> Result<Outcome, DeleteImageError> {
+) -> Result<Outcome, Error> {
     let request = DeleteImageRequest::from_rpc_params(params.iter().copied())
         .expect("the test only sends well-formed parameters");
     store.delete_image(&account(caller), &request, profile)

@@ -63,22 +63,22 @@ fn rich_store() -> ImageStore {
     s.add_region("xx-sim-1".parse().unwrap());
     for spec in [
         ImageSpec::custom("m-z", "alice", HZ)
-            .snapshot("s-2")
-            .snapshot("s-1"),
+            .add_snapshot("s-2")
+            .add_snapshot("s-1"),
         ImageSpec::custom("m-all", "alice", HZ)
             .importing()
             .exporting()
             .copying_to("cn-beijing")
             .community()
-            .shared_with("bob")
-            .shared_with("carol")
+            .add_share("bob")
+            .add_share("carol")
             .used_by(2)
-            .instance("i-bob", "bob")
-            .snapshot("s-1"),
+            .add_instance("i-bob", "bob")
+            .add_snapshot("s-1"),
         ImageSpec::custom("m-dst", "alice", "cn-beijing").copy_of("m-z"),
         ImageSpec::custom("m-gone", "bob", "xx-sim-1").used_by(2),
-        ImageSpec::custom("m-old", "carol", HZ).status(ImageStatus::Deprecated),
-        ImageSpec::custom("m-bad", "carol", HZ).status(ImageStatus::CreateFailed),
+        ImageSpec::custom("m-old", "carol", HZ).with_status(ImageStatus::Deprecated),
+        ImageSpec::custom("m-bad", "carol", HZ).with_status(ImageStatus::CreateFailed),
         ImageSpec::system("ubuntu_22_04_x64_20G_alibase_20240101.vhd", HZ),
         ImageSpec::marketplace("m-market", "cn-beijing"),
     ] {
@@ -108,16 +108,16 @@ fn a_store_without_tasks_survives_a_json_round_trip() {
     let mut store = ImageStore::new();
     for spec in [
         ImageSpec::custom("m-z", "alice", HZ)
-            .snapshot("s-2")
-            .snapshot("s-1")
+            .add_snapshot("s-2")
+            .add_snapshot("s-1")
             .community()
-            .shared_with("bob"),
+            .add_share("bob"),
         ImageSpec::custom("m-a", "bob", "cn-beijing")
             .used_by(3)
-            .instance("i-alice", "alice"),
+            .add_instance("i-alice", "alice"),
         ImageSpec::custom("m-gone", "bob", HZ)
             .used_by(1)
-            .snapshot("s-1"),
+            .add_snapshot("s-1"),
         ImageSpec::system("ubuntu_22_04_x64_20G_alibase_20240101.vhd", HZ),
     ] {
         store.put(spec).unwrap();
@@ -161,12 +161,12 @@ fn snapshots_list_everything_sorted_by_id() {
     let mut store = ImageStore::without_regions();
     store.add_region("cn-hangzhou".parse().unwrap());
     store
-        .put(ImageSpec::custom("m-b", "alice", HZ).instance("i-2", "alice"))
+        .put(ImageSpec::custom("m-b", "alice", HZ).add_instance("i-2", "alice"))
         .unwrap();
     store
         .put(
             ImageSpec::custom("m-a", "alice", HZ)
-                .instance("i-1", "alice")
+                .add_instance("i-1", "alice")
                 .exporting(),
         )
         .unwrap();
@@ -664,7 +664,11 @@ fn every_combination_of_blockers_loads() {
             .collect();
         let mut store =
             load(&snapshot_with_blockers(mask)).unwrap_or_else(|e| panic!("mask {mask:#08b}: {e}"));
-        assert_eq!(blockers(&store, "m-x"), expected, "mask {mask:#08b}");
+        assert_eq!(
+            blockers(&store, &"m-x".parse().unwrap()),
+            expected,
+            "mask {mask:#08b}"
+        );
         let query = "RegionId=cn-hangzhou&ImageId=m-x";
         match expected.first() {
             None => {

@@ -21,7 +21,7 @@ fn store() -> ImageStore {
         ImageSpec::custom("m-exporting", "alice", HZ).exporting(),
         ImageSpec::custom("m-copying", "alice", HZ).copying(),
         ImageSpec::custom("m-public", "alice", HZ).community(),
-        ImageSpec::custom("m-shared", "alice", HZ).shared_with("bob"),
+        ImageSpec::custom("m-shared", "alice", HZ).add_share("bob"),
         ImageSpec::custom("m-used", "alice", HZ).used_by(1),
         ImageSpec::system("ubuntu_22_04_x64_20G_alibase_20240101.vhd", HZ),
     ] {
@@ -274,7 +274,7 @@ fn the_builders_match_the_parser() {
     ))
     .unwrap();
     let built = DeleteImageRequest::new(HZ.parse().unwrap(), "m-plain".parse().unwrap());
-    assert_eq!(parsed, built.clone().force(true));
+    assert_eq!(parsed, built.clone().with_force(true));
     assert!(parsed.force && !parsed.dry_run);
     let plain =
         DeleteImageRequest::from_rpc_params(common::params("ImageId=m-plain&RegionId=cn-hangzhou"));
@@ -613,7 +613,7 @@ fn holding(blockers: &[Blocker]) -> ImageStore {
             Blocker::Exporting => spec.exporting(),
             Blocker::Copying => spec.copying(),
             Blocker::Public => spec.community(),
-            Blocker::Shared => spec.shared_with("bob").shared_with("carol"),
+            Blocker::Shared => spec.add_share("bob").add_share("carol"),
             Blocker::InUse => spec.used_by(2),
         };
     }
@@ -862,7 +862,7 @@ fn deletable_in_every_status() {
         ImageStatus::Waiting,
     ] {
         let s = &mut ImageStore::new();
-        s.put(ImageSpec::custom("m-s", "alice", HZ).status(status))
+        s.put(ImageSpec::custom("m-s", "alice", HZ).with_status(status))
             .unwrap();
         let deletion = deleted(s, "alice", "RegionId=cn-hangzhou&ImageId=m-s", &default());
         assert_eq!(deletion.image.status, status);
@@ -874,8 +874,8 @@ fn deletable_in_every_status() {
 fn status_does_not_hide_a_blocker() {
     let s = &mut ImageStore::new();
     let spec = ImageSpec::custom("m-s", "alice", HZ)
-        .status(ImageStatus::CreateFailed)
-        .shared_with("bob");
+        .with_status(ImageStatus::CreateFailed)
+        .add_share("bob");
     s.put(spec).unwrap();
     assert_eq!(
         alice(s, "RegionId=cn-hangzhou&ImageId=m-s", &default()),

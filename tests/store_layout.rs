@@ -111,13 +111,17 @@ fn an_image_whose_instances_are_all_released_equals_one_that_never_had_any() {
                 RunInstances::new(region.clone(), ImageId::new("m-a").unwrap()),
             )
             .unwrap()
+            .remove(0)
     };
     let first = run(&mut store);
     let second = run(&mut store);
     assert_eq!(store.instances_of("m-a").count(), 2);
     for instance in [first, second] {
         store
-            .delete_instance(&alice, DeleteInstance::new(region.clone(), instance))
+            .delete_instance(
+                &alice,
+                DeleteInstance::new(instance).with_region_id(region.clone()),
+            )
             .unwrap();
     }
     assert_eq!(store.instances_of("m-a").count(), 0);

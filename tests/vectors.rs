@@ -425,7 +425,7 @@ fn every_blocker_subset_meets_every_force_and_dry_run() {
             let subset: Vec<&str> = BLOCKER_FLAGS.into_iter().filter(|f| test.has(f)).collect();
             // The flags tell the truth about the world: the image holds exactly these blockers.
             let image = test.param("ImageId").unwrap();
-            let held: Vec<String> = blockers(&group.world.store, image)
+            let held: Vec<String> = blockers(&group.world.store, &image.parse().unwrap())
                 .iter()
                 .map(|b| format!("{b:?}"))
                 .collect();

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{account, call, default, deleted, doc2025, ignored, refused};
+use common::{account, call, default, deleted, doc2025, ignored, image, refused, region};
 use ecs_image_rules::{ImageSpec, ImageStore, MissingImage, Profile, Relation, fixture, relation};
 
 const HZ: &str = "cn-hangzhou";
@@ -29,8 +29,8 @@ fn store() -> ImageStore {
     for spec in [
         ImageSpec::custom("m-alice", "alice", HZ),
         ImageSpec::custom("m-alice-bj", "alice", BJ),
-        ImageSpec::custom("m-bob-shared", "bob", HZ).shared_with("alice"),
-        ImageSpec::custom("m-bob-shared-carol", "bob", HZ).shared_with("carol"),
+        ImageSpec::custom("m-bob-shared", "bob", HZ).add_share("alice"),
+        ImageSpec::custom("m-bob-shared-carol", "bob", HZ).add_share("carol"),
         ImageSpec::custom("m-bob-community", "bob", HZ).community(),
         ImageSpec::custom("m-bob-private", "bob", HZ),
         ImageSpec::custom("m-bob-community-bj", "bob", BJ).community(),
@@ -159,23 +159,35 @@ fn an_image_is_deleted_only_in_its_own_region() {
 fn relation_names_the_three_classes() {
     let s = &store();
     let alice = &account("alice");
-    assert_eq!(relation(s, alice, HZ, "m-alice"), Relation::Own);
-    for image in VISIBLE_NOT_OWN {
+    assert_eq!(
+        relation(s, alice, &region(HZ), &image("m-alice")),
+        Relation::Own
+    );
+    for id in VISIBLE_NOT_OWN {
         assert_eq!(
-            relation(s, alice, HZ, image),
+            relation(s, alice, &region(HZ), &image(id)),
             Relation::VisibleNotOwn,
-            "{image}"
+            "{id}"
         );
     }
-    for image in ABSENT {
-        assert_eq!(relation(s, alice, HZ, image), Relation::Absent, "{image}");
+    for id in ABSENT {
+        assert_eq!(
+            relation(s, alice, &region(HZ), &image(id)),
+            Relation::Absent,
+            "{id}"
+        );
     }
     assert_eq!(
-        relation(s, alice, "xx-nowhere-1", "m-alice"),
+        relation(s, alice, &region("xx-nowhere-1"), &image("m-alice")),
         Relation::Absent
     );
     assert_eq!(
-        relation(s, &account("carol"), HZ, "m-bob-shared-carol"),
+        relation(
+            s,
+            &account("carol"),
+            &region(HZ),
+            &image("m-bob-shared-carol")
+        ),
         Relation::VisibleNotOwn
     );
 }

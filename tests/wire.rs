@@ -6,8 +6,8 @@ mod common;
 use common::{account, default, doc2025, json};
 use ecs_image_rules::wire::{self, Body, ErrorBody, Response, SuccessBody};
 use ecs_image_rules::{
-    Blocker, DeleteImageError, IdError, ImageSpec, ImageStore, MissingImage, Outcome, Parameter,
-    Profile, RegionId, RequestId, RequestIdSequence,
+    Blocker, Error, IdError, ImageSpec, ImageStore, MissingImage, Outcome, Parameter, Profile,
+    RegionId, RequestId, RequestIdSequence,
 };
 
 const RID: &str = "473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E";
@@ -23,7 +23,7 @@ fn store() -> ImageStore {
         .put(ImageSpec::custom("m-plain", "alice", HZ))
         .unwrap();
     store
-        .put(ImageSpec::custom("m-shared", "alice", HZ).shared_with("bob"))
+        .put(ImageSpec::custom("m-shared", "alice", HZ).add_share("bob"))
         .unwrap();
     store
         .put(ImageSpec::custom("m-used", "alice", HZ).used_by(1))
@@ -61,7 +61,7 @@ fn success_body_is_exactly_the_documented_object() {
 
 #[test]
 fn error_body_has_five_keys_in_order() {
-    let error = DeleteImageError::Blocked {
+    let error = Error::Blocked {
         blocker: Blocker::Shared,
         catalog: Default::default(),
     };
@@ -80,7 +80,7 @@ fn error_body_has_five_keys_in_order() {
 
 #[test]
 fn error_body_escapes_quotes_in_messages() {
-    let error = DeleteImageError::InvalidParameter(Parameter::Force);
+    let error = Error::InvalidParameter(Parameter::Force);
     let body = ErrorBody::new(&error, rid(), wire::host_id(None));
     assert_eq!(
         to_json(&body),

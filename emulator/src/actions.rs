@@ -1,152 +1,28 @@
 //! The action router: ECS action names to the library calls that answer them.
 //!
-//! The emulator adds no image-state logic of its own: an action reads its parameters into the
-//! library's typed request ([`rpc`](crate::rpc)), calls the library, and renders the answer in
-//! the real action's response shape. Every refusal is the library's typed error.
-//!
-//! `DryRun=true` on a lifecycle action runs it on a scratch copy of the store: a refusal is
-//! answered as usual, a would-be success as 400 `DryRunOperation`, and nothing changes [D for
-//! ECS actions generally; I: the check runs every business rule]. The copy costs time in
-//! proportion to the store, under the lock. It is the one correct way the library offers: its
-//! transitions have no check-only form, most have no inverse, and any that makes something
-//! moves the store's id generator, so running one for real and undoing it would not leave the
-//! store as it was. Only DryRun calls pay for it.
+//! The emulator adds no rule of its own: an action reads its parameters into the library's
+//! typed request ([`rpc`](crate::rpc)), calls the library, and renders the answer in the real
+//! action's response shape. Every refusal is the library's [`Error`]. `DryRun=true` is a field
+//! of every typed request: the library answers it with its check alone.
 
 use ecs_image_rules::wire::{self, Body};
 use ecs_image_rules::{
-    AccountId, ApiError, AttributeStatus, CancelCopyImage, CancelTask, CopyImage, CreateImage,
-    DeleteImageError, DeleteInstance, ExportImage, ImageId, ImageStore, ImportImage,
-    LifecycleError, ModifyImageAttribute, ModifyImageSharePermission, Outcome, Profile, RegionId,
-    Relation, RequestId, RunInstances, SnapshotId, World, relation,
+    AccountId, CancelCopyImage, CancelTask, CopyImage, CreateImage, DeleteInstance, Error,
+    ExportImage, ImportImage, ModifyImageAttribute, ModifyImageSharePermission, Outcome, Parameter,
+    Profile, RequestId, RunInstances, SnapshotId, World,
 };
 use serde::Serialize;
 
+pub(crate) use crate::call::Call;
+use crate::call::{ActionSpec, Context};
 use crate::describe;
-use crate::protocol::{Format, Reply, host_for};
-use crate::rpc::{Param, ParamError, Params};
-use crate::signature::SignedRequest;
-
-/// An action the emulator answers.
-#[derive(Debug)]
-pub(crate) struct ActionSpec {
-    /// The ECS action name, e.g. `DeleteImage`.
-    pub(crate) name: &'static str,
-    /// Whether it may change the world (and so needs a backup to roll back a failed persist).
-    pub(crate) mutating: bool,
-    run: fn(&mut Context<'_, '_>) -> Result<Reply, Refusal>,
-}
-
-/// One call of an action, its caller not yet identified.
-#[derive(Debug)]
-pub(crate) struct Call<'a> {
-    pub(crate) action: &'static ActionSpec,
-    pub(crate) format: Format,
-    pub(crate) request_id: RequestId,
-    pub(crate) signed: SignedRequest<'a>,
-}
+use crate::protocol::{Reply, host_for};
 
 /// What an action answered, and whether the world changed.
 #[derive(Debug)]
 pub(crate) struct Answer {
     pub(crate) reply: Reply,
     pub(crate) mutated: bool,
-}
-
-/// A refusal from any layer: a parameter, a transition, or DeleteImage's own rule.
-#[derive(Debug)]
-pub(crate) enum Refusal {
-    Param(ParamError),
-    Lifecycle(LifecycleError),
-    DeleteImage(DeleteImageError),
-}
-
-impl Refusal {
-    fn api(&self) -> &dyn ApiError {
-        match self {
-            Refusal::Param(e) => e,
-            Refusal::Lifecycle(e) => e,
-            Refusal::DeleteImage(e) => e,
-        }
-    }
-}
-
-impl From<ParamError> for Refusal {
-    fn from(e: ParamError) -> Self {
-        Refusal::Param(e)
-    }
-}
-
-impl From<LifecycleError> for Refusal {
-    fn from(e: LifecycleError) -> Self {
-        Refusal::Lifecycle(e)
-    }
-}
-
-/// What an action sees: its call, its caller, the world and the profile.
-pub(crate) struct Context<'c, 'a> {
-    pub(crate) call: &'c Call<'a>,
-    pub(crate) caller: &'c AccountId,
-    pub(crate) world: &'c mut World,
-    pub(crate) profile: &'c Profile,
-    mutated: bool,
-}
-
-impl<'c, 'a> Context<'c, 'a> {
-    pub(crate) fn params(&self) -> Params<'a> {
-        Params(self.call.signed.params)
-    }
-
-    pub(crate) fn store(&self) -> &ImageStore {
-        &self.world.store
-    }
-
-    pub(crate) fn request_id(&self) -> RequestId {
-        self.call.request_id.clone()
-    }
-
-    /// The success reply for this action.
-    pub(crate) fn ok<T: Serialize>(&self, body: &T) -> Reply {
-        Reply::success(
-            self.call.format,
-            self.call.action.name,
-            body,
-            self.request_id(),
-        )
-    }
-
-    fn dry_run(&self) -> Result<bool, Refusal> {
-        Ok(self.params().boolean(Param::DryRun)?.unwrap_or(false))
-    }
-
-    /// Runs a transition on the store, or with `DryRun=true` on a scratch copy (see the
-    /// [module docs](self) for why a copy).
-    fn transition<T>(
-        &mut self,
-        change: impl FnOnce(&mut ImageStore, &AccountId) -> Result<T, LifecycleError>,
-    ) -> Result<T, Refusal> {
-        if self.dry_run()? {
-            let mut scratch = self.world.store.clone();
-            change(&mut scratch, self.caller)?;
-            return Err(Refusal::DeleteImage(DeleteImageError::DryRunOperation));
-        }
-        let value = change(&mut self.world.store, self.caller)?;
-        self.mutated = true;
-        Ok(value)
-    }
-
-    /// Runs checks that change nothing; with `DryRun=true`, a pass is `DryRunOperation`. No
-    /// copy is needed, and the world is not marked changed.
-    fn check(
-        &self,
-        check: impl FnOnce(&ImageStore, &AccountId) -> Result<(), LifecycleError>,
-    ) -> Result<(), Refusal> {
-        let dry_run = self.dry_run()?;
-        check(&self.world.store, self.caller)?;
-        if dry_run {
-            return Err(Refusal::DeleteImage(DeleteImageError::DryRunOperation));
-        }
-        Ok(())
-    }
 }
 
 macro_rules! action {
@@ -214,7 +90,7 @@ pub(crate) fn run(
         Ok(reply) => reply,
         Err(refusal) => Reply::error(
             call.format,
-            refusal.api(),
+            &refusal,
             cx.request_id(),
             host_for(cx.store(), call.signed.params),
         ),
@@ -227,7 +103,7 @@ pub(crate) fn run(
 
 // ---- DeleteImage: the library's wire layer does it all -----------------------------------
 
-fn delete_image(cx: &mut Context<'_, '_>) -> Result<Reply, Refusal> {
+fn delete_image(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
     let call = cx.call;
     let params = call
         .signed
@@ -255,7 +131,7 @@ fn delete_image(cx: &mut Context<'_, '_>) -> Result<Reply, Refusal> {
     })
 }
 
-// ---- the lifecycle: one library transition each ------------------------------------------
+// ---- the lifecycle: one library call each ------------------------------------------------
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -306,25 +182,43 @@ fn done(cx: &Context<'_, '_>) -> Reply {
     })
 }
 
-fn create_image(cx: &mut Context<'_, '_>) -> Result<Reply, Refusal> {
+fn dry_run(cx: &Context<'_, '_>) -> Result<bool, Error> {
+    Ok(cx.params().boolean(Parameter::DryRun)?.unwrap_or(false))
+}
+
+/// Marks the world changed when the library's answer is not a refusal.
+fn changed<T>(cx: &mut Context<'_, '_>, result: Result<T, Error>) -> Result<T, Error> {
+    let value = result?;
+    cx.mutated = true;
+    Ok(value)
+}
+
+fn create_image(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
     let p = cx.params();
-    let mut request = CreateImage::new(p.required(Param::RegionId)?);
+    let mut request = CreateImage::new(p.required(Parameter::RegionId)?);
     // `SnapshotId` (one system disk) and `DiskDeviceMapping.N.SnapshotId` both name snapshots.
-    let single: Option<SnapshotId> = p.optional(Param::SnapshotId)?;
-    let mapped: Vec<SnapshotId> =
-        p.indexed("DiskDeviceMapping", Some("SnapshotId"), Param::SnapshotId)?;
+    let single: Option<SnapshotId> = p.optional(Parameter::SnapshotId)?;
+    let mapped: Vec<SnapshotId> = p.indexed(
+        "DiskDeviceMapping",
+        Some("SnapshotId"),
+        Parameter::SnapshotId,
+    )?;
     request.snapshot_ids = single.into_iter().chain(mapped).collect();
-    let image = cx.transition(|store, caller| store.create_image(caller, request))?;
+    let request = request.with_dry_run(dry_run(cx)?);
+    let result = cx.world.store.create_image(cx.caller, request);
+    let image = changed(cx, result)?;
     Ok(cx.ok(&ImageMade {
         request_id: cx.request_id(),
         image_id: image.to_string(),
     }))
 }
 
-fn import_image(cx: &mut Context<'_, '_>) -> Result<Reply, Refusal> {
-    let request = ImportImage::new(cx.params().required(Param::RegionId)?);
+fn import_image(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
+    let request =
+        ImportImage::new(cx.params().required(Parameter::RegionId)?).with_dry_run(dry_run(cx)?);
     let region = request.region_id.to_string();
-    let made = cx.transition(|store, caller| store.import_image(caller, request))?;
+    let result = cx.world.store.import_image(cx.caller, request);
+    let made = changed(cx, result)?;
     Ok(cx.ok(&ImportStarted {
         request_id: cx.request_id(),
         image_id: made.image.to_string(),
@@ -333,11 +227,16 @@ fn import_image(cx: &mut Context<'_, '_>) -> Result<Reply, Refusal> {
     }))
 }
 
-fn export_image(cx: &mut Context<'_, '_>) -> Result<Reply, Refusal> {
+fn export_image(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
     let p = cx.params();
-    let request = ExportImage::new(p.required(Param::RegionId)?, p.required(Param::ImageId)?);
+    let request = ExportImage::new(
+        p.required(Parameter::RegionId)?,
+        p.required(Parameter::ImageId)?,
+    )
+    .with_dry_run(dry_run(cx)?);
     let region = request.region_id.to_string();
-    let task = cx.transition(|store, caller| store.export_image(caller, request))?;
+    let result = cx.world.store.export_image(cx.caller, request);
+    let task = changed(cx, result)?;
     Ok(cx.ok(&ExportStarted {
         request_id: cx.request_id(),
         task_id: task.to_string(),
@@ -345,78 +244,74 @@ fn export_image(cx: &mut Context<'_, '_>) -> Result<Reply, Refusal> {
     }))
 }
 
-fn copy_image(cx: &mut Context<'_, '_>) -> Result<Reply, Refusal> {
+fn copy_image(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
     let p = cx.params();
     let request = CopyImage::new(
-        p.required(Param::RegionId)?,
-        p.required(Param::ImageId)?,
-        p.required(Param::DestinationRegionId)?,
-    );
-    let made = cx.transition(|store, caller| store.copy_image(caller, request))?;
+        p.required(Parameter::RegionId)?,
+        p.required(Parameter::ImageId)?,
+        p.required(Parameter::DestinationRegionId)?,
+    )
+    .with_dry_run(dry_run(cx)?);
+    let result = cx.world.store.copy_image(cx.caller, request);
+    let made = changed(cx, result)?;
     Ok(cx.ok(&ImageMade {
         request_id: cx.request_id(),
         image_id: made.image.to_string(),
     }))
 }
 
-fn cancel_copy_image(cx: &mut Context<'_, '_>) -> Result<Reply, Refusal> {
+fn cancel_copy_image(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
     let p = cx.params();
-    let request = CancelCopyImage::new(p.required(Param::RegionId)?, p.required(Param::ImageId)?);
-    cx.transition(|store, caller| store.cancel_copy_image(caller, request))?;
+    let request = CancelCopyImage::new(
+        p.required(Parameter::RegionId)?,
+        p.required(Parameter::ImageId)?,
+    )
+    .with_dry_run(dry_run(cx)?);
+    let result = cx.world.store.cancel_copy_image(cx.caller, request);
+    changed(cx, result)?;
     Ok(done(cx))
 }
 
-fn cancel_task(cx: &mut Context<'_, '_>) -> Result<Reply, Refusal> {
+fn cancel_task(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
     let p = cx.params();
-    let request = CancelTask::new(p.required(Param::RegionId)?, p.required(Param::TaskId)?);
-    cx.transition(|store, caller| store.cancel_task(caller, request))?;
+    let request = CancelTask::new(
+        p.required(Parameter::RegionId)?,
+        p.required(Parameter::TaskId)?,
+    )
+    .with_dry_run(dry_run(cx)?);
+    let result = cx.world.store.cancel_task(cx.caller, request);
+    changed(cx, result)?;
     Ok(done(cx))
 }
 
-fn modify_image_share_permission(cx: &mut Context<'_, '_>) -> Result<Reply, Refusal> {
+fn modify_image_share_permission(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
     let p = cx.params();
-    let mut request =
-        ModifyImageSharePermission::new(p.required(Param::RegionId)?, p.required(Param::ImageId)?);
-    request.add_accounts = p.indexed("AddAccount", None, Param::AddAccount)?;
-    request.remove_accounts = p.indexed("RemoveAccount", None, Param::RemoveAccount)?;
-    request.is_public = p.boolean(Param::IsPublic)?;
-    cx.transition(|store, caller| store.modify_image_share_permission(caller, request))?;
+    let mut request = ModifyImageSharePermission::new(
+        p.required(Parameter::RegionId)?,
+        p.required(Parameter::ImageId)?,
+    );
+    request.add_accounts = p.indexed("AddAccount", None, Parameter::AddAccount)?;
+    request.remove_accounts = p.indexed("RemoveAccount", None, Parameter::RemoveAccount)?;
+    request.is_public = p.boolean(Parameter::IsPublic)?;
+    let request = request.with_dry_run(dry_run(cx)?);
+    let result = cx
+        .world
+        .store
+        .modify_image_share_permission(cx.caller, request);
+    changed(cx, result)?;
     Ok(done(cx))
 }
 
-/// RunInstances' `Amount` range \[D\].
-const MAX_AMOUNT: u32 = 100;
-
-fn run_instances(cx: &mut Context<'_, '_>) -> Result<Reply, Refusal> {
+fn run_instances(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
     let p = cx.params();
-    let request = RunInstances::new(p.required(Param::RegionId)?, p.required(Param::ImageId)?);
-    let amount = p.optional::<u32>(Param::Amount)?.unwrap_or(1);
-    if !(1..=MAX_AMOUNT).contains(&amount) {
-        return Err(ParamError::Invalid(Param::Amount).into());
-    }
-    let ids = cx.transition(|store, caller| {
-        // All or nothing, without copying the store: the library's run_instances checks the
-        // region, the caller's sight of the image and the image's status, and making an
-        // instance changes none of them, so once the first instance is made the others cannot
-        // be refused. Should one be refused all the same, the ones made are released again
-        // (only the store's id generator would show that they were made).
-        let mut ids = Vec::with_capacity(amount as usize);
-        for _ in 0..amount {
-            match store.run_instances(caller, request.clone()) {
-                Ok(id) => ids.push(id),
-                Err(refused) => {
-                    for id in ids {
-                        let made = DeleteInstance::new(request.region_id.clone(), id);
-                        // Each was just made by this caller in this region: releasing it
-                        // passes the same checks.
-                        let _ = store.delete_instance(caller, made);
-                    }
-                    return Err(refused);
-                }
-            }
-        }
-        Ok(ids)
-    })?;
+    let request = RunInstances::new(
+        p.required(Parameter::RegionId)?,
+        p.required(Parameter::ImageId)?,
+    )
+    .with_amount(p.optional(Parameter::Amount)?.unwrap_or(1))
+    .with_dry_run(dry_run(cx)?);
+    let result = cx.world.store.run_instances(cx.caller, request);
+    let ids = changed(cx, result)?;
     Ok(cx.ok(&InstancesMade {
         request_id: cx.request_id(),
         instance_id_sets: InstanceIdSets {
@@ -425,60 +320,28 @@ fn run_instances(cx: &mut Context<'_, '_>) -> Result<Reply, Refusal> {
     }))
 }
 
-fn delete_instance(cx: &mut Context<'_, '_>) -> Result<Reply, Refusal> {
+fn delete_instance(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
     let p = cx.params();
-    let instance = p.required(Param::InstanceId)?;
-    // The real DeleteInstance has no RegionId parameter (the SDKs send none): the instance's
-    // own region is meant [I]. An unknown instance is the library's InvalidInstanceId.NotFound.
-    let region = match p.optional(Param::RegionId)? {
-        Some(region) => region,
-        None => cx
-            .store()
-            .instance(p.required::<String>(Param::InstanceId)?.as_str())
-            .map(|i| i.region.clone())
-            .ok_or(LifecycleError::InstanceNotFound)?,
-    };
-    let request = DeleteInstance::new(region, instance);
-    cx.transition(|store, caller| store.delete_instance(caller, request))?;
+    let mut request = DeleteInstance::new(p.required(Parameter::InstanceId)?);
+    request.region_id = p.optional(Parameter::RegionId)?;
+    let request = request.with_dry_run(dry_run(cx)?);
+    let result = cx.world.store.delete_instance(cx.caller, request);
+    changed(cx, result)?;
     Ok(done(cx))
 }
 
-fn modify_image_attribute(cx: &mut Context<'_, '_>) -> Result<Reply, Refusal> {
+fn modify_image_attribute(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
     let p = cx.params();
-    let region: RegionId = p.required(Param::RegionId)?;
-    let image: ImageId = p.required(Param::ImageId)?;
-    let status = match p.raw(Param::Status.name()) {
-        // Only Status plays a part in DeleteImage; a call that changes other attributes
-        // (name, description, …) is checked as any ModifyImageAttribute is, the region and
-        // that the image is the caller's own, and then changes nothing [I].
-        None => {
-            cx.check(|store, caller| own_image(store, caller, &region, &image))?;
-            return Ok(done(cx));
-        }
-        Some("Deprecated") => AttributeStatus::Deprecated,
-        Some("Available") => AttributeStatus::Available,
-        Some(_) => return Err(ParamError::Invalid(Param::Status).into()),
-    };
-    let request = ModifyImageAttribute::new(region, image, status);
-    cx.transition(|store, caller| store.modify_image_attribute(caller, request))?;
+    let mut request = ModifyImageAttribute::new(
+        p.required(Parameter::RegionId)?,
+        p.required(Parameter::ImageId)?,
+    );
+    request.status = p.optional(Parameter::Status)?;
+    let request = request.with_dry_run(dry_run(cx)?);
+    let result = cx
+        .world
+        .store
+        .modify_image_attribute(cx.caller, request, cx.profile);
+    changed(cx, result)?;
     Ok(done(cx))
-}
-
-/// ModifyImageAttribute's first two refusals, in the library's order and with its errors:
-/// `InvalidRegionId.NotFound` for a region the store does not know, then
-/// `InvalidImageId.NotFound` unless the library's [`relation`] of the caller to the image is
-/// [`Relation::Own`].
-fn own_image(
-    store: &ImageStore,
-    caller: &AccountId,
-    region: &RegionId,
-    image: &ImageId,
-) -> Result<(), LifecycleError> {
-    if !store.has_region(region.as_str()) {
-        return Err(LifecycleError::RegionNotFound);
-    }
-    match relation(store, caller, region.as_str(), image.as_str()) {
-        Relation::Own => Ok(()),
-        Relation::VisibleNotOwn | Relation::Absent => Err(LifecycleError::ImageNotFound),
-    }
 }

@@ -24,13 +24,13 @@ pub const REGION: &str = "cn-hangzhou";
 pub fn world() -> World {
     let mut store = ImageStore::new();
     let specs = [
-        ImageSpec::custom("m-demo-free", ALICE, REGION).snapshot("s-demo-free"),
-        ImageSpec::custom("m-demo-deprecated", ALICE, REGION).status(ImageStatus::Deprecated),
+        ImageSpec::custom("m-demo-free", ALICE, REGION).add_snapshot("s-demo-free"),
+        ImageSpec::custom("m-demo-deprecated", ALICE, REGION).with_status(ImageStatus::Deprecated),
         ImageSpec::custom("m-demo-importing", ALICE, REGION).importing(),
         ImageSpec::custom("m-demo-exporting", ALICE, REGION).exporting(),
         ImageSpec::custom("m-demo-copying", ALICE, REGION).copying_to("cn-shanghai"),
         ImageSpec::custom("m-demo-public", ALICE, REGION).community(),
-        ImageSpec::custom("m-demo-shared", ALICE, REGION).shared_with(BOB),
+        ImageSpec::custom("m-demo-shared", ALICE, REGION).add_share(BOB),
         ImageSpec::custom("m-demo-in-use", ALICE, REGION).used_by(1),
         ImageSpec::custom("m-demo-bob", BOB, REGION),
         ImageSpec::system("aliyun_3_x64_20G_alibase_20240819.vhd", REGION),

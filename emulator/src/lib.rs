@@ -32,6 +32,7 @@
 
 mod actions;
 mod admin;
+mod call;
 pub mod demo;
 mod describe;
 mod emulator;

@@ -145,7 +145,7 @@ fn try_line(address: &SocketAddr, world: &World) -> String {
         .store
         .images()
         .filter(own)
-        .filter(|image| !blockers(&world.store, image.id.as_str()).is_empty())
+        .filter(|image| !blockers(&world.store, &image.id).is_empty())
         .min_by(|a, b| a.id.cmp(&b.id));
     let image = blocked.or_else(|| {
         world

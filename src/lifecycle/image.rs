@@ -2,11 +2,16 @@
 //! failure), ImportImage, ExportImage, CopyImage, CancelCopyImage and ModifyImageAttribute.
 //! An import's or a copy's completion, failure and cancellation are in [`task`](super::task).
 
+use std::str::FromStr;
+
+use crate::blocker::Blocker;
+use crate::error::{Denial, Error, NotFound, Parameter};
 use crate::ids::{AccountId, ImageId, RegionId, SnapshotId, TaskId};
 use crate::model::{Image, ImageStatus, Task, TaskEnd, TaskKind};
+use crate::profile::Profile;
 use crate::store::ImageStore;
 
-use super::{LifecycleError, checked, known_region, own_image, still_being_made};
+use super::{Transition, checked, known_region, own_image, still_being_made};
 
 /// CreateImage: a new custom image of the caller's, made from snapshots
 /// (`DiskDeviceMapping.N.SnapshotId`). It starts Creating; the service later finishes it
@@ -17,6 +22,8 @@ pub struct CreateImage {
     pub region_id: RegionId,
     /// The snapshots it is built from, each at most once; may be empty \[I\].
     pub snapshot_ids: Vec<SnapshotId>,
+    /// `DryRun`: check only.
+    pub dry_run: bool,
 }
 
 impl CreateImage {
@@ -25,13 +32,19 @@ impl CreateImage {
         Self {
             region_id,
             snapshot_ids: Vec::new(),
+            dry_run: false,
         }
     }
 
     /// The same request with one more snapshot.
-    pub fn snapshot(mut self, snapshot_id: SnapshotId) -> Self {
+    pub fn add_snapshot(mut self, snapshot_id: SnapshotId) -> Self {
         self.snapshot_ids.push(snapshot_id);
         self
+    }
+
+    /// The same request with `DryRun` set.
+    pub fn with_dry_run(self, dry_run: bool) -> Self {
+        Self { dry_run, ..self }
     }
 }
 
@@ -41,12 +54,22 @@ impl CreateImage {
 pub struct ImportImage {
     /// `RegionId`: where the image is imported.
     pub region_id: RegionId,
+    /// `DryRun`: check only.
+    pub dry_run: bool,
 }
 
 impl ImportImage {
     /// A request.
     pub fn new(region_id: RegionId) -> Self {
-        Self { region_id }
+        Self {
+            region_id,
+            dry_run: false,
+        }
+    }
+
+    /// The same request with `DryRun` set.
+    pub fn with_dry_run(self, dry_run: bool) -> Self {
+        Self { dry_run, ..self }
     }
 }
 
@@ -58,6 +81,8 @@ pub struct ExportImage {
     pub region_id: RegionId,
     /// `ImageId`: the image to export.
     pub image_id: ImageId,
+    /// `DryRun`: check only.
+    pub dry_run: bool,
 }
 
 impl ExportImage {
@@ -66,7 +91,13 @@ impl ExportImage {
         Self {
             region_id,
             image_id,
+            dry_run: false,
         }
+    }
+
+    /// The same request with `DryRun` set.
+    pub fn with_dry_run(self, dry_run: bool) -> Self {
+        Self { dry_run, ..self }
     }
 }
 
@@ -82,6 +113,8 @@ pub struct CopyImage {
     pub image_id: ImageId,
     /// `DestinationRegionId`: where the copy is made.
     pub destination_region_id: RegionId,
+    /// `DryRun`: check only.
+    pub dry_run: bool,
 }
 
 impl CopyImage {
@@ -91,7 +124,13 @@ impl CopyImage {
             region_id,
             image_id,
             destination_region_id,
+            dry_run: false,
         }
+    }
+
+    /// The same request with `DryRun` set.
+    pub fn with_dry_run(self, dry_run: bool) -> Self {
+        Self { dry_run, ..self }
     }
 }
 
@@ -103,6 +142,8 @@ pub struct CancelCopyImage {
     pub region_id: RegionId,
     /// `ImageId`: the copy.
     pub image_id: ImageId,
+    /// `DryRun`: check only.
+    pub dry_run: bool,
 }
 
 impl CancelCopyImage {
@@ -111,7 +152,13 @@ impl CancelCopyImage {
         Self {
             region_id,
             image_id,
+            dry_run: false,
         }
+    }
+
+    /// The same request with `DryRun` set.
+    pub fn with_dry_run(self, dry_run: bool) -> Self {
+        Self { dry_run, ..self }
     }
 }
 
@@ -135,27 +182,58 @@ impl AttributeStatus {
     }
 }
 
-/// ModifyImageAttribute with `Status`: deprecates one of the caller's images or makes it
+impl FromStr for AttributeStatus {
+    type Err = Error;
+
+    /// `Deprecated` or `Available`, as the API spells them; anything else is
+    /// `InvalidParameter` for `Status` \[I\].
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s {
+            "Deprecated" => Ok(AttributeStatus::Deprecated),
+            "Available" => Ok(AttributeStatus::Available),
+            _ => Err(Error::InvalidParameter(Parameter::Status)),
+        }
+    }
+}
+
+/// ModifyImageAttribute: with `Status`, deprecates one of the caller's images or makes it
 /// Available again. (The action's other attributes, name and description and so on, play no
-/// part in DeleteImage and are not modelled.)
+/// part in DeleteImage and are not modelled: a call without `Status` is checked and changes
+/// nothing \[I\].)
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModifyImageAttribute {
     /// `RegionId`: the image's region.
     pub region_id: RegionId,
     /// `ImageId`: the image.
     pub image_id: ImageId,
-    /// `Status`: the new status.
-    pub status: AttributeStatus,
+    /// `Status`: the new status, if any.
+    pub status: Option<AttributeStatus>,
+    /// `DryRun`: check only.
+    pub dry_run: bool,
 }
 
 impl ModifyImageAttribute {
-    /// A request.
-    pub fn new(region_id: RegionId, image_id: ImageId, status: AttributeStatus) -> Self {
+    /// A request that changes no attribute yet.
+    pub fn new(region_id: RegionId, image_id: ImageId) -> Self {
         Self {
             region_id,
             image_id,
-            status,
+            status: None,
+            dry_run: false,
         }
+    }
+
+    /// The same request with `Status` set.
+    pub fn with_status(self, status: AttributeStatus) -> Self {
+        Self {
+            status: Some(status),
+            ..self
+        }
+    }
+
+    /// The same request with `DryRun` set.
+    pub fn with_dry_run(self, dry_run: bool) -> Self {
+        Self { dry_run, ..self }
     }
 }
 
@@ -168,33 +246,278 @@ pub struct NewImage {
     pub task: TaskId,
 }
 
+// ---- CreateImage ---------------------------------------------------------------------------
+
+/// Refusals, in this order: `InvalidRegionId.NotFound`; `InvalidParameter` (`SnapshotId`) when
+/// a snapshot is listed twice.
+impl Transition for CreateImage {
+    type Checked = ();
+    type Answer = ImageId;
+
+    fn check(&self, store: &ImageStore, _: &AccountId, _: &Profile) -> Result<(), Error> {
+        known_region(store, &self.region_id)?;
+        let snapshots = &self.snapshot_ids;
+        if (0..snapshots.len()).any(|i| snapshots[..i].contains(&snapshots[i])) {
+            return Err(Error::InvalidParameter(Parameter::SnapshotId));
+        }
+        Ok(())
+    }
+
+    /// A new private custom image of the caller's, Creating, built from the snapshots.
+    fn change(&self, store: &mut ImageStore, caller: &AccountId, (): ()) -> ImageId {
+        let id = store.new_image_id();
+        checked(store.insert_image(Image {
+            status: ImageStatus::Creating,
+            snapshots: self.snapshot_ids.clone(),
+            ..Image::custom(id.clone(), caller.clone(), self.region_id.clone())
+        }));
+        id
+    }
+
+    fn dry_run(&self) -> bool {
+        self.dry_run
+    }
+}
+
+// ---- ImportImage ---------------------------------------------------------------------------
+
+/// Refusal: `InvalidRegionId.NotFound`.
+impl Transition for ImportImage {
+    type Checked = ();
+    type Answer = NewImage;
+
+    fn check(&self, store: &ImageStore, _: &AccountId, _: &Profile) -> Result<(), Error> {
+        known_region(store, &self.region_id)
+    }
+
+    /// A new private custom image of the caller's, Waiting, and the import task making it.
+    fn change(&self, store: &mut ImageStore, caller: &AccountId, (): ()) -> NewImage {
+        let image = store.new_image_id();
+        let task = store.new_task_id();
+        checked(store.insert_image(Image {
+            status: ImageStatus::Waiting,
+            ..Image::custom(image.clone(), caller.clone(), self.region_id.clone())
+        }));
+        checked(store.insert_task(Task {
+            id: task.clone(),
+            kind: TaskKind::ImportImage {
+                image: image.clone(),
+            },
+        }));
+        NewImage { image, task }
+    }
+
+    fn dry_run(&self) -> bool {
+        self.dry_run
+    }
+}
+
+// ---- ExportImage ---------------------------------------------------------------------------
+
+/// Refusals, in this order: `InvalidRegionId.NotFound`; `InvalidImageId.NotFound` unless the
+/// image is the caller's own in the region; `OperationDenied.CommunityImage` for a community
+/// image; `IncorrectImageStatus` unless it is Available (and not still being imported or
+/// copied); `ImageIsExporting` while another export of it runs.
+impl Transition for ExportImage {
+    type Checked = ();
+    type Answer = TaskId;
+
+    fn check(&self, store: &ImageStore, caller: &AccountId, _: &Profile) -> Result<(), Error> {
+        known_region(store, &self.region_id)?;
+        let entry = own_image(store, caller, &self.region_id, &self.image_id)?;
+        if entry.image.visibility.community {
+            return Err(Denial::CommunityImageExport.into());
+        }
+        if entry.image.status != ImageStatus::Available || still_being_made(entry) {
+            return Err(Denial::ImageNotAvailable.into());
+        }
+        if entry.running.exports > 0 {
+            return Err(Denial::ImageIsExporting.into());
+        }
+        Ok(())
+    }
+
+    /// An export task on the image.
+    fn change(&self, store: &mut ImageStore, _: &AccountId, (): ()) -> TaskId {
+        let task = store.new_task_id();
+        checked(store.insert_task(Task {
+            id: task.clone(),
+            kind: TaskKind::ExportImage {
+                image: self.image_id.clone(),
+            },
+        }));
+        task
+    }
+
+    fn dry_run(&self) -> bool {
+        self.dry_run
+    }
+}
+
+// ---- CopyImage -----------------------------------------------------------------------------
+
+/// Refusals, in this order: `InvalidRegionId.NotFound`; `DestinationRegion.NotFound`;
+/// `InvalidImageId.NotFound` unless the image is the caller's own in the region (copying an
+/// image shared with the caller is not modelled \[I\]); `OperationDenied.CommunityImage` for a
+/// community image; `IncorrectImageStatus` unless it is Available (and not still being imported
+/// or copied; a Deprecated image cannot be copied \[D\]).
+impl Transition for CopyImage {
+    type Checked = ();
+    type Answer = NewImage;
+
+    fn check(&self, store: &ImageStore, caller: &AccountId, _: &Profile) -> Result<(), Error> {
+        known_region(store, &self.region_id)?;
+        if !store.has_region(self.destination_region_id.as_str()) {
+            return Err(NotFound::DestinationRegion.into());
+        }
+        let entry = own_image(store, caller, &self.region_id, &self.image_id)?;
+        if entry.image.visibility.community {
+            return Err(Denial::CommunityImageCopy.into());
+        }
+        if entry.image.status != ImageStatus::Available || still_being_made(entry) {
+            return Err(Denial::CopySourceNotAvailable.into());
+        }
+        Ok(())
+    }
+
+    /// A private copy in the destination region, Creating, and the copy task making it. The
+    /// copy lists no snapshots (its own are made in the destination region and are not
+    /// modelled) \[I\].
+    fn change(&self, store: &mut ImageStore, caller: &AccountId, (): ()) -> NewImage {
+        let image = store.new_image_id();
+        let task = store.new_task_id();
+        checked(store.insert_image(Image {
+            status: ImageStatus::Creating,
+            ..Image::custom(
+                image.clone(),
+                caller.clone(),
+                self.destination_region_id.clone(),
+            )
+        }));
+        checked(store.insert_task(Task {
+            id: task.clone(),
+            kind: TaskKind::CopyImage {
+                source: self.image_id.clone(),
+                destination: image.clone(),
+            },
+        }));
+        NewImage { image, task }
+    }
+
+    fn dry_run(&self) -> bool {
+        self.dry_run
+    }
+}
+
+// ---- CancelCopyImage -----------------------------------------------------------------------
+
+/// Refusals, in this order: `InvalidRegionId.NotFound`; `InvalidImageId.NotFound` unless the
+/// image is the caller's own in the region; `ImageCreatedNotFromCopy` for an image no copy
+/// made; `IncorrectImageStatus` for a copy that has finished ("The image is copied
+/// finished."), failed ("The Image copy has been failed.") or, in a hand-built store, was
+/// cancelled and is still there ("The specified image is not coping."); `CancelNotSupported`
+/// when other tasks run on the copy (hand-built stores only).
+impl Transition for CancelCopyImage {
+    /// The running copy task.
+    type Checked = TaskId;
+    type Answer = ();
+
+    fn check(&self, store: &ImageStore, caller: &AccountId, _: &Profile) -> Result<TaskId, Error> {
+        known_region(store, &self.region_id)?;
+        let entry = own_image(store, caller, &self.region_id, &self.image_id)?;
+        let task = store
+            .copy_task_into(self.image_id.as_str())
+            .ok_or(Denial::NotCreatedFromCopy)?;
+        if let Some(ended) = store.ended_task(task.as_str()) {
+            return Err(match ended.end {
+                TaskEnd::Finished => Denial::CopyFinished,
+                TaskEnd::Failed => Denial::CopyFailed,
+                TaskEnd::Cancelled => Denial::NotCopying,
+            }
+            .into());
+        }
+        let running = entry.running;
+        if running.imports + running.exports + running.copies_out > 0 {
+            return Err(Denial::CopyNotCancellable.into());
+        }
+        Ok(task.clone())
+    }
+
+    /// Ends the copy task as cancelled and removes the copy; the source is unchanged.
+    fn change(&self, store: &mut ImageStore, _: &AccountId, task: TaskId) {
+        store.end_task(task.as_str(), TaskEnd::Cancelled);
+        store.remove_image(self.image_id.as_str());
+    }
+
+    fn dry_run(&self) -> bool {
+        self.dry_run
+    }
+}
+
+// ---- ModifyImageAttribute ------------------------------------------------------------------
+
+/// Refusals, in this order: `InvalidRegionId.NotFound`; `InvalidImageId.NotFound` unless the
+/// image is the caller's own in the region; then, with `Status` only: `IncorrectImageStatus`
+/// \[I\] unless it is Available or Deprecated (and not still being imported or copied); to
+/// deprecate, a shared image must be unshared first, `ImageUseShared` in the profile's catalog
+/// [D rule, I code], and a community image unpublished first, `Image.Public` \[I\].
+impl Transition for ModifyImageAttribute {
+    type Checked = ();
+    type Answer = ();
+
+    fn check(
+        &self,
+        store: &ImageStore,
+        caller: &AccountId,
+        profile: &Profile,
+    ) -> Result<(), Error> {
+        known_region(store, &self.region_id)?;
+        let entry = own_image(store, caller, &self.region_id, &self.image_id)?;
+        let Some(status) = self.status else {
+            return Ok(());
+        };
+        let changeable = matches!(
+            entry.image.status,
+            ImageStatus::Available | ImageStatus::Deprecated
+        );
+        if !changeable || still_being_made(entry) {
+            return Err(Denial::StatusChangeNotAllowed.into());
+        }
+        if status == AttributeStatus::Deprecated {
+            if !entry.image.visibility.shared_with.is_empty() {
+                return Err(Error::Blocked {
+                    blocker: Blocker::Shared,
+                    catalog: profile.catalog,
+                });
+            }
+            if entry.image.visibility.community {
+                return Err(Denial::ImagePublic.into());
+            }
+        }
+        Ok(())
+    }
+
+    /// Sets the status; setting the status it already has, or none, changes nothing.
+    fn change(&self, store: &mut ImageStore, _: &AccountId, (): ()) {
+        if let Some(status) = self.status {
+            store.set_status(self.image_id.as_str(), status.status());
+        }
+    }
+
+    fn dry_run(&self) -> bool {
+        self.dry_run
+    }
+}
+
 impl ImageStore {
     /// CreateImage: a new private custom image of the caller's, Creating, built from the
-    /// request's snapshots. Returns its id.
-    ///
-    /// Refusals, in this order: `InvalidRegionId.NotFound`; `InvalidParameter` when a snapshot
-    /// is listed twice.
+    /// request's snapshots. Returns its id. Refused as [`check`](super::check) refuses it.
     pub fn create_image(
         &mut self,
         caller: &AccountId,
         request: CreateImage,
-    ) -> Result<ImageId, LifecycleError> {
-        known_region(self, &request.region_id)?;
-        let listed_twice = request
-            .snapshot_ids
-            .iter()
-            .enumerate()
-            .any(|(i, s)| request.snapshot_ids[..i].contains(s));
-        if listed_twice {
-            return Err(LifecycleError::DuplicateSnapshot);
-        }
-        let id = self.new_image_id();
-        checked(self.insert_image(Image {
-            status: ImageStatus::Creating,
-            snapshots: request.snapshot_ids,
-            ..Image::custom(id.clone(), caller.clone(), request.region_id)
-        }));
-        Ok(id)
+    ) -> Result<ImageId, Error> {
+        self.transition(caller, &request, &Profile::default())
     }
 
     /// The service finishes a CreateImage: the image becomes Available. Not an API call.
@@ -202,26 +525,20 @@ impl ImageStore {
     /// Refusals: `InvalidImageId.NotFound` for an image the store does not hold;
     /// `IncorrectImageStatus` \[I\] for one that is not Creating, or that an import or a copy is
     /// making (their tasks finish those).
-    pub fn finish_create_image(&mut self, image: &ImageId) -> Result<(), LifecycleError> {
+    pub fn finish_create_image(&mut self, image: &ImageId) -> Result<(), Error> {
         self.end_create_image(image, ImageStatus::Available)
     }
 
     /// The service fails a CreateImage: the image becomes CreateFailed. Not an API call.
     /// Refused as [`finish_create_image`](Self::finish_create_image) is.
-    pub fn fail_create_image(&mut self, image: &ImageId) -> Result<(), LifecycleError> {
+    pub fn fail_create_image(&mut self, image: &ImageId) -> Result<(), Error> {
         self.end_create_image(image, ImageStatus::CreateFailed)
     }
 
-    fn end_create_image(
-        &mut self,
-        image: &ImageId,
-        status: ImageStatus,
-    ) -> Result<(), LifecycleError> {
-        let entry = self
-            .entry(image.as_str())
-            .ok_or(LifecycleError::ImageNotFound)?;
+    fn end_create_image(&mut self, image: &ImageId, status: ImageStatus) -> Result<(), Error> {
+        let entry = self.entry(image.as_str()).ok_or(NotFound::Image)?;
         if entry.image.status != ImageStatus::Creating || still_being_made(entry) {
-            return Err(LifecycleError::NotBeingCreated);
+            return Err(Denial::NotBeingCreated.into());
         }
         self.set_status(image.as_str(), status);
         Ok(())
@@ -229,170 +546,51 @@ impl ImageStore {
 
     /// ImportImage: a new private custom image of the caller's, Waiting, and the import task
     /// that makes it.
-    ///
-    /// Refusal: `InvalidRegionId.NotFound`.
     pub fn import_image(
         &mut self,
         caller: &AccountId,
         request: ImportImage,
-    ) -> Result<NewImage, LifecycleError> {
-        known_region(self, &request.region_id)?;
-        let image = self.new_image_id();
-        let task = self.new_task_id();
-        checked(self.insert_image(Image {
-            status: ImageStatus::Waiting,
-            ..Image::custom(image.clone(), caller.clone(), request.region_id)
-        }));
-        checked(self.insert_task(Task {
-            id: task.clone(),
-            kind: TaskKind::ImportImage {
-                image: image.clone(),
-            },
-        }));
-        Ok(NewImage { image, task })
+    ) -> Result<NewImage, Error> {
+        self.transition(caller, &request, &Profile::default())
     }
 
     /// ExportImage: an export task on one of the caller's images. Returns the task's id.
-    ///
-    /// Refusals, in this order: `InvalidRegionId.NotFound`; `InvalidImageId.NotFound` unless
-    /// the image is the caller's own in the region; `OperationDenied.CommunityImage` for a
-    /// community image; `IncorrectImageStatus` unless it is Available (and not still being
-    /// imported or copied); `ImageIsExporting` while another export of it runs.
     pub fn export_image(
         &mut self,
         caller: &AccountId,
         request: ExportImage,
-    ) -> Result<TaskId, LifecycleError> {
-        known_region(self, &request.region_id)?;
-        let entry = own_image(self, caller, &request.region_id, &request.image_id)?;
-        if entry.image.visibility.community {
-            return Err(LifecycleError::CommunityImageExport);
-        }
-        if entry.image.status != ImageStatus::Available || still_being_made(entry) {
-            return Err(LifecycleError::ImageNotAvailable);
-        }
-        if entry.running.exports > 0 {
-            return Err(LifecycleError::ImageIsExporting);
-        }
-        let task = self.new_task_id();
-        checked(self.insert_task(Task {
-            id: task.clone(),
-            kind: TaskKind::ExportImage {
-                image: request.image_id,
-            },
-        }));
-        Ok(task)
+    ) -> Result<TaskId, Error> {
+        self.transition(caller, &request, &Profile::default())
     }
 
     /// CopyImage: a private copy of one of the caller's images in the destination region,
-    /// Creating, and the copy task that makes it. The copy lists no snapshots (its own are made
-    /// in the destination region and are not modelled) \[I\].
-    ///
-    /// Refusals, in this order: `InvalidRegionId.NotFound`; `DestinationRegion.NotFound`;
-    /// `InvalidImageId.NotFound` unless the image is the caller's own in the region (copying an
-    /// image shared with the caller is not modelled \[I\]); `OperationDenied.CommunityImage` for
-    /// a community image; `IncorrectImageStatus` unless it is Available (and not still being
-    /// imported or copied; a Deprecated image cannot be copied \[D\]).
+    /// Creating, and the copy task that makes it.
     pub fn copy_image(
         &mut self,
         caller: &AccountId,
         request: CopyImage,
-    ) -> Result<NewImage, LifecycleError> {
-        known_region(self, &request.region_id)?;
-        if !self.has_region(request.destination_region_id.as_str()) {
-            return Err(LifecycleError::DestinationRegionNotFound);
-        }
-        let entry = own_image(self, caller, &request.region_id, &request.image_id)?;
-        if entry.image.visibility.community {
-            return Err(LifecycleError::CommunityImageCopy);
-        }
-        if entry.image.status != ImageStatus::Available || still_being_made(entry) {
-            return Err(LifecycleError::CopySourceNotAvailable);
-        }
-        let image = self.new_image_id();
-        let task = self.new_task_id();
-        checked(self.insert_image(Image {
-            status: ImageStatus::Creating,
-            ..Image::custom(image.clone(), caller.clone(), request.destination_region_id)
-        }));
-        checked(self.insert_task(Task {
-            id: task.clone(),
-            kind: TaskKind::CopyImage {
-                source: request.image_id,
-                destination: image.clone(),
-            },
-        }));
-        Ok(NewImage { image, task })
+    ) -> Result<NewImage, Error> {
+        self.transition(caller, &request, &Profile::default())
     }
 
     /// CancelCopyImage: ends the running copy into the image and removes the copy; the source
     /// is unchanged. The copy task is kept as cancelled.
-    ///
-    /// Refusals, in this order: `InvalidRegionId.NotFound`; `InvalidImageId.NotFound` unless
-    /// the image is the caller's own in the region; `ImageCreatedNotFromCopy` for an image no
-    /// copy made; `IncorrectImageStatus` for a copy that has finished ("The image is copied
-    /// finished."), failed ("The Image copy has been failed.") or, in a hand-built store, was
-    /// cancelled and is still there ("The specified image is not coping."); `CancelNotSupported`
-    /// when other tasks run on the copy (hand-built stores only).
     pub fn cancel_copy_image(
         &mut self,
         caller: &AccountId,
         request: CancelCopyImage,
-    ) -> Result<(), LifecycleError> {
-        known_region(self, &request.region_id)?;
-        let entry = own_image(self, caller, &request.region_id, &request.image_id)?;
-        let task = self
-            .copy_task_into(request.image_id.as_str())
-            .ok_or(LifecycleError::NotCreatedFromCopy)?;
-        if let Some(ended) = self.ended_task(task.as_str()) {
-            return Err(match ended.end {
-                TaskEnd::Finished => LifecycleError::CopyFinished,
-                TaskEnd::Failed => LifecycleError::CopyFailed,
-                TaskEnd::Cancelled => LifecycleError::NotCopying,
-            });
-        }
-        let running = entry.running;
-        if running.imports + running.exports + running.copies_out > 0 {
-            return Err(LifecycleError::CopyNotCancellable);
-        }
-        let task = task.clone();
-        self.end_task(task.as_str(), TaskEnd::Cancelled);
-        self.remove_image(request.image_id.as_str());
-        Ok(())
+    ) -> Result<(), Error> {
+        self.transition(caller, &request, &Profile::default())
     }
 
-    /// ModifyImageAttribute `Status`: deprecates one of the caller's images, or makes a
-    /// deprecated one Available again. Setting the status it already has succeeds and changes
-    /// nothing.
-    ///
-    /// Refusals, in this order: `InvalidRegionId.NotFound`; `InvalidImageId.NotFound` unless
-    /// the image is the caller's own in the region; `IncorrectImageStatus` \[I\] unless it is
-    /// Available or Deprecated (and not still being imported or copied); to deprecate, a shared
-    /// image must be unshared first, `ImageUseShared` [D rule, I code], and a community image
-    /// unpublished first, `Image.Public` \[I\].
+    /// ModifyImageAttribute: deprecates one of the caller's images, or makes a deprecated one
+    /// Available again; messages in `profile`'s catalog.
     pub fn modify_image_attribute(
         &mut self,
         caller: &AccountId,
         request: ModifyImageAttribute,
-    ) -> Result<(), LifecycleError> {
-        known_region(self, &request.region_id)?;
-        let entry = own_image(self, caller, &request.region_id, &request.image_id)?;
-        let changeable = matches!(
-            entry.image.status,
-            ImageStatus::Available | ImageStatus::Deprecated
-        );
-        if !changeable || still_being_made(entry) {
-            return Err(LifecycleError::StatusChangeNotAllowed);
-        }
-        if request.status == AttributeStatus::Deprecated {
-            if !entry.image.visibility.shared_with.is_empty() {
-                return Err(LifecycleError::ImageShared);
-            }
-            if entry.image.visibility.community {
-                return Err(LifecycleError::ImagePublic);
-            }
-        }
-        self.set_status(request.image_id.as_str(), request.status.status());
-        Ok(())
+        profile: &Profile,
+    ) -> Result<(), Error> {
+        self.transition(caller, &request, profile)
     }
 }

@@ -1,30 +1,51 @@
-//! The instance actions: RunInstances makes an instance from an image (blocker InUse),
-//! DeleteInstance releases it.
+//! The instance actions: RunInstances makes instances from an image (blocker InUse),
+//! DeleteInstance releases one.
 
+use crate::error::{Denial, Error, NotFound, Parameter};
 use crate::ids::{AccountId, ImageId, InstanceId, RegionId};
 use crate::model::{ImageStatus, Instance};
+use crate::profile::Profile;
 use crate::store::ImageStore;
 
-use super::{LifecycleError, checked, known_region, still_being_made, visible_image};
+use super::{Transition, checked, known_region, still_being_made, visible_image};
 
-/// RunInstances: one instance of the caller's from an image it can see (its own, shared with
-/// it, community, system or marketplace). `Amount` and the instance's own settings play no
-/// part in DeleteImage; one call makes one instance \[I\].
+/// The most instances one RunInstances call makes: `Amount` is 1 to 100 \[D\].
+pub const MAX_AMOUNT: u32 = 100;
+
+/// RunInstances: `Amount` instances of the caller's from an image it can see (its own, shared
+/// with it, community, system or marketplace), all or none. The instances' own settings play
+/// no part in DeleteImage and are not modelled \[I\].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunInstances {
-    /// `RegionId`: the region of the instance and of the image.
+    /// `RegionId`: the region of the instances and of the image.
     pub region_id: RegionId,
     /// `ImageId`: the image to launch from.
     pub image_id: ImageId,
+    /// `Amount`: how many instances, 1 to [`MAX_AMOUNT`].
+    pub amount: u32,
+    /// `DryRun`: check only.
+    pub dry_run: bool,
 }
 
 impl RunInstances {
-    /// A request.
+    /// A request for one instance.
     pub fn new(region_id: RegionId, image_id: ImageId) -> Self {
         Self {
             region_id,
             image_id,
+            amount: 1,
+            dry_run: false,
         }
+    }
+
+    /// The same request with `Amount` set.
+    pub fn with_amount(self, amount: u32) -> Self {
+        Self { amount, ..self }
+    }
+
+    /// The same request with `DryRun` set.
+    pub fn with_dry_run(self, dry_run: bool) -> Self {
+        Self { dry_run, ..self }
     }
 }
 
@@ -32,71 +53,137 @@ impl RunInstances {
 /// (Instance states and `Force` are not modelled: every instance can be released \[I\].)
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeleteInstance {
-    /// `RegionId`: the instance's region.
-    pub region_id: RegionId,
+    /// `RegionId`: the instance's region. The real DeleteInstance has no such parameter (the
+    /// SDKs send none); without it, the instance's own region is meant \[I\].
+    pub region_id: Option<RegionId>,
     /// `InstanceId`: the instance.
     pub instance_id: InstanceId,
+    /// `DryRun`: check only.
+    pub dry_run: bool,
 }
 
 impl DeleteInstance {
-    /// A request.
-    pub fn new(region_id: RegionId, instance_id: InstanceId) -> Self {
+    /// A request for an instance in whatever region it is.
+    pub fn new(instance_id: InstanceId) -> Self {
         Self {
-            region_id,
+            region_id: None,
             instance_id,
+            dry_run: false,
         }
+    }
+
+    /// The same request with `RegionId` set.
+    pub fn with_region_id(self, region_id: RegionId) -> Self {
+        Self {
+            region_id: Some(region_id),
+            ..self
+        }
+    }
+
+    /// The same request with `DryRun` set.
+    pub fn with_dry_run(self, dry_run: bool) -> Self {
+        Self { dry_run, ..self }
     }
 }
 
-impl ImageStore {
-    /// RunInstances: a new instance of the caller's, made from the image. Returns its id.
-    ///
-    /// Refusals, in this order: `InvalidRegionId.NotFound`; `InvalidImageId.NotFound` unless
-    /// the caller can see the image in the region; `IncorrectImageStatus` unless the image is
-    /// Available or Deprecated \[D\] and not still being imported or copied (docs/lifecycle.md,
-    /// RunInstances).
-    pub fn run_instances(
-        &mut self,
-        caller: &AccountId,
-        request: RunInstances,
-    ) -> Result<InstanceId, LifecycleError> {
-        known_region(self, &request.region_id)?;
-        let entry = visible_image(self, caller, &request.region_id, &request.image_id)?;
+/// Refusals, in this order: `InvalidParameter` for an `Amount` outside 1 to [`MAX_AMOUNT`];
+/// `InvalidRegionId.NotFound`; `InvalidImageId.NotFound` unless the caller can see the image in
+/// the region; `IncorrectImageStatus` unless the image is Available or Deprecated \[D\] and not
+/// still being imported or copied (docs/lifecycle.md, RunInstances). Making
+/// an instance changes none of these, so one check stands for every instance of the call.
+impl Transition for RunInstances {
+    type Checked = ();
+    type Answer = Vec<InstanceId>;
+
+    fn check(&self, store: &ImageStore, caller: &AccountId, _: &Profile) -> Result<(), Error> {
+        if !(1..=MAX_AMOUNT).contains(&self.amount) {
+            return Err(Error::InvalidParameter(Parameter::Amount));
+        }
+        known_region(store, &self.region_id)?;
+        let entry = visible_image(store, caller, &self.region_id, &self.image_id)?;
         let launchable = matches!(
             entry.image.status,
             ImageStatus::Available | ImageStatus::Deprecated
         );
         if !launchable || still_being_made(entry) {
-            return Err(LifecycleError::ImageNotAvailable);
+            return Err(Denial::ImageNotAvailable.into());
         }
-        let id = self.new_instance_id();
-        checked(self.insert_instance(Instance {
-            id: id.clone(),
-            owner: caller.clone(),
-            region: request.region_id,
-            image: request.image_id,
-            image_deleted: false,
-        }));
-        Ok(id)
+        Ok(())
+    }
+
+    /// `Amount` new instances of the caller's, made from the image, in the order made.
+    fn change(&self, store: &mut ImageStore, caller: &AccountId, (): ()) -> Vec<InstanceId> {
+        (0..self.amount)
+            .map(|_| {
+                let id = store.new_instance_id();
+                checked(store.insert_instance(Instance {
+                    id: id.clone(),
+                    owner: caller.clone(),
+                    region: self.region_id.clone(),
+                    image: self.image_id.clone(),
+                    image_deleted: false,
+                }));
+                id
+            })
+            .collect()
+    }
+
+    fn dry_run(&self) -> bool {
+        self.dry_run
+    }
+}
+
+/// Refusals, in this order: `InvalidRegionId.NotFound` for a `RegionId` the store does not
+/// know; `InvalidInstanceId.NotFound` unless the instance is the caller's own (in `RegionId`,
+/// when given).
+impl Transition for DeleteInstance {
+    type Checked = InstanceId;
+    type Answer = ();
+
+    fn check(
+        &self,
+        store: &ImageStore,
+        caller: &AccountId,
+        _: &Profile,
+    ) -> Result<InstanceId, Error> {
+        if let Some(region) = &self.region_id {
+            known_region(store, region)?;
+        }
+        let own = store.instance(self.instance_id.as_str()).is_some_and(|i| {
+            i.owner == *caller && self.region_id.as_ref().is_none_or(|r| i.region == *r)
+        });
+        if !own {
+            return Err(NotFound::Instance.into());
+        }
+        Ok(self.instance_id.clone())
+    }
+
+    fn change(&self, store: &mut ImageStore, _: &AccountId, instance: InstanceId) {
+        store.remove_instance(instance.as_str());
+    }
+
+    fn dry_run(&self) -> bool {
+        self.dry_run
+    }
+}
+
+impl ImageStore {
+    /// RunInstances: `Amount` new instances of the caller's, made from the image, all or none.
+    /// Returns their ids.
+    pub fn run_instances(
+        &mut self,
+        caller: &AccountId,
+        request: RunInstances,
+    ) -> Result<Vec<InstanceId>, Error> {
+        self.transition(caller, &request, &Profile::default())
     }
 
     /// DeleteInstance: releases the caller's instance.
-    ///
-    /// Refusals, in this order: `InvalidRegionId.NotFound`; `InvalidInstanceId.NotFound` unless
-    /// the instance is the caller's own in the region.
     pub fn delete_instance(
         &mut self,
         caller: &AccountId,
         request: DeleteInstance,
-    ) -> Result<(), LifecycleError> {
-        known_region(self, &request.region_id)?;
-        let own = self
-            .instance(request.instance_id.as_str())
-            .is_some_and(|i| i.owner == *caller && i.region == request.region_id);
-        if !own {
-            return Err(LifecycleError::InstanceNotFound);
-        }
-        self.remove_instance(request.instance_id.as_str());
-        Ok(())
+    ) -> Result<(), Error> {
+        self.transition(caller, &request, &Profile::default())
     }
 }

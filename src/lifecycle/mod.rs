@@ -1,12 +1,14 @@
 //! The neighbouring ECS actions as transitions of an [`ImageStore`] (docs/contract.md §6), so that a
 //! simulator reaches the states DeleteImage refuses the way the real service reaches them.
 //!
-//! Each API action is a method named after it that takes the caller and a typed request and
-//! returns the action's answer or a [`LifecycleError`] with the documented HTTP status, code
-//! and message. Every transition checks everything first and changes the store only after every
-//! check has passed, so a refused transition changes nothing; and it changes the store only
-//! through the store's structural inserts and removals, so it keeps every invariant the snapshot
-//! loader checks.
+//! Every action has DeleteImage's shape. A typed request ([`Action`]); a pure [`check`] that
+//! reads the store, changes nothing, and answers a refusal ([`Error`]) or a [`Plan`]; and
+//! [`ImageStore::commit`], which carries a plan out. `DryRun=true` is the check alone: a
+//! request that passes every check answers [`Error::DryRunOperation`], at the cost of the
+//! check, never of a copy of the store. [`ImageStore::perform`] checks and commits one
+//! [`Step`]; each action also has a method named after it that does both and returns its
+//! typed answer. A plan changes the store only through the store's structural inserts and
+//! removals, so it keeps every invariant the snapshot loader checks.
 //!
 //! | Action | Method | Answer |
 //! |---|---|---|
@@ -17,22 +19,19 @@
 //! | CancelCopyImage | [`ImageStore::cancel_copy_image`] | the copy is gone |
 //! | CancelTask | [`ImageStore::cancel_task`] | the task is cancelled (an import's image is gone) |
 //! | ModifyImageSharePermission | [`ImageStore::modify_image_share_permission`] | shares and publication changed |
-//! | RunInstances | [`ImageStore::run_instances`] | the new instance |
+//! | RunInstances | [`ImageStore::run_instances`] | the new instances, all or none |
 //! | DeleteInstance | [`ImageStore::delete_instance`] | the instance is released |
 //! | ModifyImageAttribute | [`ImageStore::modify_image_attribute`] | Deprecated / Available |
-//! | DeleteImage | [`ImageStore::delete_image`] (in [`rule`](crate::decide)) | [`Outcome`] |
+//! | DeleteImage | [`ImageStore::delete_image`] (the [`decide`] rule) | [`Outcome`] |
 //!
 //! What the service does on its own (an image creation completes or fails, a task finishes or
 //! fails) is not an API call and has no caller: [`ImageStore::finish_create_image`],
 //! [`ImageStore::fail_create_image`], [`ImageStore::complete_task`] and
 //! [`ImageStore::fail_task`].
 //!
-//! [`ImageStore::perform`] runs any of these from data ([`Step`]), which is what a simulator
-//! replaying a script or a property test needs.
-//!
 //! New image (`m-…`), instance (`i-…`) and task (`t-…`) ids come from the store's own
-//! deterministic generator: the same actions on the same store give the same ids, and a
-//! snapshot carries the generator's position.
+//! deterministic generator when a plan is committed: the same actions on the same store give
+//! the same ids, a check never draws one, and a snapshot carries the generator's position.
 //!
 //! The full table of effects and refusals, with the source of every code and message, is
 //! docs/lifecycle.md.
@@ -63,24 +62,24 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod error;
 mod image;
 mod instance;
 mod share;
 mod task;
 
-pub use error::LifecycleError;
 pub use image::{
     AttributeStatus, CancelCopyImage, CopyImage, CreateImage, ExportImage, ImportImage,
     ModifyImageAttribute, NewImage,
 };
-pub use instance::{DeleteInstance, RunInstances};
+pub use instance::{DeleteInstance, MAX_AMOUNT, RunInstances};
 pub use share::{MAX_ACCOUNTS_PER_CALL, ModifyImageSharePermission};
 pub use task::CancelTask;
 
+use crate::error::{Error, NotFound};
 use crate::ids::{AccountId, ImageId, InstanceId, RegionId, TaskId};
 use crate::profile::Profile;
-use crate::rule::{DeleteImageRequest, Outcome, Relation, relation};
+use crate::rule::known_region;
+use crate::rule::{DeleteImageRequest, Outcome, Relation, Verdict, decide, relation};
 use crate::store::{Entry, ImageStore, InvariantError};
 
 /// An API action with its typed request: what a caller asks for.
@@ -107,7 +106,7 @@ pub enum Action {
     DeleteInstance(DeleteInstance),
     /// ModifyImageAttribute.
     ModifyImageAttribute(ModifyImageAttribute),
-    /// DeleteImage, answered by the rule with the profile given to [`ImageStore::perform`].
+    /// DeleteImage, answered by the rule with the profile given to [`check`].
     DeleteImage(DeleteImageRequest),
 }
 
@@ -168,64 +167,217 @@ pub enum Answer {
     NewImage(NewImage),
     /// ExportImage: the export task.
     Task(TaskId),
-    /// RunInstances: the new instance.
-    Instance(InstanceId),
+    /// RunInstances: the new instances, `Amount` of them, in the order they were made.
+    Instances(Vec<InstanceId>),
     /// DeleteImage: what it did.
     DeleteImage(Outcome),
     /// Every other step: done, nothing to report.
     Done,
 }
 
-impl ImageStore {
-    /// Runs one step: an API call (DeleteImage answered with `profile`) or a progress event.
-    /// A refused step changes nothing.
-    pub fn perform(&mut self, step: Step, profile: &Profile) -> Result<Answer, LifecycleError> {
-        let (caller, action) = match step {
-            Step::Progress(progress) => {
-                return match progress {
-                    Progress::FinishCreateImage(image) => self.finish_create_image(&image),
-                    Progress::FailCreateImage(image) => self.fail_create_image(&image),
-                    Progress::CompleteTask(task) => self.complete_task(&task),
-                    Progress::FailTask(task) => self.fail_task(&task),
-                }
-                .map(|()| Answer::Done);
-            }
-            Step::Call { caller, action } => (caller, action),
-        };
-        let caller = &caller;
-        match action {
-            Action::CreateImage(r) => self.create_image(caller, r).map(Answer::Image),
-            Action::ImportImage(r) => self.import_image(caller, r).map(Answer::NewImage),
-            Action::ExportImage(r) => self.export_image(caller, r).map(Answer::Task),
-            Action::CopyImage(r) => self.copy_image(caller, r).map(Answer::NewImage),
-            Action::CancelCopyImage(r) => self.cancel_copy_image(caller, r).map(|()| Answer::Done),
-            Action::CancelTask(r) => self.cancel_task(caller, r).map(|()| Answer::Done),
-            Action::ModifyImageSharePermission(r) => self
-                .modify_image_share_permission(caller, r)
-                .map(|()| Answer::Done),
-            Action::RunInstances(r) => self.run_instances(caller, r).map(Answer::Instance),
-            Action::DeleteInstance(r) => self.delete_instance(caller, r).map(|()| Answer::Done),
-            Action::ModifyImageAttribute(r) => self
-                .modify_image_attribute(caller, r)
-                .map(|()| Answer::Done),
-            Action::DeleteImage(r) => self
-                .delete_image(caller, &r, profile)
-                .map(Answer::DeleteImage)
-                .map_err(LifecycleError::from),
+/// One action's two halves: a pure check of a request against the store, and the change a
+/// passed check allows. Each request type implements it in the file of its action.
+pub(crate) trait Transition {
+    /// What the check found that the change needs (e.g. the shares an image will have).
+    type Checked;
+    /// The action's answer.
+    type Answer;
+    /// Every refusal of the action, in its documented order; reads the store, changes nothing.
+    fn check(
+        &self,
+        store: &ImageStore,
+        caller: &AccountId,
+        profile: &Profile,
+    ) -> Result<Self::Checked, Error>;
+    /// The change, for a check that has just passed on this very store.
+    fn change(
+        &self,
+        store: &mut ImageStore,
+        caller: &AccountId,
+        checked: Self::Checked,
+    ) -> Self::Answer;
+    /// `DryRun`: check only.
+    fn dry_run(&self) -> bool;
+}
+
+/// What a request that passed every check will do. Only [`check`] makes one. Like DeleteImage's
+/// [`Verdict`], it borrows the question it answers, so that [`ImageStore::commit`] asks it again
+/// of the store it is committed to.
+#[derive(Debug)]
+#[must_use = "a plan does nothing until it is committed"]
+pub struct Plan<'r> {
+    caller: &'r AccountId,
+    action: &'r Action,
+    profile: &'r Profile,
+    change: Change<'r>,
+}
+
+impl<'r> Plan<'r> {
+    /// The action the plan carries out.
+    pub fn action(&self) -> &'r Action {
+        self.action
+    }
+}
+
+/// A checked request with what its check found.
+#[derive(Debug)]
+enum Change<'r> {
+    CreateImage(&'r CreateImage),
+    ImportImage(&'r ImportImage),
+    ExportImage(&'r ExportImage),
+    CopyImage(&'r CopyImage),
+    CancelCopyImage(&'r CancelCopyImage, TaskId),
+    CancelTask(&'r CancelTask, Option<ImageId>),
+    ModifyImageSharePermission(
+        &'r ModifyImageSharePermission,
+        <ModifyImageSharePermission as Transition>::Checked,
+    ),
+    RunInstances(&'r RunInstances),
+    DeleteInstance(&'r DeleteInstance, InstanceId),
+    ModifyImageAttribute(&'r ModifyImageAttribute),
+    DeleteImage(Verdict<'r>),
+}
+
+/// Checks a call without changing anything: every refusal of the action in its documented
+/// order, then `DryRun` (a request that would succeed answers [`Error::DryRunOperation`]).
+/// Costs what the action's checks cost: a constant number of lookups, whatever the store holds.
+pub fn check<'r>(
+    store: &ImageStore,
+    caller: &'r AccountId,
+    action: &'r Action,
+    profile: &'r Profile,
+) -> Result<Plan<'r>, Error> {
+    fn passed<R: Transition>(
+        request: &R,
+        store: &ImageStore,
+        caller: &AccountId,
+        profile: &Profile,
+    ) -> Result<R::Checked, Error> {
+        let checked = request.check(store, caller, profile)?;
+        if request.dry_run() {
+            return Err(Error::DryRunOperation);
         }
+        Ok(checked)
+    }
+    let change = match action {
+        Action::CreateImage(r) => {
+            passed(r, store, caller, profile)?;
+            Change::CreateImage(r)
+        }
+        Action::ImportImage(r) => {
+            passed(r, store, caller, profile)?;
+            Change::ImportImage(r)
+        }
+        Action::ExportImage(r) => {
+            passed(r, store, caller, profile)?;
+            Change::ExportImage(r)
+        }
+        Action::CopyImage(r) => {
+            passed(r, store, caller, profile)?;
+            Change::CopyImage(r)
+        }
+        Action::CancelCopyImage(r) => {
+            Change::CancelCopyImage(r, passed(r, store, caller, profile)?)
+        }
+        Action::CancelTask(r) => Change::CancelTask(r, passed(r, store, caller, profile)?),
+        Action::ModifyImageSharePermission(r) => {
+            Change::ModifyImageSharePermission(r, passed(r, store, caller, profile)?)
+        }
+        Action::RunInstances(r) => {
+            passed(r, store, caller, profile)?;
+            Change::RunInstances(r)
+        }
+        Action::DeleteInstance(r) => Change::DeleteInstance(r, passed(r, store, caller, profile)?),
+        Action::ModifyImageAttribute(r) => {
+            passed(r, store, caller, profile)?;
+            Change::ModifyImageAttribute(r)
+        }
+        Action::DeleteImage(r) => Change::DeleteImage(decide(store, caller, r, profile)?),
+    };
+    Ok(Plan {
+        caller,
+        action,
+        profile,
+        change,
+    })
+}
+
+impl ImageStore {
+    /// Carries out a plan. The plan's question is asked again of this store as it is now (what
+    /// [`check`] costs), so a plan made on another store, or before the store changed, gets the
+    /// answer this store gives now: possibly a refusal, and then nothing changes.
+    pub fn commit(&mut self, plan: Plan<'_>) -> Result<Answer, Error> {
+        let now = check(self, plan.caller, plan.action, plan.profile)?;
+        Ok(self.carry_out(now.caller, now.change))
+    }
+
+    /// Runs one step: an API call (checked with `profile`, then committed) or a progress event.
+    /// A refused step changes nothing.
+    pub fn perform(&mut self, step: Step, profile: &Profile) -> Result<Answer, Error> {
+        match step {
+            Step::Progress(progress) => match progress {
+                Progress::FinishCreateImage(image) => self.finish_create_image(&image),
+                Progress::FailCreateImage(image) => self.fail_create_image(&image),
+                Progress::CompleteTask(task) => self.complete_task(&task),
+                Progress::FailTask(task) => self.fail_task(&task),
+            }
+            .map(|()| Answer::Done),
+            Step::Call { caller, action } => {
+                let plan = check(self, &caller, &action, profile)?;
+                Ok(self.carry_out(plan.caller, plan.change))
+            }
+        }
+    }
+
+    /// The change of a plan [`check`] has just made on this very store.
+    fn carry_out(&mut self, caller: &AccountId, change: Change<'_>) -> Answer {
+        match change {
+            Change::CreateImage(r) => Answer::Image(r.change(self, caller, ())),
+            Change::ImportImage(r) => Answer::NewImage(r.change(self, caller, ())),
+            Change::ExportImage(r) => Answer::Task(r.change(self, caller, ())),
+            Change::CopyImage(r) => Answer::NewImage(r.change(self, caller, ())),
+            Change::CancelCopyImage(r, task) => {
+                r.change(self, caller, task);
+                Answer::Done
+            }
+            Change::CancelTask(r, doomed) => {
+                r.change(self, caller, doomed);
+                Answer::Done
+            }
+            Change::ModifyImageSharePermission(r, visibility) => {
+                r.change(self, caller, visibility);
+                Answer::Done
+            }
+            Change::RunInstances(r) => Answer::Instances(r.change(self, caller, ())),
+            Change::DeleteInstance(r, instance) => {
+                r.change(self, caller, instance);
+                Answer::Done
+            }
+            Change::ModifyImageAttribute(r) => {
+                r.change(self, caller, ());
+                Answer::Done
+            }
+            Change::DeleteImage(verdict) => Answer::DeleteImage(self.carry_out_verdict(verdict)),
+        }
+    }
+
+    /// Checks one request and, unless refused (or `DryRun`), carries it out: what each
+    /// action's own method does.
+    fn transition<R: Transition>(
+        &mut self,
+        caller: &AccountId,
+        request: &R,
+        profile: &Profile,
+    ) -> Result<R::Answer, Error> {
+        let checked = request.check(self, caller, profile)?;
+        if request.dry_run() {
+            return Err(Error::DryRunOperation);
+        }
+        Ok(request.change(self, caller, checked))
     }
 }
 
 // ---- the checks every action shares ------------------------------------------------------
-
-/// `RegionId` must name a region the store knows.
-fn known_region(store: &ImageStore, region: &RegionId) -> Result<(), LifecycleError> {
-    if store.has_region(region.as_str()) {
-        Ok(())
-    } else {
-        Err(LifecycleError::RegionNotFound)
-    }
-}
 
 /// The caller's own custom image in the region; anything else (absent, another account's,
 /// system, marketplace, another region) is `InvalidImageId.NotFound` for the actions that act
@@ -235,7 +387,7 @@ fn own_image<'s>(
     caller: &AccountId,
     region: &RegionId,
     image: &ImageId,
-) -> Result<&'s Entry, LifecycleError> {
+) -> Result<&'s Entry, Error> {
     image_seen_as(store, caller, region, image, |r| r == Relation::Own)
 }
 
@@ -246,7 +398,7 @@ fn visible_image<'s>(
     caller: &AccountId,
     region: &RegionId,
     image: &ImageId,
-) -> Result<&'s Entry, LifecycleError> {
+) -> Result<&'s Entry, Error> {
     image_seen_as(store, caller, region, image, |r| r != Relation::Absent)
 }
 
@@ -258,12 +410,12 @@ fn image_seen_as<'s>(
     region: &RegionId,
     image: &ImageId,
     admits: impl Fn(Relation) -> bool,
-) -> Result<&'s Entry, LifecycleError> {
-    let relation = relation(store, caller, region.as_str(), image.as_str());
+) -> Result<&'s Entry, Error> {
+    let relation = relation(store, caller, region, image);
     store
         .entry(image.as_str())
         .filter(|_| admits(relation))
-        .ok_or(LifecycleError::ImageNotFound)
+        .ok_or(NotFound::Image.into())
 }
 
 /// Whether an import or an incoming copy is still making the image: whatever its recorded
@@ -272,8 +424,8 @@ fn still_being_made(entry: &Entry) -> bool {
     entry.running.imports > 0 || entry.running.copies_in > 0
 }
 
-/// Unwraps a structural insert that the transition checked before changing anything: a fault
-/// here is a bug in this module, never bad input.
+/// Unwraps a structural insert that the check allowed: a fault here is a bug in this module,
+/// never bad input.
 fn checked<T>(result: Result<T, InvariantError>) -> T {
     result.unwrap_or_else(|e| panic!("a checked lifecycle transition broke a store invariant: {e}"))
 }

@@ -1,11 +1,13 @@
 //! Running tasks end: CancelTask (imports and exports), and the service completing or failing
 //! an import, an export or a copy.
 
-use crate::ids::{AccountId, RegionId, TaskId};
+use crate::error::{Denial, Error, NotFound};
+use crate::ids::{AccountId, ImageId, RegionId, TaskId};
 use crate::model::{ImageStatus, TaskEnd, TaskKind};
+use crate::profile::Profile;
 use crate::store::ImageStore;
 
-use super::{LifecycleError, known_region};
+use super::{Transition, known_region};
 
 /// CancelTask: cancels one of the caller's running ImportImage or ExportImage tasks \[D\]. A
 /// cancelled import removes its image; a cancelled export leaves the image as it was.
@@ -15,68 +17,93 @@ pub struct CancelTask {
     pub region_id: RegionId,
     /// `TaskId`: the task.
     pub task_id: TaskId,
+    /// `DryRun`: check only.
+    pub dry_run: bool,
 }
 
 impl CancelTask {
     /// A request.
     pub fn new(region_id: RegionId, task_id: TaskId) -> Self {
-        Self { region_id, task_id }
+        Self {
+            region_id,
+            task_id,
+            dry_run: false,
+        }
+    }
+
+    /// The same request with `DryRun` set.
+    pub fn with_dry_run(self, dry_run: bool) -> Self {
+        Self { dry_run, ..self }
+    }
+}
+
+/// Refusals, in this order: `InvalidRegionId.NotFound`; `InvalidTaskId.NotFound` unless the
+/// task (running or ended) is the caller's in the region; `InvalidTaskId.TaskActionNotSupport`
+/// for a copy task (CancelCopyImage cancels copies) [I when];
+/// `InvalidTaskId.IncorrectTaskStatus` for a task that has ended; `CancelTaskFailed` when other
+/// tasks run on the image an import would remove (hand-built stores only) [I when].
+impl Transition for CancelTask {
+    /// The image an import is making, removed with it.
+    type Checked = Option<ImageId>;
+    type Answer = ();
+
+    fn check(
+        &self,
+        store: &ImageStore,
+        caller: &AccountId,
+        _: &Profile,
+    ) -> Result<Option<ImageId>, Error> {
+        known_region(store, &self.region_id)?;
+        let id = self.task_id.as_str();
+        let (kind, running) = if let Some(task) = store.task(id) {
+            let (owner, region) = store.task_owner_and_region(task).ok_or(NotFound::Task)?;
+            if owner != caller || *region != self.region_id {
+                return Err(NotFound::Task.into());
+            }
+            (&task.kind, true)
+        } else if let Some(task) = store.ended_task(id) {
+            if task.owner != *caller || task.region != self.region_id {
+                return Err(NotFound::Task.into());
+            }
+            (&task.kind, false)
+        } else {
+            return Err(NotFound::Task.into());
+        };
+        if matches!(kind, TaskKind::CopyImage { .. }) {
+            return Err(Denial::TaskActionNotSupported.into());
+        }
+        if !running {
+            return Err(Denial::TaskNotRunning.into());
+        }
+        match kind {
+            TaskKind::ImportImage { image } => {
+                let others = store.entry(image.as_str()).map(|e| e.running);
+                if others.is_some_and(|r| r.exports + r.copies_out + r.copies_in > 0) {
+                    return Err(Denial::CancelTaskFailed.into());
+                }
+                Ok(Some(image.clone()))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Ends the task as cancelled; for an import, the image being imported is removed with it.
+    fn change(&self, store: &mut ImageStore, _: &AccountId, doomed_image: Option<ImageId>) {
+        store.end_task(self.task_id.as_str(), TaskEnd::Cancelled);
+        if let Some(image) = doomed_image {
+            store.remove_image(image.as_str());
+        }
+    }
+
+    fn dry_run(&self) -> bool {
+        self.dry_run
     }
 }
 
 impl ImageStore {
-    /// CancelTask: ends the task as cancelled; for an import, the image being imported is
-    /// removed with it.
-    ///
-    /// Refusals, in this order: `InvalidRegionId.NotFound`; `InvalidTaskId.NotFound` unless the
-    /// task (running or ended) is the caller's in the region; `InvalidTaskId.TaskActionNotSupport`
-    /// for a copy task (CancelCopyImage cancels copies) [I when];
-    /// `InvalidTaskId.IncorrectTaskStatus` for a task that has ended; `CancelTaskFailed` when
-    /// other tasks run on the image an import would remove (hand-built stores only) [I when].
-    pub fn cancel_task(
-        &mut self,
-        caller: &AccountId,
-        request: CancelTask,
-    ) -> Result<(), LifecycleError> {
-        known_region(self, &request.region_id)?;
-        let id = request.task_id.as_str();
-        let (kind, running) = if let Some(task) = self.task(id) {
-            let (owner, region) = self
-                .task_owner_and_region(task)
-                .ok_or(LifecycleError::TaskNotFound)?;
-            if owner != caller || *region != request.region_id {
-                return Err(LifecycleError::TaskNotFound);
-            }
-            (&task.kind, true)
-        } else if let Some(task) = self.ended_task(id) {
-            if task.owner != *caller || task.region != request.region_id {
-                return Err(LifecycleError::TaskNotFound);
-            }
-            (&task.kind, false)
-        } else {
-            return Err(LifecycleError::TaskNotFound);
-        };
-        if matches!(kind, TaskKind::CopyImage { .. }) {
-            return Err(LifecycleError::TaskActionNotSupported);
-        }
-        if !running {
-            return Err(LifecycleError::TaskNotRunning);
-        }
-        let doomed_image = match kind {
-            TaskKind::ImportImage { image } => {
-                let others = self.entry(image.as_str()).map(|e| e.running);
-                if others.is_some_and(|r| r.exports + r.copies_out + r.copies_in > 0) {
-                    return Err(LifecycleError::CancelTaskFailed);
-                }
-                Some(image.clone())
-            }
-            _ => None,
-        };
-        self.end_task(id, TaskEnd::Cancelled);
-        if let Some(image) = doomed_image {
-            self.remove_image(image.as_str());
-        }
-        Ok(())
+    /// CancelTask: ends one of the caller's running imports or exports as cancelled.
+    pub fn cancel_task(&mut self, caller: &AccountId, request: CancelTask) -> Result<(), Error> {
+        self.transition(caller, &request, &Profile::default())
     }
 
     /// The service completes a running task: an import makes its image Available, a copy makes
@@ -84,13 +111,13 @@ impl ImageStore {
     ///
     /// Refusals: `InvalidTaskId.NotFound` for a task the store never held;
     /// `InvalidTaskId.IncorrectTaskStatus` for one that has ended.
-    pub fn complete_task(&mut self, task: &TaskId) -> Result<(), LifecycleError> {
+    pub fn complete_task(&mut self, task: &TaskId) -> Result<(), Error> {
         self.end_running_task(task, TaskEnd::Finished, ImageStatus::Available)
     }
 
     /// The service fails a running task: an import's image or a copy becomes CreateFailed, an
     /// export just ends. Not an API call. Refused as [`complete_task`](Self::complete_task) is.
-    pub fn fail_task(&mut self, task: &TaskId) -> Result<(), LifecycleError> {
+    pub fn fail_task(&mut self, task: &TaskId) -> Result<(), Error> {
         self.end_running_task(task, TaskEnd::Failed, ImageStatus::CreateFailed)
     }
 
@@ -99,12 +126,12 @@ impl ImageStore {
         task: &TaskId,
         end: TaskEnd,
         made: ImageStatus,
-    ) -> Result<(), LifecycleError> {
+    ) -> Result<(), Error> {
         let Some(running) = self.task(task.as_str()) else {
             return Err(if self.ended_task(task.as_str()).is_some() {
-                LifecycleError::TaskNotRunning
+                Error::from(Denial::TaskNotRunning)
             } else {
-                LifecycleError::TaskNotFound
+                Error::from(NotFound::Task)
             });
         };
         let made_image = match &running.kind {

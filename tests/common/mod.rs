@@ -5,8 +5,8 @@
 #![allow(dead_code)]
 
 use ecs_image_rules::{
-    AccountId, ApiError, Blocker, Catalog, DeleteImageRequest, Deletion, ImageStore, Outcome,
-    Profile,
+    AccountId, ApiError, Blocker, Catalog, DeleteImageRequest, Deletion, ImageId, ImageStore,
+    Outcome, Profile, RegionId,
 };
 
 /// The default profile: 2024-10 catalog, absent images ignored, §3 precedence.
@@ -21,6 +21,14 @@ pub fn doc2025() -> Profile {
 
 pub fn account(id: &str) -> AccountId {
     AccountId::new(id).expect("test account ids are well formed")
+}
+
+pub fn region(id: &str) -> RegionId {
+    RegionId::new(id).expect("test region ids are well formed")
+}
+
+pub fn image(id: &str) -> ImageId {
+    ImageId::new(id).expect("test image ids are well formed")
 }
 
 /// RPC parameters written as a query string without escapes:

@@ -1,0 +1,298 @@
+//! The Describe actions that DeleteImage's error messages send a user to (DescribeImages,
+//! DescribeImageSharePermission, DescribeInstances, DescribeTasks): who sees what, which
+//! filters apply, and which page of the matches is answered. A simulator only renders the
+//! answer in the action's response shape.
+
+use std::str::FromStr;
+
+use crate::error::{Error, Parameter};
+use crate::ids::{AccountId, ImageId, RegionId, TaskId};
+use crate::model::{Image, ImageStatus, Instance, TaskKind};
+use crate::query::{ImageFilter, OwnerAlias};
+use crate::rule::known_region;
+use crate::store::ImageStore;
+
+/// The largest `PageSize` the Describe actions accept \[D\].
+pub const MAX_PAGE_SIZE: u32 = 100;
+
+/// Which page of a list to answer: `PageNumber` from 1, `PageSize` from 1 to
+/// [`MAX_PAGE_SIZE`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Page {
+    number: u32,
+    size: u32,
+}
+
+impl Default for Page {
+    /// The first page of 10 \[D\].
+    fn default() -> Self {
+        Self {
+            number: 1,
+            size: 10,
+        }
+    }
+}
+
+impl Page {
+    /// `PageNumber` (absent: 1) and `PageSize` (absent: 10) [D for the Describe actions'
+    /// defaults and ranges]; out of range is `InvalidParameter` for that parameter \[I\].
+    pub fn new(number: Option<u32>, size: Option<u32>) -> Result<Self, Error> {
+        let number = number.unwrap_or(1);
+        let size = size.unwrap_or(10);
+        if number == 0 {
+            return Err(Error::InvalidParameter(Parameter::PageNumber));
+        }
+        if size == 0 || size > MAX_PAGE_SIZE {
+            return Err(Error::InvalidParameter(Parameter::PageSize));
+        }
+        Ok(Self { number, size })
+    }
+
+    /// `PageNumber`.
+    pub fn number(&self) -> u32 {
+        self.number
+    }
+
+    /// `PageSize`.
+    pub fn size(&self) -> u32 {
+        self.size
+    }
+
+    /// This page of every match, with the count of all matches.
+    fn of<T>(self, matches: impl IntoIterator<Item = T>) -> Listing<T> {
+        let skip = (self.number as usize - 1).saturating_mul(self.size as usize);
+        let mut total_count = 0;
+        let mut items = Vec::new();
+        for (i, item) in matches.into_iter().enumerate() {
+            total_count += 1;
+            if i >= skip && items.len() < self.size as usize {
+                items.push(item);
+            }
+        }
+        Listing {
+            total_count,
+            page: self,
+            items,
+        }
+    }
+}
+
+/// One page of a Describe action's matches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing<T> {
+    /// `TotalCount`: every match, on every page.
+    pub total_count: usize,
+    /// The page answered.
+    pub page: Page,
+    /// The matches on this page, in id order.
+    pub items: Vec<T>,
+}
+
+/// An image as DescribeImages shows it to a caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageView<'s> {
+    /// The image.
+    pub image: &'s Image,
+    /// `ImageOwnerAlias`, as the caller sees it.
+    pub owner_alias: OwnerAlias,
+    /// `IsCopied`: a CopyImage made it, finished or not.
+    pub is_copied: bool,
+    /// `Usage`: whether any existing instance was made from it (`instance`, else `none`).
+    pub in_use: bool,
+}
+
+/// What DescribeImageSharePermission answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharePermission<'s> {
+    /// The accounts the image is shared with, one page of them.
+    pub accounts: Listing<&'s AccountId>,
+    /// Published as a community image: the share group `all` \[D\].
+    pub community: bool,
+}
+
+/// The `TaskAction` values DescribeTasks lists \[D\]: a copy is not one of them (CancelCopyImage
+/// works on the copy's image id), so DescribeTasks does not list copies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TaskAction {
+    /// `ImportImage`.
+    ImportImage,
+    /// `ExportImage`.
+    ExportImage,
+}
+
+impl TaskAction {
+    /// The action as the API spells it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            TaskAction::ImportImage => "ImportImage",
+            TaskAction::ExportImage => "ExportImage",
+        }
+    }
+
+    /// The action of a task and the image it works on; `None` for a copy.
+    fn of(kind: &TaskKind) -> Option<(TaskAction, &ImageId)> {
+        match kind {
+            TaskKind::ImportImage { image } => Some((TaskAction::ImportImage, image)),
+            TaskKind::ExportImage { image } => Some((TaskAction::ExportImage, image)),
+            TaskKind::CopyImage { .. } => None,
+        }
+    }
+}
+
+/// A task as DescribeTasks shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TaskView<'s> {
+    /// `TaskId`.
+    pub id: &'s TaskId,
+    /// `TaskAction`.
+    pub action: TaskAction,
+    /// `TaskStatus`: `Processing` while it runs \[D\], then `Finished`, `Failed` or `Cancelled`.
+    pub status: &'static str,
+    /// `ResourceId`: the image it works on.
+    pub resource: &'s ImageId,
+}
+
+/// DescribeTasks' filters; an empty list or `None` does not filter. Values are compared as the
+/// API spells them; one the API does not define matches nothing \[I\].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TaskFilter {
+    /// `TaskIds` (comma-separated on the wire).
+    pub task_ids: Vec<String>,
+    /// `TaskAction`.
+    pub action: Option<String>,
+    /// `TaskStatus`.
+    pub status: Option<String>,
+}
+
+impl FromStr for ImageStatus {
+    type Err = Error;
+
+    /// A status as the API spells it, e.g. `UnAvailable`; anything else is `InvalidParameter`
+    /// for `Status` \[I\].
+    fn from_str(s: &str) -> Result<Self, Error> {
+        ImageStatus::ALL
+            .into_iter()
+            .find(|status| status.as_str() == s)
+            .ok_or(Error::InvalidParameter(Parameter::Status))
+    }
+}
+
+impl Instance {
+    /// The instance's status as DescribeInstances shows it: the store models existing
+    /// instances only, and they run \[I\].
+    pub const fn status(&self) -> &'static str {
+        "Running"
+    }
+}
+
+impl ImageStore {
+    /// DescribeImages: a page of the images `caller` can see in `region` that match `filter`
+    /// (see [`ImageStore::visible_images`]), in id order.
+    pub fn describe_images(
+        &self,
+        caller: &AccountId,
+        region: &RegionId,
+        filter: &ImageFilter,
+        page: Page,
+    ) -> Result<Listing<ImageView<'_>>, Error> {
+        let images = self.visible_images(caller, region, filter)?;
+        let mut listing = page.of(images);
+        let views = listing.items.drain(..).map(|image| ImageView {
+            image,
+            owner_alias: OwnerAlias::of(image, caller),
+            is_copied: self.is_copy(image.id.as_str()),
+            in_use: !self.instances_created_from(image.id.as_str()).is_empty(),
+        });
+        Ok(Listing {
+            total_count: listing.total_count,
+            page,
+            items: views.collect(),
+        })
+    }
+
+    /// DescribeImageSharePermission: a page of the accounts one of the caller's images is
+    /// shared with, in order, and whether it is published.
+    ///
+    /// Refusals: `InvalidRegionId.NotFound`; `InvalidImageId.NotFound` unless the image is the
+    /// caller's own in the region.
+    pub fn describe_image_share_permission(
+        &self,
+        caller: &AccountId,
+        region: &RegionId,
+        image: &ImageId,
+        page: Page,
+    ) -> Result<SharePermission<'_>, Error> {
+        let accounts = self.shared_accounts(caller, region, image)?;
+        let community = self
+            .image(image.as_str())
+            .is_some_and(|i| i.visibility.community);
+        Ok(SharePermission {
+            accounts: page.of(accounts),
+            community,
+        })
+    }
+
+    /// DescribeInstances: a page of the caller's instances in `region`, only those made from
+    /// `image` when it is given, in id order.
+    ///
+    /// Refusal: `InvalidRegionId.NotFound`.
+    pub fn describe_instances(
+        &self,
+        caller: &AccountId,
+        region: &RegionId,
+        image: Option<&ImageId>,
+        page: Page,
+    ) -> Result<Listing<&Instance>, Error> {
+        known_region(self, region)?;
+        let mut instances: Vec<&Instance> = self
+            .instances()
+            .filter(|i| i.owner == *caller && i.region == *region)
+            .filter(|i| image.is_none_or(|image| i.image == *image))
+            .collect();
+        instances.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(page.of(instances))
+    }
+
+    /// DescribeTasks: a page of the caller's import and export tasks in `region`, running or
+    /// ended, that match `filter`, in id order.
+    ///
+    /// Refusal: `InvalidRegionId.NotFound`.
+    pub fn describe_tasks(
+        &self,
+        caller: &AccountId,
+        region: &RegionId,
+        filter: &TaskFilter,
+        page: Page,
+    ) -> Result<Listing<TaskView<'_>>, Error> {
+        known_region(self, region)?;
+        let running = self
+            .running_tasks()
+            .into_iter()
+            .filter(|t| t.owner == caller && t.region == region)
+            .filter_map(|t| Some((&t.task.id, TaskAction::of(&t.task.kind)?, "Processing")));
+        let ended = self
+            .ended_tasks()
+            .filter(|t| t.owner == *caller && t.region == *region)
+            .filter_map(|t| Some((&t.id, TaskAction::of(&t.kind)?, t.end.as_str())));
+        let wanted = |id: &TaskId, action: TaskAction, status: &str| {
+            filter
+                .action
+                .as_deref()
+                .is_none_or(|a| a == action.as_str())
+                && filter.status.as_deref().is_none_or(|s| s == status)
+                && (filter.task_ids.is_empty() || filter.task_ids.iter().any(|x| x == id.as_str()))
+        };
+        let mut tasks: Vec<TaskView<'_>> = running
+            .chain(ended)
+            .filter(|&(id, (action, _), status)| wanted(id, action, status))
+            .map(|(id, (action, resource), status)| TaskView {
+                id,
+                action,
+                status,
+                resource,
+            })
+            .collect();
+        tasks.sort_by(|a, b| a.id.cmp(b.id));
+        Ok(page.of(tasks))
+    }
+}
