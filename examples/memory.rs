@@ -17,6 +17,9 @@
 //! instead, as `--world` loads it: there each image's owner and region ids are allocations of
 //! their own.
 
+// Counting needs a `GlobalAlloc`, which is an unsafe trait; every call forwards to `System`.
+#![allow(unsafe_code)]
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 
 use base64::Engine;
 use ecs_image_emulator::{Config, Emulator, demo, serve};
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
 use sha1::Sha1;
