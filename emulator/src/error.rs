@@ -76,7 +76,7 @@ pub enum GatewayError {
     #[error("The method is not allowed on this admin path; allowed: {0}.")]
     AdminMethodNotAllowed(&'static str),
     /// 404 `NotFound`: an admin path that does not exist \[I\].
-    #[error("No such admin path. See the emulator's README for /_emulator/ paths.")]
+    #[error("No such admin path. See docs/emulator.md (Admin API) for the /_emulator/ paths.")]
     AdminPathNotFound,
     /// 500 `InternalError`: the state file could not be written; the request changed nothing
     /// [D code and message, ECS common error table].

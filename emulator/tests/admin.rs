@@ -299,7 +299,7 @@ async fn admin_paths_check_their_method_and_exist() {
     missing.assert_error(
         404,
         "NotFound",
-        "No such admin path. See the emulator's README for /_emulator/ paths.",
+        "No such admin path. See docs/emulator.md (Admin API) for the /_emulator/ paths.",
     );
 }
 
