@@ -10,14 +10,8 @@
 //! is counted per account, as the service's flow control is, and a request with a bad signature
 //! is refused as such, never throttled \[I\].
 //!
-//! The errors are the service's own (sources in docs/testing.md):
-//!
-//! | `Error`              | status | code                 | message |
-//! |----------------------|--------|----------------------|---------|
-//! | `Throttling`         | 400    | `Throttling`         | Request was denied due to request throttling. |
-//! | `Throttling.User`    | 400    | `Throttling.User`    | Request was denied due to user flow control. |
-//! | `ServiceUnavailable` | 503    | `ServiceUnavailable` | The request has failed due to a temporary failure of the server. |
-//! | `InternalError`      | 500    | `InternalError`      | (the emulator's own `InternalError` answer) |
+//! The errors are the service's own, with the statuses and messages of ECS's common error
+//! table (docs/research/errors-throttling.md; the table is in docs/testing.md).
 
 use std::borrow::Cow;
 use std::time::Duration;
@@ -40,16 +34,18 @@ const MAX_RULES: usize = 1_000;
 /// An error a rule answers with: the service's throttling and service errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum InjectedError {
-    /// 400 `Throttling`: the code the legacy Python SDK retries for ECS (its `retry_config.json`
-    /// lists it under `RetryableThrottlingErrors`) [O code; I status and message].
+    /// 400 `Throttling` [D, ECS common error table].
     Throttling,
-    /// 400 `Throttling.User`: the account's flow control [O code and message, users' reports;
-    /// I status].
+    /// 400 `Throttling.User`: the gateway's per-user flow control [D code and message, other
+    /// products' pages; O status, a public Q&A thread].
     #[serde(rename = "Throttling.User")]
     ThrottlingUser,
-    /// 503 `ServiceUnavailable` [D code and message, ECS "Response results"; I status].
+    /// 400 `UnknownError` [D, ECS common error table].
+    UnknownError,
+    /// 503 `ServiceUnavailable` [D, ECS common error table].
     ServiceUnavailable,
-    /// 500 `InternalError`: the emulator's own [`GatewayError::Internal`] answer.
+    /// 500 `InternalError` [D, ECS common error table]: the emulator's own
+    /// [`GatewayError::Internal`] answer.
     InternalError,
 }
 
@@ -82,6 +78,7 @@ impl ApiError for Injected {
         match self {
             Injected::Own(InjectedError::Throttling) => "Throttling",
             Injected::Own(InjectedError::ThrottlingUser) => "Throttling.User",
+            Injected::Own(InjectedError::UnknownError) => "UnknownError",
             Injected::Own(InjectedError::ServiceUnavailable) => "ServiceUnavailable",
             Injected::Own(InjectedError::InternalError) => "InternalError",
             Injected::Gateway(e) => e.code(),
@@ -91,7 +88,10 @@ impl ApiError for Injected {
     fn message(&self) -> Cow<'static, str> {
         match self {
             Injected::Own(InjectedError::Throttling) => {
-                "Request was denied due to request throttling.".into()
+                "You have made too many requests within a short time; your request is denied due to request throttling.".into()
+            }
+            Injected::Own(InjectedError::UnknownError) => {
+                "The request processing has failed due to some unknown error.".into()
             }
             Injected::Own(InjectedError::ThrottlingUser) => {
                 "Request was denied due to user flow control.".into()

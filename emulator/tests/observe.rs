@@ -175,7 +175,7 @@ async fn a_throttle_on_the_second_call_answers_the_real_error_and_runs_nothing()
     .assert_error(
         400,
         "Throttling",
-        "Request was denied due to request throttling.",
+        "You have made too many requests within a short time; your request is denied due to request throttling.",
     );
     assert!(has_image(&server, "m-demo-free").await);
     call(
@@ -235,6 +235,18 @@ async fn service_errors_carry_their_statuses() {
     call(&server, ALICE_KEY, "DescribeImages", &[HZ])
         .await
         .assert_ok();
+    add_fault(
+        &server,
+        json!({"Action": "DescribeImages", "Caller": "alice", "Error": "UnknownError", "Times": 1}),
+    )
+    .await;
+    call(&server, ALICE_KEY, "DescribeImages", &[HZ])
+        .await
+        .assert_error(
+            400,
+            "UnknownError",
+            "The request processing has failed due to some unknown error.",
+        );
     call(
         &server,
         ALICE_KEY,
