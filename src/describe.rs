@@ -152,16 +152,117 @@ pub struct TaskView<'s> {
     pub resource: &'s ImageId,
 }
 
-/// DescribeTasks' filters; an empty list or `None` does not filter. Values are compared as the
-/// API spells them; one the API does not define matches nothing \[I\].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TaskFilter {
-    /// `TaskIds` (comma-separated on the wire).
+/// DescribeImages: the images the caller can see in a region (who sees what:
+/// [`ImageStore::visible_images`]), filtered, one page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DescribeImages {
+    /// `RegionId`.
+    pub region_id: RegionId,
+    /// `ImageId` (comma-separated on the wire): only these images; empty does not filter.
+    pub image_ids: Vec<ImageId>,
+    /// `Status` (comma-separated on the wire): only images in these statuses; empty means
+    /// Available only, as the real action answers without `Status` \[D\].
+    pub statuses: Vec<ImageStatus>,
+    /// `ImageOwnerAlias`: only images of this kind for the caller.
+    pub owner_alias: Option<OwnerAlias>,
+    /// `PageNumber` and `PageSize`.
+    pub page: Page,
+}
+
+impl DescribeImages {
+    /// A request without filters, for the first page.
+    pub fn new(region_id: RegionId) -> Self {
+        Self {
+            region_id,
+            image_ids: Vec::new(),
+            statuses: Vec::new(),
+            owner_alias: None,
+            page: Page::default(),
+        }
+    }
+
+    fn filter(&self) -> ImageFilter {
+        let mut filter = ImageFilter::describe_images();
+        filter.image_ids.clone_from(&self.image_ids);
+        if !self.statuses.is_empty() {
+            filter.statuses.clone_from(&self.statuses);
+        }
+        filter.owner_alias = self.owner_alias;
+        filter
+    }
+}
+
+/// DescribeImageSharePermission: whom one of the caller's images is shared with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DescribeImageSharePermission {
+    /// `RegionId`.
+    pub region_id: RegionId,
+    /// `ImageId`.
+    pub image_id: ImageId,
+    /// `PageNumber` and `PageSize`.
+    pub page: Page,
+}
+
+impl DescribeImageSharePermission {
+    /// A request for the first page.
+    pub fn new(region_id: RegionId, image_id: ImageId) -> Self {
+        Self {
+            region_id,
+            image_id,
+            page: Page::default(),
+        }
+    }
+}
+
+/// DescribeInstances: the caller's instances in a region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DescribeInstances {
+    /// `RegionId`.
+    pub region_id: RegionId,
+    /// `ImageId`: only instances made from this image.
+    pub image_id: Option<ImageId>,
+    /// `PageNumber` and `PageSize`.
+    pub page: Page,
+}
+
+impl DescribeInstances {
+    /// A request without filters, for the first page.
+    pub fn new(region_id: RegionId) -> Self {
+        Self {
+            region_id,
+            image_id: None,
+            page: Page::default(),
+        }
+    }
+}
+
+/// DescribeTasks: the caller's import and export tasks in a region. Filter values are
+/// compared as the API spells them; one the API does not define matches nothing \[I\].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DescribeTasks {
+    /// `RegionId`.
+    pub region_id: RegionId,
+    /// `TaskIds` (comma-separated on the wire); empty does not filter.
     pub task_ids: Vec<String>,
     /// `TaskAction`.
-    pub action: Option<String>,
+    pub task_action: Option<String>,
     /// `TaskStatus`.
-    pub status: Option<String>,
+    pub task_status: Option<String>,
+    /// `PageNumber` and `PageSize`.
+    pub page: Page,
+}
+
+impl DescribeTasks {
+    /// A request without filters, for the first page.
+    pub fn new(region_id: RegionId) -> Self {
+        Self {
+            region_id,
+            task_ids: Vec::new(),
+            task_action: None,
+            task_status: None,
+            page: Page::default(),
+        }
+    }
 }
 
 impl FromStr for ImageStatus {
@@ -186,27 +287,30 @@ impl Instance {
 }
 
 impl ImageStore {
-    /// DescribeImages: a page of the images `caller` can see in `region` that match `filter`
-    /// (see [`ImageStore::visible_images`]), in id order.
+    /// DescribeImages: a page of the images `caller` can see in the region that match the
+    /// request, in id order.
+    ///
+    /// Refusal: `InvalidRegionId.NotFound`.
     pub fn describe_images(
         &self,
         caller: &AccountId,
-        region: &RegionId,
-        filter: &ImageFilter,
-        page: Page,
+        request: &DescribeImages,
     ) -> Result<Listing<ImageView<'_>>, Error> {
-        let images = self.visible_images(caller, region, filter)?;
-        let mut listing = page.of(images);
-        let views = listing.items.drain(..).map(|image| ImageView {
-            image,
-            owner_alias: OwnerAlias::of(image, caller),
-            is_copied: self.is_copy(image.id.as_str()),
-            in_use: !self.instances_created_from(image.id.as_str()).is_empty(),
-        });
+        let images = self.visible_images(caller, &request.region_id, &request.filter())?;
+        let listing = request.page.of(images);
         Ok(Listing {
             total_count: listing.total_count,
-            page,
-            items: views.collect(),
+            page: listing.page,
+            items: listing
+                .items
+                .into_iter()
+                .map(|image| ImageView {
+                    image,
+                    owner_alias: OwnerAlias::of(image, caller),
+                    is_copied: self.is_copy(image.id.as_str()),
+                    in_use: !self.instances_created_from(image.id.as_str()).is_empty(),
+                })
+                .collect(),
         })
     }
 
@@ -218,52 +322,49 @@ impl ImageStore {
     pub fn describe_image_share_permission(
         &self,
         caller: &AccountId,
-        region: &RegionId,
-        image: &ImageId,
-        page: Page,
+        request: &DescribeImageSharePermission,
     ) -> Result<SharePermission<'_>, Error> {
-        let accounts = self.shared_accounts(caller, region, image)?;
+        let image = &request.image_id;
+        let accounts = self.shared_accounts(caller, &request.region_id, image)?;
         let community = self
             .image(image.as_str())
             .is_some_and(|i| i.visibility.community);
         Ok(SharePermission {
-            accounts: page.of(accounts),
+            accounts: request.page.of(accounts),
             community,
         })
     }
 
-    /// DescribeInstances: a page of the caller's instances in `region`, only those made from
-    /// `image` when it is given, in id order.
+    /// DescribeInstances: a page of the caller's instances in the region, only those made
+    /// from `ImageId` when it is given, in id order.
     ///
     /// Refusal: `InvalidRegionId.NotFound`.
     pub fn describe_instances(
         &self,
         caller: &AccountId,
-        region: &RegionId,
-        image: Option<&ImageId>,
-        page: Page,
+        request: &DescribeInstances,
     ) -> Result<Listing<&Instance>, Error> {
+        let region = &request.region_id;
         known_region(self, region)?;
         let mut instances: Vec<&Instance> = self
             .instances()
             .filter(|i| i.owner == *caller && i.region == *region)
-            .filter(|i| image.is_none_or(|image| i.image == *image))
+            .filter(|i| request.image_id.as_ref().is_none_or(|image| i.image == *image))
             .collect();
         instances.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(page.of(instances))
+        Ok(request.page.of(instances))
     }
 
-    /// DescribeTasks: a page of the caller's import and export tasks in `region`, running or
-    /// ended, that match `filter`, in id order.
+    /// DescribeTasks: a page of the caller's import and export tasks in the region, running
+    /// (`Processing` \[D\]) or ended, that match the request, in id order.
     ///
     /// Refusal: `InvalidRegionId.NotFound`.
     pub fn describe_tasks(
         &self,
         caller: &AccountId,
-        region: &RegionId,
-        filter: &TaskFilter,
-        page: Page,
+        request: &DescribeTasks,
     ) -> Result<Listing<TaskView<'_>>, Error> {
+        let region = &request.region_id;
         known_region(self, region)?;
         let running = self
             .running_tasks()
@@ -275,12 +376,10 @@ impl ImageStore {
             .filter(|t| t.owner == *caller && t.region == *region)
             .filter_map(|t| Some((&t.id, TaskAction::of(&t.kind)?, t.end.as_str())));
         let wanted = |id: &TaskId, action: TaskAction, status: &str| {
-            filter
-                .action
-                .as_deref()
-                .is_none_or(|a| a == action.as_str())
-                && filter.status.as_deref().is_none_or(|s| s == status)
-                && (filter.task_ids.is_empty() || filter.task_ids.iter().any(|x| x == id.as_str()))
+            let ids = &request.task_ids;
+            request.task_action.as_deref().is_none_or(|a| a == action.as_str())
+                && request.task_status.as_deref().is_none_or(|s| s == status)
+                && (ids.is_empty() || ids.iter().any(|x| x == id.as_str()))
         };
         let mut tasks: Vec<TaskView<'_>> = running
             .chain(ended)
@@ -293,6 +392,6 @@ impl ImageStore {
             })
             .collect();
         tasks.sort_by(|a, b| a.id.cmp(b.id));
-        Ok(page.of(tasks))
+        Ok(request.page.of(tasks))
     }
 }

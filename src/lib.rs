@@ -110,7 +110,8 @@ mod world;
 
 pub use blocker::Blocker;
 pub use describe::{
-    ImageView, Listing, MAX_PAGE_SIZE, Page, SharePermission, TaskAction, TaskFilter, TaskView,
+    DescribeImageSharePermission, DescribeImages, DescribeInstances, DescribeTasks, ImageView,
+    Listing, MAX_PAGE_SIZE, Page, SharePermission, TaskAction, TaskView,
 };
 pub use error::{ApiError, Denial, Error, NotFound, Parameter};
 pub use fixture::{FixtureError, ImageSpec};

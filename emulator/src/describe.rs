@@ -4,8 +4,8 @@
 //! the paging are the library's.
 
 use ecs_image_rules::{
-    Error, ImageFilter, ImageId, ImageStatus, ImageView, OwnerAlias, Page, Parameter, RegionId,
-    RequestId, TaskFilter,
+    DescribeImageSharePermission, DescribeImages, DescribeInstances, DescribeTasks, Error,
+    ImageView, Page, Parameter, RequestId,
 };
 use serde::Serialize;
 
@@ -98,18 +98,13 @@ impl ImageItem {
 /// defaults to `Available` \[D\]) and `ImageOwnerAlias`; `PageNumber`/`PageSize`.
 pub(crate) fn images(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
     let p = cx.params();
-    let region: RegionId = p.required(Parameter::RegionId)?;
-    let mut filter = ImageFilter::describe_images();
-    filter.image_ids = p.comma_list::<ImageId>(Parameter::ImageId)?;
-    let statuses: Vec<ImageStatus> = p.comma_list(Parameter::Status)?;
-    if !statuses.is_empty() {
-        filter.statuses = statuses;
-    }
-    filter.owner_alias = p.optional::<OwnerAlias>(Parameter::ImageOwnerAlias)?;
-    let page = page(&p)?;
-    let listing = cx
-        .store()
-        .describe_images(cx.caller, &region, &filter, page)?;
+    let mut request = DescribeImages::new(p.required(Parameter::RegionId)?);
+    request.image_ids = p.comma_list(Parameter::ImageId)?;
+    request.statuses = p.comma_list(Parameter::Status)?;
+    request.owner_alias = p.optional(Parameter::ImageOwnerAlias)?;
+    request.page = page(&p)?;
+    let listing = cx.store().describe_images(cx.caller, &request)?;
+    let (region, page) = (request.region_id, request.page);
     Ok(cx.ok(&DescribeImagesBody {
         request_id: cx.request_id(),
         region_id: region.to_string(),
@@ -165,12 +160,15 @@ struct Account {
 /// and the share group `all` when it is published as a community image \[D\].
 pub(crate) fn image_share_permission(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
     let p = cx.params();
-    let region: RegionId = p.required(Parameter::RegionId)?;
-    let image: ImageId = p.required(Parameter::ImageId)?;
-    let page = page(&p)?;
+    let mut request = DescribeImageSharePermission::new(
+        p.required(Parameter::RegionId)?,
+        p.required(Parameter::ImageId)?,
+    );
+    request.page = page(&p)?;
     let permission = cx
         .store()
-        .describe_image_share_permission(cx.caller, &region, &image, page)?;
+        .describe_image_share_permission(cx.caller, &request)?;
+    let (region, image, page) = (request.region_id, request.image_id, request.page);
     Ok(cx.ok(&SharePermissionBody {
         request_id: cx.request_id(),
         region_id: region.to_string(),
@@ -229,12 +227,11 @@ struct InstanceItem {
 /// `ImageId`, in id order.
 pub(crate) fn instances(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
     let p = cx.params();
-    let region: RegionId = p.required(Parameter::RegionId)?;
-    let image: Option<ImageId> = p.optional(Parameter::ImageId)?;
-    let page = page(&p)?;
-    let listing = cx
-        .store()
-        .describe_instances(cx.caller, &region, image.as_ref(), page)?;
+    let mut request = DescribeInstances::new(p.required(Parameter::RegionId)?);
+    request.image_id = p.optional(Parameter::ImageId)?;
+    request.page = page(&p)?;
+    let listing = cx.store().describe_instances(cx.caller, &request)?;
+    let page = request.page;
     Ok(cx.ok(&DescribeInstancesBody {
         request_id: cx.request_id(),
         total_count: listing.total_count,
@@ -287,16 +284,13 @@ struct TaskItem {
 /// `TaskStatus` and `TaskIds` (comma-separated).
 pub(crate) fn tasks(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
     let p = cx.params();
-    let region: RegionId = p.required(Parameter::RegionId)?;
-    let filter = TaskFilter {
-        action: p.raw(Parameter::TaskAction.name()).map(str::to_owned),
-        status: p.raw(Parameter::TaskStatus.name()).map(str::to_owned),
-        task_ids: p.comma_list(Parameter::TaskIds)?,
-    };
-    let page = page(&p)?;
-    let listing = cx
-        .store()
-        .describe_tasks(cx.caller, &region, &filter, page)?;
+    let mut request = DescribeTasks::new(p.required(Parameter::RegionId)?);
+    request.task_action = p.raw(Parameter::TaskAction.name()).map(str::to_owned);
+    request.task_status = p.raw(Parameter::TaskStatus.name()).map(str::to_owned);
+    request.task_ids = p.comma_list(Parameter::TaskIds)?;
+    request.page = page(&p)?;
+    let listing = cx.store().describe_tasks(cx.caller, &request)?;
+    let (region, page) = (request.region_id, request.page);
     Ok(cx.ok(&DescribeTasksBody {
         request_id: cx.request_id(),
         region_id: region.to_string(),
