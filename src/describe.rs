@@ -349,7 +349,12 @@ impl ImageStore {
         let mut instances: Vec<&Instance> = self
             .instances()
             .filter(|i| i.owner == *caller && i.region == *region)
-            .filter(|i| request.image_id.as_ref().is_none_or(|image| i.image == *image))
+            .filter(|i| {
+                request
+                    .image_id
+                    .as_ref()
+                    .is_none_or(|image| i.image == *image)
+            })
             .collect();
         instances.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(request.page.of(instances))
@@ -377,7 +382,10 @@ impl ImageStore {
             .filter_map(|t| Some((&t.id, TaskAction::of(&t.kind)?, t.end.as_str())));
         let wanted = |id: &TaskId, action: TaskAction, status: &str| {
             let ids = &request.task_ids;
-            request.task_action.as_deref().is_none_or(|a| a == action.as_str())
+            request
+                .task_action
+                .as_deref()
+                .is_none_or(|a| a == action.as_str())
                 && request.task_status.as_deref().is_none_or(|s| s == status)
                 && (ids.is_empty() || ids.iter().any(|x| x == id.as_str()))
         };

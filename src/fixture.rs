@@ -1,18 +1,4 @@
 //! Fixture builders: put an image into any combination of states in a line.
-//!
-//! ```
-//! use ecs_image_rules::{ImageSpec, ImageStore};
-//!
-//! let mut store = ImageStore::new();
-//! // Alice's image, shared with Bob, being copied, and used by two instances.
-//! store.put(ImageSpec::custom("m-own", "alice", "cn-hangzhou").add_share("bob").copying().used_by(2))?;
-//! assert_eq!(store.instances_of("m-own").count(), 2);
-//! # Ok::<(), ecs_image_rules::FixtureError>(())
-//! ```
-//!
-//! The helpers name what they create deterministically from the image id `ID`: instances
-//! `i-ID-1`, `i-ID-2`, …; copies `ID-copy1`, …; tasks `t-ID-import`, `t-ID-export`,
-//! `t-copy-DEST` for a copy into `DEST`.
 
 use crate::ids::{AccountId, IdError, ImageId, InstanceId, RegionId, SnapshotId, TaskId};
 use crate::model::{Image, ImageKind, ImageStatus, Instance, Task, TaskKind, Visibility};
@@ -36,7 +22,22 @@ pub enum FixtureError {
     Invariant(#[from] InvariantError),
 }
 
-/// A description of one image and the states it is in; see the [module docs](self).
+/// A description of one image and the states it is in: put an image into any combination of
+/// states in a line.
+///
+/// ```
+/// use ecs_image_rules::{ImageSpec, ImageStore};
+///
+/// let mut store = ImageStore::new();
+/// // Alice's image, shared with Bob, being copied, and used by two instances.
+/// store.put(ImageSpec::custom("m-own", "alice", "cn-hangzhou").add_share("bob").copying().used_by(2))?;
+/// assert_eq!(store.instances_of("m-own").count(), 2);
+/// # Ok::<(), ecs_image_rules::FixtureError>(())
+/// ```
+///
+/// The helpers name what they create deterministically from the image id `ID`: instances
+/// `i-ID-1`, `i-ID-2`, …; copies `ID-copy1`, …; tasks `t-ID-import`, `t-ID-export`,
+/// `t-copy-DEST` for a copy into `DEST`.
 #[derive(Debug, Clone)]
 #[must_use = "an ImageSpec does nothing until it is put into a store"]
 pub struct ImageSpec {

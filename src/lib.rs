@@ -32,7 +32,8 @@
 //!
 //! # Input safety
 //!
-//! Ids are validated newtypes ([`ids`]); a malformed one is an [`IdError`], never a panic.
+//! Ids are validated newtypes ([`ImageId`] and its siblings); a malformed one is an
+//! [`IdError`], never a panic.
 //! Parsing any parameter strings gives a request or an [`Error`]. A store refuses
 //! any insert or snapshot that breaks a structural invariant ([`InvariantError`]) and is then
 //! unchanged; a refused request changes nothing.
@@ -52,9 +53,48 @@
 //! A typed request; a pure check against the store that answers an [`Error`] or a plan
 //! ([`decide`] and its [`Verdict`] for DeleteImage, [`check`] and its [`Plan`] for every
 //! action); and the application of a plan ([`ImageStore::apply`], [`ImageStore::commit`]),
-//! which asks the plan's question again of the store it is applied to. `DryRun=true` is the
-//! check alone. The Describe actions are queries ([`ImageStore::describe_images`] and its
-//! neighbours): who sees what, the filters and the paging are the library's.
+//! which asks the plan's question again of the store it is applied to, at the cost of the
+//! check. `DryRun=true` is a field of every request and is the check alone: a request that
+//! passes answers [`Error::DryRunOperation`], never at the cost of a copy of the store.
+//! [`ImageStore::perform`] checks and commits one [`Step`] (a call, or the service's own
+//! [`Progress`]); each action also has a method named after it that does both and returns its
+//! typed answer. New image, instance and task ids come from the store's own deterministic
+//! generator when a plan is committed (a check never draws one).
+//!
+//! | Action | Request | Method | Answer |
+//! |---|---|---|---|
+//! | CreateImage | [`CreateImage`] | [`ImageStore::create_image`] | the new image (Creating) |
+//! | ImportImage | [`ImportImage`] | [`ImageStore::import_image`] | the new image (Waiting) and its import task |
+//! | ExportImage | [`ExportImage`] | [`ImageStore::export_image`] | the export task |
+//! | CopyImage | [`CopyImage`] | [`ImageStore::copy_image`] | the copy (Creating) and its copy task |
+//! | CancelCopyImage | [`CancelCopyImage`] | [`ImageStore::cancel_copy_image`] | the copy is gone |
+//! | CancelTask | [`CancelTask`] | [`ImageStore::cancel_task`] | the task is cancelled |
+//! | ModifyImageSharePermission | [`ModifyImageSharePermission`] | [`ImageStore::modify_image_share_permission`] | shares and publication changed |
+//! | RunInstances | [`RunInstances`] | [`ImageStore::run_instances`] | `Amount` new instances, all or none |
+//! | DeleteInstance | [`DeleteInstance`] | [`ImageStore::delete_instance`] | the instance is released |
+//! | ModifyImageAttribute | [`ModifyImageAttribute`] | [`ImageStore::modify_image_attribute`] | Deprecated / Available |
+//! | DeleteImage | [`DeleteImageRequest`] | [`ImageStore::delete_image`] | [`Outcome`] |
+//!
+//! The Describe actions are queries that never change the store, with typed requests too
+//! ([`DescribeImages`], [`DescribeImageSharePermission`], [`DescribeInstances`],
+//! [`DescribeTasks`], each answered by the [`ImageStore`] method of the same name): who sees
+//! what, the filters and the paging ([`Page`], [`Listing`]) are the library's. The effects and
+//! refusals of every action, with their sources, are tabled in `docs/lifecycle.md`.
+//!
+//! # The public API
+//!
+//! Every public item has one path, at the crate root, except the RPC helpers of [`wire`] and,
+//! with the `proptest` feature, the `strategies` module. Ids are validated newtypes, and a
+//! function that takes more than one id takes them as newtypes, so they cannot be swapped; the
+//! fixture builder [`ImageSpec`] takes plain strings, since writing fixtures quickly is its
+//! purpose.
+//!
+//! Builders take `self` and return the changed value, named by one rule: `with_x(value)` sets
+//! `x`, replacing what was there (`with_force`, `with_dry_run`, `with_status`, `with_catalog`);
+//! `add_x(item)` appends one item to a list (`add_snapshot`, `add_share`, `add_status`;
+//! [`ModifyImageSharePermission`]'s `add_account` and `remove_account` append to its
+//! `AddAccount.N` and `RemoveAccount.N` lists). An [`ImageSpec`] method named after a state
+//! (`community`, `importing`, `copying_to`, `used_by`) puts the fixture image in that state.
 //!
 //! # Example
 //!
@@ -93,15 +133,15 @@
 mod blocker;
 mod describe;
 mod error;
-pub mod fixture;
-pub mod ids;
+mod fixture;
+mod ids;
 mod image_table;
-pub mod lifecycle;
+mod lifecycle;
 mod model;
 mod profile;
 mod query;
 mod rule;
-pub mod snapshot;
+mod snapshot;
 mod store;
 #[cfg(feature = "proptest")]
 pub mod strategies;
@@ -114,10 +154,10 @@ pub use describe::{
     Listing, MAX_PAGE_SIZE, Page, SharePermission, TaskAction, TaskView,
 };
 pub use error::{ApiError, Denial, Error, NotFound, Parameter};
-pub use fixture::{FixtureError, ImageSpec};
+pub use fixture::{FixtureError, ImageSpec, MARKETPLACE_OWNER, SYSTEM_OWNER};
 pub use ids::{
-    AccountId, IdError, IdKind, ImageId, InstanceId, RegionId, RequestId, RequestIdSequence,
-    SnapshotId, TaskId,
+    AccountId, IdError, IdKind, ImageId, InstanceId, MAX_ID_LEN, RegionId, RequestId,
+    RequestIdSequence, SnapshotId, TaskId,
 };
 pub use lifecycle::{
     Action, Answer, AttributeStatus, CancelCopyImage, CancelTask, CopyImage, CreateImage,
@@ -128,7 +168,7 @@ pub use lifecycle::{
 pub use model::{EndedTask, TaskEnd};
 pub use model::{Image, ImageKind, ImageStatus, Instance, Task, TaskKind, Visibility};
 pub use profile::{Catalog, MissingImage, Precedence, PrecedenceError, Profile};
-pub use query::{ImageFilter, OwnerAlias, OwnerAliasError, RunningTask};
+pub use query::{ImageFilter, OwnerAlias, RunningTask};
 pub use rule::{
     DeleteImageRequest, Deletion, Outcome, Relation, Verdict, blockers, decide, relation,
 };

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
 
-use crate::error::{Error, NotFound};
+use crate::error::{Error, NotFound, Parameter};
 use crate::ids::{AccountId, ImageId, InstanceId, RegionId};
 use crate::model::{Image, ImageKind, ImageStatus, Task};
 use crate::rule::{Relation, known_region, relation};
@@ -55,20 +55,18 @@ impl fmt::Display for OwnerAlias {
     }
 }
 
-/// A string that is not one of the four `ImageOwnerAlias` values.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0:?} is not an ImageOwnerAlias (self, others, system or marketplace)")]
-pub struct OwnerAliasError(pub String);
-
 impl FromStr for OwnerAlias {
-    type Err = OwnerAliasError;
-    fn from_str(s: &str) -> Result<Self, OwnerAliasError> {
+    type Err = Error;
+
+    /// `self`, `others`, `system` or `marketplace`; anything else is `InvalidParameter` for
+    /// `ImageOwnerAlias` \[I\].
+    fn from_str(s: &str) -> Result<Self, Error> {
         match s {
             "self" => Ok(OwnerAlias::Own),
             "others" => Ok(OwnerAlias::Others),
             "system" => Ok(OwnerAlias::System),
             "marketplace" => Ok(OwnerAlias::Marketplace),
-            _ => Err(OwnerAliasError(s.to_owned())),
+            _ => Err(Error::InvalidParameter(Parameter::ImageOwnerAlias)),
         }
     }
 }

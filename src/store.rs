@@ -183,9 +183,8 @@ pub enum InvariantError {
 /// DeleteImage decision O(1), and the generator of new ids.
 ///
 /// Build one with [`ImageStore::new`] and the inserts, with the fixture builder
-/// [`ImageSpec`](crate::ImageSpec), or by deserializing a snapshot (see the
-/// [`snapshot`](crate::snapshot) module); drive it with the
-/// [`lifecycle`](crate::lifecycle) transitions. Two stores are equal when they hold the same
+/// [`ImageSpec`](crate::ImageSpec), or by deserializing a [`Snapshot`](crate::Snapshot); drive
+/// it with the actions ([`check`](crate::check) and [`ImageStore::commit`]). Two stores are equal when they hold the same
 /// resources and their id generators stand at the same point.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageStore {

@@ -5,6 +5,7 @@
 //! signature with them is the emulator's business.
 
 use std::collections::BTreeSet;
+use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
@@ -12,7 +13,10 @@ use crate::ids::AccountId;
 use crate::store::ImageStore;
 
 /// An access key: the id a client sends and, when known, the secret it signs with.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// `Debug` shows the id and whether there is a secret, never the secret itself, so a world
+/// can be logged.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AccessKey {
     /// `AccessKeyId`, e.g. `LTAI…`.
@@ -20,6 +24,15 @@ pub struct AccessKey {
     /// The secret; without it a signature cannot be checked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
+}
+
+impl fmt::Debug for AccessKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AccessKey")
+            .field("id", &self.id)
+            .field("secret", &self.secret.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
 }
 
 /// An account that can call the API.

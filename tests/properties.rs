@@ -134,8 +134,8 @@ fn build(plans: &[Plan]) -> (ImageStore, Model) {
         };
         let owner = match p.kind {
             Kind::Custom => ACCOUNTS[p.owner],
-            Kind::System => ecs_image_rules::fixture::SYSTEM_OWNER,
-            Kind::Marketplace => ecs_image_rules::fixture::MARKETPLACE_OWNER,
+            Kind::System => ecs_image_rules::SYSTEM_OWNER,
+            Kind::Marketplace => ecs_image_rules::MARKETPLACE_OWNER,
         };
         let mut known = Known {
             owner: owner.to_owned(),

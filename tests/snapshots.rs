@@ -711,3 +711,32 @@ fn a_world_with_a_repeated_account_or_access_key_is_refused() {
         "access key AK1 appears twice"
     );
 }
+
+#[test]
+fn an_access_key_never_prints_its_secret() {
+    let key = ecs_image_rules::AccessKey {
+        id: "LTAI-alice".to_owned(),
+        secret: Some("s3cr3t-do-not-print".to_owned()),
+    };
+    let world = ecs_image_rules::World {
+        accounts: vec![ecs_image_rules::Account {
+            id: account("alice"),
+            access_keys: vec![key.clone()],
+        }],
+        store: ImageStore::new(),
+    };
+    for printed in [
+        format!("{key:?}"),
+        format!("{key:#?}"),
+        format!("{world:?}"),
+    ] {
+        assert!(printed.contains("LTAI-alice"), "{printed}");
+        assert!(!printed.contains("s3cr3t"), "the secret leaked: {printed}");
+        assert!(printed.contains("<redacted>"), "{printed}");
+    }
+    let keyless = ecs_image_rules::AccessKey {
+        id: "LTAI-bob".to_owned(),
+        secret: None,
+    };
+    assert!(!format!("{keyless:?}").contains("<redacted>"));
+}

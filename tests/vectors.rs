@@ -675,7 +675,7 @@ fn after_deletion(
     world: &ImageStore,
     image: &str,
     instances: &[String],
-) -> ecs_image_rules::snapshot::Snapshot {
+) -> ecs_image_rules::Snapshot {
     let mut snapshot = world.to_snapshot();
     snapshot.images.retain(|i| i.id.as_str() != image);
     for instance in &mut snapshot.instances {

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{account, call, default, deleted, doc2025, ignored, image, refused, region};
-use ecs_image_rules::{ImageSpec, ImageStore, MissingImage, Profile, Relation, fixture, relation};
+use ecs_image_rules::{ImageSpec, ImageStore, MissingImage, Profile, Relation, relation};
 
 const HZ: &str = "cn-hangzhou";
 const BJ: &str = "cn-beijing";
@@ -113,9 +113,12 @@ fn system_images_are_nobodys_own() {
     // Not even the account the fixture names as their owner.
     let s = &mut store();
     let p = &default();
-    assert_eq!(refused(s, fixture::SYSTEM_OWNER, &hz(SYSTEM), p), NOT_FOUND);
     assert_eq!(
-        refused(s, fixture::MARKETPLACE_OWNER, &hz(MARKET), p),
+        refused(s, ecs_image_rules::SYSTEM_OWNER, &hz(SYSTEM), p),
+        NOT_FOUND
+    );
+    assert_eq!(
+        refused(s, ecs_image_rules::MARKETPLACE_OWNER, &hz(MARKET), p),
         NOT_FOUND
     );
 }

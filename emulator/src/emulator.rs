@@ -253,9 +253,7 @@ impl Emulator {
 
     fn persist_locked(&self, world: &World) -> Result<(), GatewayError> {
         match &self.shared.state_file {
-            Some(path) => {
-                persist::write_world(path, world).map_err(|_| GatewayError::PersistenceFailed)
-            }
+            Some(path) => persist::write_world(path, world).map_err(|_| GatewayError::Internal),
             None => Ok(()),
         }
     }

@@ -10,19 +10,7 @@
 //! typed answer. A plan changes the store only through the store's structural inserts and
 //! removals, so it keeps every invariant the snapshot loader checks.
 //!
-//! | Action | Method | Answer |
-//! |---|---|---|
-//! | CreateImage | [`ImageStore::create_image`] | the new image (Creating) |
-//! | ImportImage | [`ImageStore::import_image`] | the new image (Waiting) and its import task |
-//! | ExportImage | [`ImageStore::export_image`] | the export task |
-//! | CopyImage | [`ImageStore::copy_image`] | the copy (Creating) and its copy task |
-//! | CancelCopyImage | [`ImageStore::cancel_copy_image`] | the copy is gone |
-//! | CancelTask | [`ImageStore::cancel_task`] | the task is cancelled (an import's image is gone) |
-//! | ModifyImageSharePermission | [`ImageStore::modify_image_share_permission`] | shares and publication changed |
-//! | RunInstances | [`ImageStore::run_instances`] | the new instances, all or none |
-//! | DeleteInstance | [`ImageStore::delete_instance`] | the instance is released |
-//! | ModifyImageAttribute | [`ImageStore::modify_image_attribute`] | Deprecated / Available |
-//! | DeleteImage | [`ImageStore::delete_image`] (the [`decide`] rule) | [`Outcome`] |
+//! The actions, their requests and methods are tabled in the crate docs.
 //!
 //! What the service does on its own (an image creation completes or fails, a task finishes or
 //! fails) is not an API call and has no caller: [`ImageStore::finish_create_image`],
