@@ -1482,7 +1482,7 @@ fn visible_images_filters_like_describe_images() {
     assert_eq!(OwnerAlias::Own.to_string(), "self");
     assert_eq!(
         "mine".parse::<OwnerAlias>().unwrap_err().to_string(),
-        "\"mine\" is not an ImageOwnerAlias (self, others, system or marketplace)"
+        "The specified parameter \"ImageOwnerAlias\" is not valid."
     );
     refused(
         store.visible_images(&alice(), &rg("xx-nowhere-1"), &ImageFilter::default()),
