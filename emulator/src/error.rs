@@ -157,7 +157,9 @@ impl GatewayError {
             AdminPathNotFound => (
                 404,
                 "NotFound",
-                B("No such admin path. See docs/emulator.md (Admin API) for the /_emulator/ paths."),
+                B(
+                    "No such admin path. See docs/emulator.md (Admin API) for the /_emulator/ paths.",
+                ),
             ),
             Internal => (
                 500,
