@@ -1,7 +1,13 @@
 //! The built-in demo world: two accounts with access keys, an image in each blocker state,
-//! and instances, so that every DeleteImage answer can be tried at once.
+//! and instances, so that every DeleteImage answer can be tried at once; and a catalog of
+//! public images (system and marketplace) with the ids the real catalog uses, so that
+//! `DescribeImages(ImageOwnerAlias=system)` answers something a test can pick from.
 //!
 //! Everything lives in `cn-hangzhou` except the copy in progress, which goes to `cn-shanghai`.
+//!
+//! The catalog's names, OS types, architectures and platforms live only in its ids for now:
+//! the library's image model has no such attributes yet (they wait for it), so DescribeImages
+//! answers them and filters on them only once it does.
 
 use ecs_image_rules::{AccessKey, Account, AccountId, ImageSpec, ImageStatus, ImageStore, World};
 
@@ -20,6 +26,24 @@ pub const BOB_SECRET: &str = "DemoBobSecret000000000000000001";
 /// The demo region.
 pub const REGION: &str = "cn-hangzhou";
 
+/// The public images of the demo catalog, in `cn-hangzhou`: ids as the real catalog writes them
+/// (distribution, version, architecture, system disk size, build date), Linux on x86-64 and
+/// ARM64, and Windows Server.
+pub const SYSTEM_IMAGES: &[&str] = &[
+    "aliyun_3_x64_20G_alibase_20240819.vhd",
+    "anolisos_8_9_x64_20G_rhck_alibase_20240724.vhd",
+    "centos_7_9_x64_20G_alibase_20240628.vhd",
+    "debian_12_6_x64_20G_alibase_20240823.vhd",
+    "rockylinux_9_4_x64_20G_alibase_20240709.vhd",
+    "ubuntu_22_04_x64_20G_alibase_20240926.vhd",
+    "ubuntu_24_04_arm64_20G_alibase_20240926.vhd",
+    "win2022_21H2_x64_dtc_en-us_40G_alibase_20240816.vhd",
+];
+
+/// The marketplace images of the demo catalog, in `cn-hangzhou`: marketplace images have
+/// ordinary `m-` ids (`bp1` is the Hangzhou prefix of generated ids).
+pub const MARKETPLACE_IMAGES: &[&str] = &["m-bp1dkvt9y5yxrrg5ld7e", "m-bp16ecdw4w7ytwh2mgb1"];
+
 /// The demo world.
 pub fn world() -> World {
     let mut store = ImageStore::new();
@@ -33,8 +57,17 @@ pub fn world() -> World {
         ImageSpec::custom("m-demo-shared", ALICE, REGION).add_share(BOB),
         ImageSpec::custom("m-demo-in-use", ALICE, REGION).used_by(1),
         ImageSpec::custom("m-demo-bob", BOB, REGION),
-        ImageSpec::system("aliyun_3_x64_20G_alibase_20240819.vhd", REGION),
     ];
+    let specs = specs.into_iter().chain(
+        SYSTEM_IMAGES
+            .iter()
+            .map(|id| ImageSpec::system(id, REGION))
+            .chain(
+                MARKETPLACE_IMAGES
+                    .iter()
+                    .map(|id| ImageSpec::marketplace(id, REGION)),
+            ),
+    );
     for spec in specs {
         store
             .put(spec)
