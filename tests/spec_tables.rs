@@ -336,100 +336,75 @@ fn parameter_errors_come_in_the_documented_order() {
         "The specified RegionId does not exist.",
     );
 
-    assert_eq!(alice(s, "Force=yes&DryRun=no", p), missing_region);
-    assert_eq!(alice(s, "ImageId=m-plain&Force=yes", p), missing_region);
-    assert_eq!(alice(s, "RegionId=&ImageId=", p), missing_region);
-    assert_eq!(
-        alice(s, "RegionId=xx-nowhere-1&Force=yes", p),
-        missing_image
-    );
-    assert_eq!(
-        alice(s, "RegionId=cn-hangzhou&Force=1&DryRun=1", p),
-        missing_image
-    );
-    assert_eq!(
-        alice(
-            s,
+    let rows = [
+        ("Force=yes&DryRun=no", missing_region),
+        ("ImageId=m-plain&Force=yes", missing_region),
+        ("RegionId=&ImageId=", missing_region),
+        ("RegionId=xx-nowhere-1&Force=yes", missing_image),
+        ("RegionId=cn-hangzhou&Force=1&DryRun=1", missing_image),
+        (
             "RegionId=cn-hangzhou&ImageId=m-plain&DryRun=1&Force=1",
-            p
+            bad_force,
         ),
-        bad_force
-    );
-    assert_eq!(
-        alice(s, "RegionId=xx-nowhere-1&ImageId=m-plain&Force=yes", p),
-        bad_force
-    );
-    assert_eq!(
-        alice(s, "RegionId=xx-nowhere-1&ImageId=m-plain&DryRun=yes", p),
-        bad_dry_run
-    );
-    // The region comes before everything the store answers, DryRun included.
-    assert_eq!(
-        alice(s, "RegionId=xx-nowhere-1&ImageId=m-plain&DryRun=true", p),
-        no_region
-    );
-    assert_eq!(
-        alice(s, "RegionId=xx-nowhere-1&ImageId=m-shared", p),
-        no_region
-    );
-    assert_eq!(
-        alice(s, "RegionId=xx-nowhere-1&ImageId=m-never", p),
-        no_region
-    );
+        ("RegionId=xx-nowhere-1&ImageId=m-plain&Force=yes", bad_force),
+        (
+            "RegionId=xx-nowhere-1&ImageId=m-plain&DryRun=yes",
+            bad_dry_run,
+        ),
+        // The region comes before everything the store answers, DryRun included.
+        (
+            "RegionId=xx-nowhere-1&ImageId=m-plain&DryRun=true",
+            no_region,
+        ),
+        ("RegionId=xx-nowhere-1&ImageId=m-shared", no_region),
+        ("RegionId=xx-nowhere-1&ImageId=m-never", no_region),
+    ];
+    for (query, expected) in rows {
+        assert_eq!(alice(s, query, p), expected, "{query}");
+    }
 }
 
 #[test]
 fn the_first_value_of_a_repeated_parameter_wins() {
     let s = &mut store();
     let p = &default();
-    assert_eq!(
-        alice(
-            s,
+    let rows = [
+        (
             "RegionId=xx-nowhere-1&RegionId=cn-hangzhou&ImageId=m-plain",
-            p
+            (
+                404,
+                "InvalidRegionId.NotFound",
+                "The specified RegionId does not exist.",
+            ),
         ),
         (
-            404,
-            "InvalidRegionId.NotFound",
-            "The specified RegionId does not exist."
-        )
-    );
-    assert_eq!(
-        alice(
-            s,
             "RegionId=cn-hangzhou&ImageId=m-shared&ImageId=m-plain",
-            p
+            (
+                403,
+                "ImageUseShared",
+                "The specified image has been shared to others.",
+            ),
         ),
         (
-            403,
-            "ImageUseShared",
-            "The specified image has been shared to others."
-        )
-    );
-    assert_eq!(
-        alice(
-            s,
             "RegionId=cn-hangzhou&ImageId=m-used&Force=yes&Force=true",
-            p
+            (
+                400,
+                "InvalidParameter",
+                "The specified parameter \"Force\" is not valid.",
+            ),
         ),
         (
-            400,
-            "InvalidParameter",
-            "The specified parameter \"Force\" is not valid."
-        )
-    );
-    assert_eq!(
-        alice(
-            s,
             "RegionId=cn-hangzhou&ImageId=m-used&Force=false&Force=true",
-            p
+            (
+                403,
+                "ImageUsingByInstance",
+                "The specified image has been used to create instances.",
+            ),
         ),
-        (
-            403,
-            "ImageUsingByInstance",
-            "The specified image has been used to create instances."
-        )
-    );
+    ];
+    for (query, expected) in rows {
+        assert_eq!(alice(s, query, p), expected, "{query}");
+    }
     deleted(
         s,
         "alice",
@@ -447,115 +422,74 @@ fn the_first_value_of_a_repeated_parameter_wins() {
 
 // ---- §3 blockers, one row each, both catalogs ---------------------------------------------------
 
+/// §3, one row per blocker: the image that holds it alone, its code, and its message in the
+/// 2024-10 and the 2025 catalog.
 #[test]
-fn each_blocker_alone_2024_10() {
-    let s = &mut store();
-    let mut ask = |image: &str| {
-        alice(
-            s,
-            &format!("RegionId=cn-hangzhou&ImageId={image}"),
-            &default(),
-        )
-    };
-    assert_eq!(
-        ask("m-importing"),
-        (403, "ImageIsImporting", "The specified Image is importing.")
-    );
-    assert_eq!(
-        ask("m-exporting"),
+fn each_blocker_alone_in_both_catalogs() {
+    let copying_2025 = "The image is being copied. Please use the CancelCopyImage API.";
+    let rows = [
         (
-            403,
+            "m-importing",
+            "ImageIsImporting",
+            "The specified Image is importing.",
+            "The specified Image is importing.",
+        ),
+        (
+            "m-exporting",
             "ImageIsExporting",
-            "The specified Image is exporting. Please cancel task first."
-        )
-    );
-    assert_eq!(
-        ask("m-copying"),
-        (403, "OperationDenied.ImageCopying", "The Image is coping.")
-    );
-    assert_eq!(
-        ask("m-copying-copy1"),
-        (403, "OperationDenied.ImageCopying", "The Image is coping.")
-    );
-    assert_eq!(
-        ask("m-public"),
+            "The specified Image is exporting. Please cancel task first.",
+            "The specified image is currently being exported. You can use the DescribeTasks API to check the status of related tasks and cancel them if needed.",
+        ),
         (
-            403,
+            "m-copying",
+            "OperationDenied.ImageCopying",
+            "The Image is coping.",
+            copying_2025,
+        ),
+        (
+            "m-copying-copy1",
+            "OperationDenied.ImageCopying",
+            "The Image is coping.",
+            copying_2025,
+        ),
+        (
+            "m-public",
             "ImageIsPublic",
-            "You can not delete public image, please modify it to private."
-        )
-    );
-    assert_eq!(
-        ask("m-shared"),
+            "You can not delete public image, please modify it to private.",
+            "You can not delete public image, please modify it to private.",
+        ),
         (
-            403,
+            "m-shared",
             "ImageUseShared",
-            "The specified image has been shared to others."
-        )
-    );
-    assert_eq!(
-        ask("m-used"),
+            "The specified image has been shared to others.",
+            "The specified image has been shared to others. You can use the DescribeImageSharePermission API to query the users who have been shared.",
+        ),
         (
-            403,
+            "m-used",
             "ImageUsingByInstance",
-            "The specified image has been used to create instances."
-        )
-    );
-}
-
-#[test]
-fn each_blocker_alone_2025() {
-    let s = &mut store();
-    let mut ask = |image: &str| {
-        alice(
-            s,
-            &format!("RegionId=cn-hangzhou&ImageId={image}"),
-            &doc2025(),
-        )
-    };
-    assert_eq!(
-        ask("m-importing"),
-        (403, "ImageIsImporting", "The specified Image is importing.")
-    );
-    assert_eq!(
-        ask("m-exporting"),
-        (
-            403,
-            "ImageIsExporting",
-            "The specified image is currently being exported. You can use the DescribeTasks API to check the status of related tasks and cancel them if needed."
-        )
-    );
-    let copying = (
-        403,
-        "OperationDenied.ImageCopying",
-        "The image is being copied. Please use the CancelCopyImage API.",
-    );
-    assert_eq!(ask("m-copying"), copying);
-    assert_eq!(ask("m-copying-copy1"), copying);
-    assert_eq!(
-        ask("m-public"),
-        (
-            403,
-            "ImageIsPublic",
-            "You can not delete public image, please modify it to private."
-        )
-    );
-    assert_eq!(
-        ask("m-shared"),
-        (
-            403,
-            "ImageUseShared",
-            "The specified image has been shared to others. You can use the DescribeImageSharePermission API to query the users who have been shared."
-        )
-    );
-    assert_eq!(
-        ask("m-used"),
-        (
-            403,
-            "ImageUsingByInstance",
-            "The specified image has been used to create instances. You can use the DescribeInstances API to query these instances, or you can use the force parameter to proceed."
-        )
-    );
+            "The specified image has been used to create instances.",
+            "The specified image has been used to create instances. You can use the DescribeInstances API to query these instances, or you can use the force parameter to proceed.",
+        ),
+    ];
+    for (profile, catalog) in [(default(), "2024-10"), (doc2025(), "2025")] {
+        let s = &mut store();
+        for (image, code, message_2024_10, message_2025) in rows {
+            let message = if catalog == "2025" {
+                message_2025
+            } else {
+                message_2024_10
+            };
+            assert_eq!(
+                alice(
+                    s,
+                    &format!("RegionId=cn-hangzhou&ImageId={image}"),
+                    &profile
+                ),
+                (403, code, message),
+                "{image} in the {catalog} catalog"
+            );
+        }
+    }
 }
 
 #[test]
