@@ -64,6 +64,40 @@ fn refused_unchanged<T: Debug>(
     );
 }
 
+/// A refusal as the wire writes it: HTTP status, code and message.
+type Refusal = (u16, &'static str, &'static str);
+
+const NO_REGION: Refusal = (
+    404,
+    "InvalidRegionId.NotFound",
+    "The specified RegionId does not exist.",
+);
+const NO_IMAGE: Refusal = (
+    404,
+    "InvalidImageId.NotFound",
+    "The specified ImageId does not exist.",
+);
+
+/// Each call of the table is refused exactly so (and `Display` is the message), and leaves the
+/// store as it was.
+fn refusals(store: &mut ImageStore, rows: Vec<(AccountId, Action, Refusal)>) {
+    for (caller, action, (status, code, message)) in rows {
+        let name = format!("{} by {caller}: {action:?}", action.name());
+        let before = serde_json::to_string(&*store).unwrap();
+        let e = store
+            .perform(Step::Call { caller, action }, &Profile::default())
+            .expect_err(&name);
+        assert_eq!(
+            (e.http_status(), e.code(), &*e.message()),
+            (status, code, message),
+            "{name}"
+        );
+        assert_eq!(e.to_string(), message, "{name}");
+        let after = serde_json::to_string(&*store).unwrap();
+        assert_eq!(after, before, "{name} changed the store");
+    }
+}
+
 fn status(store: &ImageStore, image: &ImageId) -> &'static str {
     store.image(image.as_str()).unwrap().status.as_str()
 }
@@ -359,39 +393,9 @@ fn an_export_runs_on_an_available_image_and_blocks_deletion_until_it_ends() {
 fn export_image_refusals() {
     let mut store = ImageStore::new();
     let image = available(&mut store, &alice());
-    let export = |image: &ImageId| ExportImage::new(hz(), image.clone());
-    refused_unchanged(
-        &mut store,
-        |s| s.export_image(&bob(), export(&image)),
-        404,
-        "InvalidImageId.NotFound",
-        "The specified ImageId does not exist.",
-    );
-    refused_unchanged(
-        &mut store,
-        |s| s.export_image(&alice(), ExportImage::new(bj(), image.clone())),
-        404,
-        "InvalidImageId.NotFound",
-        "The specified ImageId does not exist.",
-    );
     let creating = store
         .create_image(&alice(), CreateImage::new(hz()))
         .unwrap();
-    refused_unchanged(
-        &mut store,
-        |s| s.export_image(&alice(), export(&creating)),
-        400,
-        "IncorrectImageStatus",
-        "The specified Image is not available.",
-    );
-    store.export_image(&alice(), export(&image)).unwrap();
-    refused_unchanged(
-        &mut store,
-        |s| s.export_image(&alice(), export(&image)),
-        403,
-        "ImageIsExporting",
-        "The specified Image is exporting.",
-    );
     let public = available(&mut store, &alice());
     store
         .modify_image_share_permission(
@@ -399,12 +403,44 @@ fn export_image_refusals() {
             ModifyImageSharePermission::new(hz(), public.clone()).with_is_public(true),
         )
         .unwrap();
-    refused_unchanged(
+    let export = |image: &ImageId| Action::ExportImage(ExportImage::new(hz(), image.clone()));
+    let rows = vec![
+        (bob(), export(&image), NO_IMAGE),
+        (
+            alice(),
+            Action::ExportImage(ExportImage::new(bj(), image.clone())),
+            NO_IMAGE,
+        ),
+        (
+            alice(),
+            export(&creating),
+            (
+                400,
+                "IncorrectImageStatus",
+                "The specified Image is not available.",
+            ),
+        ),
+        (
+            alice(),
+            export(&public),
+            (
+                400,
+                "OperationDenied.CommunityImage",
+                "Community image does not support export.",
+            ),
+        ),
+    ];
+    refusals(&mut store, rows);
+    store
+        .export_image(&alice(), ExportImage::new(hz(), image.clone()))
+        .unwrap();
+    refusals(
         &mut store,
-        |s| s.export_image(&alice(), export(&public)),
-        400,
-        "OperationDenied.CommunityImage",
-        "Community image does not support export.",
+        vec![(
+            alice(),
+            export(&image),
+            (403, "ImageIsExporting", "The specified Image is exporting."),
+        )],
     );
 }
 
@@ -473,30 +509,7 @@ fn cancel_copy_image_removes_the_copy_and_keeps_the_source() {
 fn copy_image_refusals() {
     let mut store = ImageStore::new();
     let source = available(&mut store, &alice());
-    let copy =
-        |region: RegionId, image: &ImageId, to: RegionId| CopyImage::new(region, image.clone(), to);
-    refused_unchanged(
-        &mut store,
-        |s| s.copy_image(&alice(), copy(rg("xx-nowhere-1"), &source, bj())),
-        404,
-        "InvalidRegionId.NotFound",
-        "The specified RegionId does not exist.",
-    );
-    refused_unchanged(
-        &mut store,
-        |s| s.copy_image(&alice(), copy(hz(), &source, rg("xx-nowhere-1"))),
-        400,
-        "DestinationRegion.NotFound",
-        "The destination region not found",
-    );
     share(&mut store, &alice(), &source, &["bob"]);
-    refused_unchanged(
-        &mut store,
-        |s| s.copy_image(&bob(), copy(hz(), &source, bj())),
-        404,
-        "InvalidImageId.NotFound",
-        "The specified ImageId does not exist.",
-    );
     let deprecated = available(&mut store, &alice());
     store
         .modify_image_attribute(
@@ -506,13 +519,6 @@ fn copy_image_refusals() {
             &Profile::default(),
         )
         .unwrap();
-    refused_unchanged(
-        &mut store,
-        |s| s.copy_image(&alice(), copy(hz(), &deprecated, bj())),
-        400,
-        "IncorrectImageStatus",
-        "The image not available.",
-    );
     let public = available(&mut store, &alice());
     store
         .modify_image_share_permission(
@@ -520,74 +526,93 @@ fn copy_image_refusals() {
             ModifyImageSharePermission::new(hz(), public.clone()).with_is_public(true),
         )
         .unwrap();
-    refused_unchanged(
-        &mut store,
-        |s| s.copy_image(&alice(), copy(hz(), &public, bj())),
-        400,
-        "OperationDenied.CommunityImage",
-        "Community image does not support copy.",
-    );
-    // A copy still being made cannot itself be copied.
     let running = store
-        .copy_image(&alice(), copy(hz(), &source, bj()))
+        .copy_image(&alice(), CopyImage::new(hz(), source.clone(), bj()))
         .unwrap();
-    refused_unchanged(
-        &mut store,
-        |s| s.copy_image(&alice(), copy(bj(), &running.image, hz())),
-        400,
-        "IncorrectImageStatus",
-        "The image not available.",
-    );
+    let copy = |region: RegionId, image: &ImageId, to: RegionId| {
+        Action::CopyImage(CopyImage::new(region, image.clone(), to))
+    };
+    let not_available = (400, "IncorrectImageStatus", "The image not available.");
+    let rows = vec![
+        (alice(), copy(rg("xx-nowhere-1"), &source, bj()), NO_REGION),
+        (
+            alice(),
+            copy(hz(), &source, rg("xx-nowhere-1")),
+            (
+                400,
+                "DestinationRegion.NotFound",
+                "The destination region not found",
+            ),
+        ),
+        // Shared with bob, but not his to copy.
+        (bob(), copy(hz(), &source, bj()), NO_IMAGE),
+        (alice(), copy(hz(), &deprecated, bj()), not_available),
+        (
+            alice(),
+            copy(hz(), &public, bj()),
+            (
+                400,
+                "OperationDenied.CommunityImage",
+                "Community image does not support copy.",
+            ),
+        ),
+        // A copy still being made cannot itself be copied.
+        (alice(), copy(bj(), &running.image, hz()), not_available),
+    ];
+    refusals(&mut store, rows);
 }
 
 #[test]
 fn cancel_copy_image_refusals() {
     let mut store = ImageStore::new();
     let source = available(&mut store, &alice());
-    let cancel = |region: RegionId, image: &ImageId| CancelCopyImage::new(region, image.clone());
-    refused_unchanged(
-        &mut store,
-        |s| s.cancel_copy_image(&alice(), cancel(hz(), &source)),
-        400,
-        "ImageCreatedNotFromCopy",
-        "The specified image is not the target image of a copy action.",
-    );
     let finished = store
         .copy_image(&alice(), CopyImage::new(hz(), source.clone(), bj()))
         .unwrap();
-    refused_unchanged(
+    let cancel = |region: RegionId, image: &ImageId| {
+        Action::CancelCopyImage(CancelCopyImage::new(region, image.clone()))
+    };
+    refusals(
         &mut store,
-        |s| s.cancel_copy_image(&alice(), cancel(hz(), &finished.image)),
-        404,
-        "InvalidImageId.NotFound",
-        "The specified ImageId does not exist.",
-    );
-    refused_unchanged(
-        &mut store,
-        |s| s.cancel_copy_image(&bob(), cancel(bj(), &finished.image)),
-        404,
-        "InvalidImageId.NotFound",
-        "The specified ImageId does not exist.",
+        vec![
+            (
+                alice(),
+                cancel(hz(), &source),
+                (
+                    400,
+                    "ImageCreatedNotFromCopy",
+                    "The specified image is not the target image of a copy action.",
+                ),
+            ),
+            // The copy lives in the destination region, and it is alice's.
+            (alice(), cancel(hz(), &finished.image), NO_IMAGE),
+            (bob(), cancel(bj(), &finished.image), NO_IMAGE),
+        ],
     );
     store.complete_task(&finished.task).unwrap();
-    refused_unchanged(
-        &mut store,
-        |s| s.cancel_copy_image(&alice(), cancel(bj(), &finished.image)),
-        400,
-        "IncorrectImageStatus",
-        "The image is copied finished.",
-    );
     let failed = store
         .copy_image(&alice(), CopyImage::new(hz(), source, bj()))
         .unwrap();
     store.fail_task(&failed.task).unwrap();
     assert_eq!(status(&store, &failed.image), "CreateFailed");
-    refused_unchanged(
+    refusals(
         &mut store,
-        |s| s.cancel_copy_image(&alice(), cancel(bj(), &failed.image)),
-        400,
-        "IncorrectImageStatus",
-        "The Image copy has been failed.",
+        vec![
+            (
+                alice(),
+                cancel(bj(), &finished.image),
+                (400, "IncorrectImageStatus", "The image is copied finished."),
+            ),
+            (
+                alice(),
+                cancel(bj(), &failed.image),
+                (
+                    400,
+                    "IncorrectImageStatus",
+                    "The Image copy has been failed.",
+                ),
+            ),
+        ],
     );
 }
 
@@ -757,50 +782,13 @@ fn sharing_past_fifty_accounts_is_refused() {
 fn share_refusals() {
     let mut store = ImageStore::new();
     let image = available(&mut store, &alice());
-    let request = || ModifyImageSharePermission::new(hz(), image.clone());
-    refused_unchanged(
-        &mut store,
-        |s| s.modify_image_share_permission(&bob(), request().add_account(acct("carol"))),
-        404,
-        "InvalidImageId.NotFound",
-        "The specified ImageId does not exist.",
-    );
-    refused_unchanged(
-        &mut store,
-        |s| s.modify_image_share_permission(&alice(), request().add_account(alice())),
-        404,
-        "InvalidAccount.Forbbiden",
-        "The specified Account does not yourself.",
-    );
-    refused_unchanged(
-        &mut store,
-        |s| {
-            s.modify_image_share_permission(
-                &alice(),
-                request().add_account(bob()).with_is_public(true),
-            )
-        },
-        403,
-        "InvalidParameter.IsPublic",
-        "The specified parameter IsPublic is conflicted with other parameters.",
-    );
-    refused_unchanged(
-        &mut store,
-        |s| s.modify_image_share_permission(&alice(), request().with_is_public(false)),
-        403,
-        "Image.NotPublic",
-        "The specified image is not public image.",
-    );
+    let public = available(&mut store, &alice());
     store
-        .modify_image_share_permission(&alice(), request().with_is_public(true))
+        .modify_image_share_permission(
+            &alice(),
+            ModifyImageSharePermission::new(hz(), public.clone()).with_is_public(true),
+        )
         .unwrap();
-    refused_unchanged(
-        &mut store,
-        |s| s.modify_image_share_permission(&alice(), request().add_account(bob())),
-        403,
-        "Image.Public",
-        "The specified image is public image.",
-    );
     let deprecated = available(&mut store, &alice());
     store
         .modify_image_attribute(
@@ -810,28 +798,76 @@ fn share_refusals() {
             &Profile::default(),
         )
         .unwrap();
-    let on = |image: &ImageId| ModifyImageSharePermission::new(hz(), image.clone());
-    refused_unchanged(
-        &mut store,
-        |s| s.modify_image_share_permission(&alice(), on(&deprecated).add_account(bob())),
-        403,
-        "OperationDenied.InvalidImageStatus",
-        "The specified image cannot be shared when it is deprecated.",
-    );
     // Removing from a deprecated image grants nothing and is fine.
     store
-        .modify_image_share_permission(&alice(), on(&deprecated).remove_account(bob()))
+        .modify_image_share_permission(
+            &alice(),
+            ModifyImageSharePermission::new(hz(), deprecated.clone()).remove_account(bob()),
+        )
         .unwrap();
     let creating = store
         .create_image(&alice(), CreateImage::new(hz()))
         .unwrap();
-    refused_unchanged(
-        &mut store,
-        |s| s.modify_image_share_permission(&alice(), on(&creating).with_is_public(true)),
-        403,
-        "OperationDenied.InvalidImageStatus",
-        "The specified image cannot be shared when it is not available.",
-    );
+    let on = |image: &ImageId| ModifyImageSharePermission::new(hz(), image.clone());
+    let share = Action::ModifyImageSharePermission;
+    let rows = vec![
+        (
+            bob(),
+            share(on(&image).add_account(acct("carol"))),
+            NO_IMAGE,
+        ),
+        (
+            alice(),
+            share(on(&image).add_account(alice())),
+            (
+                404,
+                "InvalidAccount.Forbbiden",
+                "The specified Account does not yourself.",
+            ),
+        ),
+        (
+            alice(),
+            share(on(&image).add_account(bob()).with_is_public(true)),
+            (
+                403,
+                "InvalidParameter.IsPublic",
+                "The specified parameter IsPublic is conflicted with other parameters.",
+            ),
+        ),
+        (
+            alice(),
+            share(on(&image).with_is_public(false)),
+            (
+                403,
+                "Image.NotPublic",
+                "The specified image is not public image.",
+            ),
+        ),
+        (
+            alice(),
+            share(on(&public).add_account(bob())),
+            (403, "Image.Public", "The specified image is public image."),
+        ),
+        (
+            alice(),
+            share(on(&deprecated).add_account(bob())),
+            (
+                403,
+                "OperationDenied.InvalidImageStatus",
+                "The specified image cannot be shared when it is deprecated.",
+            ),
+        ),
+        (
+            alice(),
+            share(on(&creating).with_is_public(true)),
+            (
+                403,
+                "OperationDenied.InvalidImageStatus",
+                "The specified image cannot be shared when it is not available.",
+            ),
+        ),
+    ];
+    refusals(&mut store, rows);
 }
 
 // ---- RunInstances and DeleteInstance -----------------------------------------------------
@@ -907,32 +943,27 @@ fn instances_come_from_visible_images_and_count_for_in_use() {
 fn run_and_delete_instance_refusals() {
     let mut store = ImageStore::new();
     let image = available(&mut store, &alice());
-    refused_unchanged(
-        &mut store,
-        |s| s.run_instances(&bob(), RunInstances::new(hz(), image.clone())),
-        404,
-        "InvalidImageId.NotFound",
-        "The specified ImageId does not exist.",
-    );
     let creating = store
         .create_image(&alice(), CreateImage::new(hz()))
         .unwrap();
-    refused_unchanged(
-        &mut store,
-        |s| s.run_instances(&alice(), RunInstances::new(hz(), creating.clone())),
+    let copy = store
+        .copy_image(&alice(), CopyImage::new(hz(), image.clone(), bj()))
+        .unwrap();
+    let run = |region: RegionId, image: &ImageId| {
+        Action::RunInstances(RunInstances::new(region, image.clone()))
+    };
+    let not_available = (
         400,
         "IncorrectImageStatus",
         "The specified Image is not available.",
     );
-    let copy = store
-        .copy_image(&alice(), CopyImage::new(hz(), image.clone(), bj()))
-        .unwrap();
-    refused_unchanged(
+    refusals(
         &mut store,
-        |s| s.run_instances(&alice(), RunInstances::new(bj(), copy.image.clone())),
-        400,
-        "IncorrectImageStatus",
-        "The specified Image is not available.",
+        vec![
+            (bob(), run(hz(), &image), NO_IMAGE),
+            (alice(), run(hz(), &creating), not_available),
+            (alice(), run(bj(), &copy.image), not_available),
+        ],
     );
     // A deprecated image can still launch instances [D].
     store
@@ -946,20 +977,21 @@ fn run_and_delete_instance_refusals() {
         .run_instances(&alice(), RunInstances::new(hz(), image))
         .unwrap()
         .remove(0);
-    for (caller, region) in [(bob(), hz()), (alice(), bj())] {
-        refused_unchanged(
-            &mut store,
-            |s| {
-                s.delete_instance(
-                    &caller,
-                    DeleteInstance::new(instance.clone()).with_region_id(region),
-                )
-            },
-            404,
-            "InvalidInstanceId.NotFound",
-            "The specified InstanceId does not exist.",
-        );
-    }
+    let no_instance = (
+        404,
+        "InvalidInstanceId.NotFound",
+        "The specified InstanceId does not exist.",
+    );
+    let delete = |region: RegionId| {
+        Action::DeleteInstance(DeleteInstance::new(instance.clone()).with_region_id(region))
+    };
+    refusals(
+        &mut store,
+        vec![
+            (bob(), delete(hz()), no_instance),
+            (alice(), delete(bj()), no_instance),
+        ],
+    );
 }
 
 // ---- ModifyImageAttribute ----------------------------------------------------------------
@@ -1086,57 +1118,18 @@ fn deprecation_and_its_refusals() {
     let set = |image: &ImageId, status| {
         ModifyImageAttribute::new(hz(), image.clone()).with_status(status)
     };
-    store
-        .modify_image_attribute(
-            &alice(),
-            set(&image, AttributeStatus::Deprecated),
-            &Profile::default(),
-        )
-        .unwrap();
-    assert_eq!(status(&store, &image), "Deprecated");
-    store
-        .modify_image_attribute(
-            &alice(),
-            set(&image, AttributeStatus::Deprecated),
-            &Profile::default(),
-        )
-        .unwrap();
-    store
-        .modify_image_attribute(
-            &alice(),
-            set(&image, AttributeStatus::Available),
-            &Profile::default(),
-        )
-        .unwrap();
-    assert_eq!(status(&store, &image), "Available");
+    for (to, expected) in [
+        (AttributeStatus::Deprecated, "Deprecated"),
+        (AttributeStatus::Deprecated, "Deprecated"),
+        (AttributeStatus::Available, "Available"),
+    ] {
+        store
+            .modify_image_attribute(&alice(), set(&image, to), &Profile::default())
+            .unwrap();
+        assert_eq!(status(&store, &image), expected);
+    }
 
-    refused_unchanged(
-        &mut store,
-        |s| {
-            s.modify_image_attribute(
-                &bob(),
-                set(&image, AttributeStatus::Deprecated),
-                &Profile::default(),
-            )
-        },
-        404,
-        "InvalidImageId.NotFound",
-        "The specified ImageId does not exist.",
-    );
     share(&mut store, &alice(), &image, &["bob"]);
-    refused_unchanged(
-        &mut store,
-        |s| {
-            s.modify_image_attribute(
-                &alice(),
-                set(&image, AttributeStatus::Deprecated),
-                &Profile::default(),
-            )
-        },
-        403,
-        "ImageUseShared",
-        "The specified image has been shared to others.",
-    );
     let public = available(&mut store, &alice());
     store
         .modify_image_share_permission(
@@ -1144,35 +1137,37 @@ fn deprecation_and_its_refusals() {
             ModifyImageSharePermission::new(hz(), public.clone()).with_is_public(true),
         )
         .unwrap();
-    refused_unchanged(
-        &mut store,
-        |s| {
-            s.modify_image_attribute(
-                &alice(),
-                set(&public, AttributeStatus::Deprecated),
-                &Profile::default(),
-            )
-        },
-        403,
-        "Image.Public",
-        "The specified image is public image.",
-    );
     let import = store
         .import_image(&alice(), ImportImage::new(hz()))
         .unwrap();
-    refused_unchanged(
-        &mut store,
-        |s| {
-            s.modify_image_attribute(
-                &alice(),
-                set(&import.image, AttributeStatus::Available),
-                &Profile::default(),
-            )
-        },
-        400,
-        "IncorrectImageStatus",
-        "The current status of the image does not support this operation.",
-    );
+    let modify = |image: &ImageId, to| Action::ModifyImageAttribute(set(image, to));
+    let rows = vec![
+        (bob(), modify(&image, AttributeStatus::Deprecated), NO_IMAGE),
+        (
+            alice(),
+            modify(&image, AttributeStatus::Deprecated),
+            (
+                403,
+                "ImageUseShared",
+                "The specified image has been shared to others.",
+            ),
+        ),
+        (
+            alice(),
+            modify(&public, AttributeStatus::Deprecated),
+            (403, "Image.Public", "The specified image is public image."),
+        ),
+        (
+            alice(),
+            modify(&import.image, AttributeStatus::Available),
+            (
+                400,
+                "IncorrectImageStatus",
+                "The current status of the image does not support this operation.",
+            ),
+        ),
+    ];
+    refusals(&mut store, rows);
 }
 
 // ---- perform, DeleteImage through the lifecycle ------------------------------------------
