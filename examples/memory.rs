@@ -180,7 +180,7 @@ fn main() {
         );
         drop(built);
     };
-    component("Vec<ImageId> (16-byte slots, each id's Arc<str>)", &|| {
+    component("Vec<ImageId> (24-byte slots, ids inline)", &|| {
         Box::new(
             (0..images)
                 .map(|n| ImageId::new(&image_id(n)).expect("a valid image id"))

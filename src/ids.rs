@@ -14,6 +14,7 @@ use std::borrow::Borrow;
 use std::fmt;
 use std::sync::Arc;
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 /// The longest id accepted, in bytes.
@@ -118,21 +119,31 @@ fn check_grammar(kind: IdKind, s: &str) -> Result<(), IdError> {
     Ok(())
 }
 
-/// Defines a validated, cheaply cloned id newtype. Every id shares the grammar of
-/// [`check_grammar`]; the shared allocation (`Arc<str>`) lets a store hold one copy of an owner
-/// or region id for all its images.
+/// Defines a validated id newtype over a text representation `$repr`. Every id shares the
+/// grammar of [`check_grammar`].
+///
+/// Two representations, chosen by how often one id repeats in a store (docs/performance.md):
+/// - an id that names one resource (image, instance, snapshot, task) is a `CompactString`:
+///   up to 24 bytes inline in its 24-byte value, so a real-shaped id (`m-` and 20 characters)
+///   has no allocation of its own (an `Arc<str>` of it costs 16 bytes plus a 40-byte
+///   allocation);
+/// - an id that a million images repeat (owner, region) is an `Arc<str>`: the store interns
+///   it, and each image holds a 16-byte pointer to the one copy.
+///
+/// Both hash, compare and order exactly as the `str` they hold, so maps keyed by an id are
+/// searched with a `&str`.
 macro_rules! id_type {
-    ($(#[$doc:meta])* $name:ident, $kind:expr) => {
+    ($(#[$doc:meta])* $name:ident, $kind:expr, $repr:ty) => {
         $(#[$doc])*
         #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
-        pub struct $name(Arc<str>);
+        pub struct $name($repr);
 
         impl $name {
             /// Parses and validates an id.
             pub fn new(s: &str) -> Result<Self, IdError> {
                 check_grammar($kind, s)?;
-                Ok(Self(Arc::from(s)))
+                Ok(Self(<$repr>::from(s)))
             }
 
             /// The id as a string slice.
@@ -164,7 +175,7 @@ macro_rules! id_type {
 
         impl From<$name> for String {
             fn from(id: $name) -> String {
-                id.0.as_ref().to_owned()
+                String::from(&*id.0)
             }
         }
 
@@ -198,33 +209,39 @@ id_type!(
     /// An Alibaba Cloud account: the caller of a request, the owner of an image, or an account an
     /// image is shared with.
     AccountId,
-    IdKind::Account
+    IdKind::Account,
+    Arc<str>
 );
 id_type!(
     /// A region, e.g. `cn-hangzhou`. Images are regional.
     RegionId,
-    IdKind::Region
+    IdKind::Region,
+    Arc<str>
 );
 id_type!(
     /// An image, e.g. `m-bp67acfmxazb4p3abcde` (custom, shared, marketplace, community) or a
     /// public image's file-like name.
     ImageId,
-    IdKind::Image
+    IdKind::Image,
+    CompactString
 );
 id_type!(
     /// An ECS instance, e.g. `i-bp1…`.
     InstanceId,
-    IdKind::Instance
+    IdKind::Instance,
+    CompactString
 );
 id_type!(
     /// A disk snapshot an image was built from, e.g. `s-bp1…`.
     SnapshotId,
-    IdKind::Snapshot
+    IdKind::Snapshot,
+    CompactString
 );
 id_type!(
     /// A running import, export or copy task, e.g. `t-bp1…`.
     TaskId,
-    IdKind::Task
+    IdKind::Task,
+    CompactString
 );
 
 /// A request id: an uppercase UUID such as `473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E`.

@@ -113,7 +113,7 @@ fn sight<'s>(store: &'s ImageStore, caller: &AccountId, region: &str, image: &st
 
 /// Whether a blocker holds on an image (docs/contract.md §3, "Holds when").
 fn holds(blocker: Blocker, entry: &Entry) -> bool {
-    let running = &entry.running;
+    let running = entry.running();
     match blocker {
         Blocker::Importing => running.imports > 0,
         Blocker::Exporting => running.exports > 0,

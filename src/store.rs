@@ -447,7 +447,7 @@ impl ImageStore {
         }
         match &task.kind {
             TaskKind::ImportImage { image } => {
-                if self.images[image].running.imports > 0 {
+                if self.images[image].running().imports > 0 {
                     return Err(InvariantError::SecondImport {
                         image: image.clone(),
                         task: task.id.clone(),
@@ -560,7 +560,8 @@ impl ImageStore {
         &mut self,
         id: &str,
     ) -> Option<(Image, Vec<InstanceId>, Vec<SnapshotId>)> {
-        let (image, running, instances) = self.images.remove(id)?.into_parts();
+        let (entry, _moved) = self.images.remove(id)?;
+        let (image, running, instances) = entry.into_parts();
         if let Some(owned) = self.owners.get_mut(&image.owner) {
             *owned -= 1;
             if *owned == 0 {
@@ -674,10 +675,12 @@ impl ImageStore {
     fn count_task(&mut self, kind: &TaskKind, delta: i32) {
         let mut bump = |image: &ImageId, field: fn(&mut Running) -> &mut u32| {
             if let Some(entry) = self.images.get_mut(image) {
-                let n = field(&mut entry.running);
-                *n = n
-                    .checked_add_signed(delta)
-                    .expect("task counts stay in range");
+                entry.update_running(|running| {
+                    let n = field(running);
+                    *n = n
+                        .checked_add_signed(delta)
+                        .expect("task counts stay in range");
+                });
             }
         };
         match kind {

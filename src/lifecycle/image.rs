@@ -331,7 +331,7 @@ impl Transition for ExportImage {
         if entry.image.status != ImageStatus::Available || still_being_made(entry) {
             return Err(Denial::ImageNotAvailable.into());
         }
-        if entry.running.exports > 0 {
+        if entry.running().exports > 0 {
             return Err(Denial::ImageIsExporting.into());
         }
         Ok(())
@@ -436,7 +436,7 @@ impl Transition for CancelCopyImage {
             }
             .into());
         }
-        let running = entry.running;
+        let running = entry.running();
         if running.imports + running.exports + running.copies_out > 0 {
             return Err(Denial::CopyNotCancellable.into());
         }

@@ -409,7 +409,7 @@ fn image_seen_as<'s>(
 /// Whether an import or an incoming copy is still making the image: whatever its recorded
 /// status, it cannot be used, shared or copied yet.
 fn still_being_made(entry: &Entry) -> bool {
-    entry.running.imports > 0 || entry.running.copies_in > 0
+    entry.running().imports > 0 || entry.running().copies_in > 0
 }
 
 /// Unwraps a structural insert that the check allowed: a fault here is a bug in this module,

@@ -77,7 +77,7 @@ impl Transition for CancelTask {
         }
         match kind {
             TaskKind::ImportImage { image } => {
-                let others = store.entry(image.as_str()).map(|e| e.running);
+                let others = store.entry(image.as_str()).map(|e| e.running());
                 if others.is_some_and(|r| r.exports + r.copies_out + r.copies_in > 0) {
                     return Err(Denial::CancelTaskFailed.into());
                 }
