@@ -194,6 +194,40 @@ def inner_binary(monkeypatch, ecs_emulator_session):
     monkeypatch.setenv("ECS_EMULATOR_BIN", ecs_emulator_session.binary)
 
 
+def test_proxy_mode_current_sdk_without_an_endpoint(ecs_emulator, monkeypatch):
+    # The current SDK computes ecs.cn-hangzhou.aliyuncs.com from the region; over http it honours
+    # HTTP_PROXY too.
+    from alibabacloud_ecs20140526.client import Client
+    from alibabacloud_tea_openapi.models import Config
+
+    monkeypatch.setenv("HTTP_PROXY", ecs_emulator.url)
+    monkeypatch.delenv("http_proxy", raising=False)
+    key_id, secret = ecs_emulator.accounts()["bob"]
+    client = Client(Config(access_key_id=key_id, access_key_secret=secret, region_id=REGION,
+                           protocol="http"))
+    assert delete(client, "m-demo-bob").status_code == 200
+    assert ecs_emulator.image("m-demo-bob") is None
+    [entry] = ecs_emulator.requests()
+    assert (entry["Caller"], entry["Action"], entry["Outcome"]) == ("bob", "DeleteImage", "Deleted")
+
+
+def test_proxy_mode_https_is_refused_loudly(ecs_emulator, monkeypatch):
+    # HTTPS through the proxy needs CONNECT, which the emulator answers 501: the SDK fails at once
+    # with that status rather than hanging or reaching the real service.
+    from aliyunsdkcore.acs_exception.exceptions import ClientException as LegacyClientException
+
+    monkeypatch.setenv("HTTPS_PROXY", ecs_emulator.url)
+    monkeypatch.delenv("https_proxy", raising=False)
+    key_id, secret = ecs_emulator.accounts()["alice"]
+    client = AcsClient(key_id, secret, REGION, auto_retry=False)
+    request = DescribeImagesRequest()
+    request.set_protocol_type("https")
+    with pytest.raises(LegacyClientException) as failed:
+        client.do_action_with_exception(request)
+    assert "Tunnel connection failed: 501" in str(failed.value)
+    assert ecs_emulator.requests() == []
+
+
 def test_progress_policy_marker_skips_with_a_reason(pytester, inner_binary):
     pytester.makepyfile("""
         import pytest
