@@ -46,6 +46,27 @@ async fn describe_one(server: &Server, image: &str) -> Value {
     body["Images"]["Image"][0].clone()
 }
 
+/// An error answer: HTTP status, code and message.
+type Refusal = (u16, &'static str, &'static str);
+
+/// One call: who calls (an access key), which action, with which parameters.
+type Call<'a> = ((&'a str, &'a str), &'a str, &'a [(&'a str, &'a str)]);
+
+/// Each call is answered with exactly its error.
+async fn refusals(server: &Server, rows: &[(Call<'_>, Refusal)]) {
+    for &((key, action, params), (status, code, message)) in rows {
+        call(server, key, action, params)
+            .await
+            .assert_error(status, code, message);
+    }
+}
+
+const DRY_RUN_OPERATION: Refusal = (
+    400,
+    "DryRunOperation",
+    "Request validation has been passed with DryRun flag set.",
+);
+
 #[tokio::test]
 async fn a_full_lifecycle_meets_every_blocker() {
     let server = Server::demo().await;
@@ -323,226 +344,252 @@ async fn a_full_lifecycle_meets_every_blocker() {
 #[tokio::test]
 async fn lifecycle_refusals_are_the_libraries() {
     let server = Server::demo().await;
-    alice(
+    refusals(
         &server,
-        "CopyImage",
         &[
-            ("RegionId", HZ),
-            ("ImageId", "m-demo-public"),
-            ("DestinationRegionId", "cn-beijing"),
+            (
+                (
+                    ALICE_KEY,
+                    "CopyImage",
+                    &[
+                        ("RegionId", HZ),
+                        ("ImageId", "m-demo-public"),
+                        ("DestinationRegionId", "cn-beijing"),
+                    ],
+                ),
+                (
+                    400,
+                    "OperationDenied.CommunityImage",
+                    "Community image does not support copy.",
+                ),
+            ),
+            (
+                (
+                    ALICE_KEY,
+                    "ModifyImageSharePermission",
+                    &[
+                        ("RegionId", HZ),
+                        ("ImageId", "m-demo-free"),
+                        ("AddAccount.1", "alice"),
+                    ],
+                ),
+                (
+                    404,
+                    "InvalidAccount.Forbbiden",
+                    "The specified Account does not yourself.",
+                ),
+            ),
+            (
+                (
+                    ALICE_KEY,
+                    "CancelCopyImage",
+                    &[("RegionId", HZ), ("ImageId", "m-demo-free")],
+                ),
+                (
+                    400,
+                    "ImageCreatedNotFromCopy",
+                    "The specified image is not the target image of a copy action.",
+                ),
+            ),
+            (
+                (
+                    ALICE_KEY,
+                    "CancelTask",
+                    &[("RegionId", HZ), ("TaskId", "t-nothing")],
+                ),
+                (
+                    400,
+                    "InvalidTaskId.NotFound",
+                    "The specified \"TaskId\" is not found.",
+                ),
+            ),
+            (
+                (
+                    BOB_KEY,
+                    "DeleteInstance",
+                    &[("InstanceId", "i-m-demo-in-use-1")],
+                ),
+                (
+                    404,
+                    "InvalidInstanceId.NotFound",
+                    "The specified InstanceId does not exist.",
+                ),
+            ),
+            (
+                (
+                    ALICE_KEY,
+                    "ExportImage",
+                    &[("RegionId", "xx-nowhere-1"), ("ImageId", "m-demo-free")],
+                ),
+                (
+                    404,
+                    "InvalidRegionId.NotFound",
+                    "The specified RegionId does not exist.",
+                ),
+            ),
         ],
     )
-    .await
-    .assert_error(
-        400,
-        "OperationDenied.CommunityImage",
-        "Community image does not support copy.",
-    );
-    alice(
-        &server,
-        "ModifyImageSharePermission",
-        &[
-            ("RegionId", HZ),
-            ("ImageId", "m-demo-free"),
-            ("AddAccount.1", "alice"),
-        ],
-    )
-    .await
-    .assert_error(
-        404,
-        "InvalidAccount.Forbbiden",
-        "The specified Account does not yourself.",
-    );
-    alice(
-        &server,
-        "CancelCopyImage",
-        &[("RegionId", HZ), ("ImageId", "m-demo-free")],
-    )
-    .await
-    .assert_error(
-        400,
-        "ImageCreatedNotFromCopy",
-        "The specified image is not the target image of a copy action.",
-    );
-    alice(
-        &server,
-        "CancelTask",
-        &[("RegionId", HZ), ("TaskId", "t-nothing")],
-    )
-    .await
-    .assert_error(
-        400,
-        "InvalidTaskId.NotFound",
-        "The specified \"TaskId\" is not found.",
-    );
-    call(
-        &server,
-        BOB_KEY,
-        "DeleteInstance",
-        &[("InstanceId", "i-m-demo-in-use-1")],
-    )
-    .await
-    .assert_error(
-        404,
-        "InvalidInstanceId.NotFound",
-        "The specified InstanceId does not exist.",
-    );
-    alice(
-        &server,
-        "ExportImage",
-        &[("RegionId", "xx-nowhere-1"), ("ImageId", "m-demo-free")],
-    )
-    .await
-    .assert_error(
-        404,
-        "InvalidRegionId.NotFound",
-        "The specified RegionId does not exist.",
-    );
+    .await;
 }
 
 #[tokio::test]
 async fn parameters_are_checked_before_the_action() {
     let server = Server::demo().await;
-    alice(&server, "ExportImage", &[("RegionId", HZ)])
-        .await
-        .assert_error(
-            400,
-            "MissingImageId",
-            "ImageId is mandatory for this action.",
-        );
-    alice(
+    refusals(
         &server,
-        "CopyImage",
-        &[("RegionId", HZ), ("ImageId", "m-demo-free")],
-    )
-    .await
-    .assert_error(
-        400,
-        "MissingDestinationRegionId",
-        "DestinationRegionId is mandatory for this action.",
-    );
-    alice(&server, "CancelTask", &[("TaskId", "t-1")])
-        .await
-        .assert_error(
-            400,
-            "MissingRegionId",
-            "RegionId is mandatory for this action.",
-        );
-    alice(
-        &server,
-        "ModifyImageSharePermission",
         &[
-            ("RegionId", HZ),
-            ("ImageId", "m-demo-free"),
-            ("IsPublic", "maybe"),
+            (
+                (ALICE_KEY, "ExportImage", &[("RegionId", HZ)]),
+                (
+                    400,
+                    "MissingImageId",
+                    "ImageId is mandatory for this action.",
+                ),
+            ),
+            (
+                (
+                    ALICE_KEY,
+                    "CopyImage",
+                    &[("RegionId", HZ), ("ImageId", "m-demo-free")],
+                ),
+                (
+                    400,
+                    "MissingDestinationRegionId",
+                    "DestinationRegionId is mandatory for this action.",
+                ),
+            ),
+            (
+                (ALICE_KEY, "CancelTask", &[("TaskId", "t-1")]),
+                (
+                    400,
+                    "MissingRegionId",
+                    "RegionId is mandatory for this action.",
+                ),
+            ),
+            (
+                (
+                    ALICE_KEY,
+                    "ModifyImageSharePermission",
+                    &[
+                        ("RegionId", HZ),
+                        ("ImageId", "m-demo-free"),
+                        ("IsPublic", "maybe"),
+                    ],
+                ),
+                (
+                    400,
+                    "InvalidParameter",
+                    "The specified parameter \"IsPublic\" is not valid.",
+                ),
+            ),
+            (
+                (
+                    ALICE_KEY,
+                    "ModifyImageAttribute",
+                    &[
+                        ("RegionId", HZ),
+                        ("ImageId", "m-demo-free"),
+                        ("Status", "Gone"),
+                    ],
+                ),
+                (
+                    400,
+                    "InvalidParameter",
+                    "The specified parameter \"Status\" is not valid.",
+                ),
+            ),
+            (
+                (
+                    ALICE_KEY,
+                    "RunInstances",
+                    &[
+                        ("RegionId", HZ),
+                        ("ImageId", "m-demo-free"),
+                        ("Amount", "101"),
+                    ],
+                ),
+                (
+                    400,
+                    "InvalidParameter",
+                    "The specified parameter \"Amount\" is not valid.",
+                ),
+            ),
+            (
+                (
+                    ALICE_KEY,
+                    "DescribeImages",
+                    &[("RegionId", HZ), ("Status", "Available,Sleeping")],
+                ),
+                (
+                    400,
+                    "InvalidParameter",
+                    "The specified parameter \"Status\" is not valid.",
+                ),
+            ),
+            (
+                (
+                    ALICE_KEY,
+                    "DescribeImages",
+                    &[("RegionId", HZ), ("PageSize", "101")],
+                ),
+                (
+                    400,
+                    "InvalidParameter",
+                    "The specified parameter \"PageSize\" is not valid.",
+                ),
+            ),
         ],
     )
-    .await
-    .assert_error(
-        400,
-        "InvalidParameter",
-        "The specified parameter \"IsPublic\" is not valid.",
-    );
-    alice(
-        &server,
-        "ModifyImageAttribute",
-        &[
-            ("RegionId", HZ),
-            ("ImageId", "m-demo-free"),
-            ("Status", "Gone"),
-        ],
-    )
-    .await
-    .assert_error(
-        400,
-        "InvalidParameter",
-        "The specified parameter \"Status\" is not valid.",
-    );
-    alice(
-        &server,
-        "RunInstances",
-        &[
-            ("RegionId", HZ),
-            ("ImageId", "m-demo-free"),
-            ("Amount", "101"),
-        ],
-    )
-    .await
-    .assert_error(
-        400,
-        "InvalidParameter",
-        "The specified parameter \"Amount\" is not valid.",
-    );
-    alice(
-        &server,
-        "DescribeImages",
-        &[("RegionId", HZ), ("Status", "Available,Sleeping")],
-    )
-    .await
-    .assert_error(
-        400,
-        "InvalidParameter",
-        "The specified parameter \"Status\" is not valid.",
-    );
-    alice(
-        &server,
-        "DescribeImages",
-        &[("RegionId", HZ), ("PageSize", "101")],
-    )
-    .await
-    .assert_error(
-        400,
-        "InvalidParameter",
-        "The specified parameter \"PageSize\" is not valid.",
-    );
+    .await;
 }
 
 #[tokio::test]
 async fn dry_run_checks_and_changes_nothing() {
     let server = Server::demo().await;
     let before = common::world(&server).await;
-    alice(
+    refusals(
         &server,
-        "CreateImage",
-        &[("RegionId", HZ), ("DryRun", "true")],
-    )
-    .await
-    .assert_error(
-        400,
-        "DryRunOperation",
-        "Request validation has been passed with DryRun flag set.",
-    );
-    alice(
-        &server,
-        "RunInstances",
         &[
-            ("RegionId", HZ),
-            ("ImageId", "m-demo-free"),
-            ("DryRun", "True"),
-            ("Amount", "3"),
+            (
+                (
+                    ALICE_KEY,
+                    "CreateImage",
+                    &[("RegionId", HZ), ("DryRun", "true")],
+                ),
+                DRY_RUN_OPERATION,
+            ),
+            (
+                (
+                    ALICE_KEY,
+                    "RunInstances",
+                    &[
+                        ("RegionId", HZ),
+                        ("ImageId", "m-demo-free"),
+                        ("DryRun", "True"),
+                        ("Amount", "3"),
+                    ],
+                ),
+                DRY_RUN_OPERATION,
+            ),
+            (
+                (
+                    ALICE_KEY,
+                    "ExportImage",
+                    &[
+                        ("RegionId", HZ),
+                        ("ImageId", "m-demo-public"),
+                        ("DryRun", "true"),
+                    ],
+                ),
+                (
+                    400,
+                    "OperationDenied.CommunityImage",
+                    "Community image does not support export.",
+                ),
+            ),
         ],
     )
-    .await
-    .assert_error(
-        400,
-        "DryRunOperation",
-        "Request validation has been passed with DryRun flag set.",
-    );
-    alice(
-        &server,
-        "ExportImage",
-        &[
-            ("RegionId", HZ),
-            ("ImageId", "m-demo-public"),
-            ("DryRun", "true"),
-        ],
-    )
-    .await
-    .assert_error(
-        400,
-        "OperationDenied.CommunityImage",
-        "Community image does not support export.",
-    );
+    .await;
     assert_eq!(common::world(&server).await, before);
 }
 
