@@ -81,12 +81,19 @@ const NO_IMAGE: Refusal = (
 /// Each call of the table is refused exactly so (and `Display` is the message), and leaves the
 /// store as it was.
 fn refusals(store: &mut ImageStore, rows: Vec<(AccountId, Action, Refusal)>) {
-    for (caller, action, (status, code, message)) in rows {
-        let name = format!("{} by {caller}: {action:?}", action.name());
+    let steps = rows
+        .into_iter()
+        .map(|(caller, action, refusal)| (Step::Call { caller, action }, refusal));
+    refused_steps(store, steps.collect());
+}
+
+/// Each step of the table, a call or the service's own progress, is refused exactly so (and
+/// `Display` is the message), and leaves the store as it was.
+fn refused_steps(store: &mut ImageStore, rows: Vec<(Step, Refusal)>) {
+    for (step, (status, code, message)) in rows {
+        let name = format!("{step:?}");
         let before = serde_json::to_string(&*store).unwrap();
-        let e = store
-            .perform(Step::Call { caller, action }, &Profile::default())
-            .expect_err(&name);
+        let e = store.perform(step, &Profile::default()).expect_err(&name);
         assert_eq!(
             (e.http_status(), e.code(), &*e.message()),
             (status, code, message),
@@ -97,6 +104,17 @@ fn refusals(store: &mut ImageStore, rows: Vec<(AccountId, Action, Refusal)>) {
         assert_eq!(after, before, "{name} changed the store");
     }
 }
+
+const TASK_NOT_FOUND: Refusal = (
+    400,
+    "InvalidTaskId.NotFound",
+    "The specified \"TaskId\" is not found.",
+);
+const TASK_ENDED: Refusal = (
+    403,
+    "InvalidTaskId.IncorrectTaskStatus",
+    "The specified task status is not invalid.",
+);
 
 fn status(store: &ImageStore, image: &ImageId) -> &'static str {
     store.image(image.as_str()).unwrap().status.as_str()
@@ -156,27 +174,29 @@ fn create_image_makes_a_private_creating_image_that_finishes_or_fails() {
 #[test]
 fn create_image_refusals() {
     let mut store = ImageStore::new();
-    refused_unchanged(
-        &mut store,
-        |s| s.create_image(&alice(), CreateImage::new(rg("xx-nowhere-1"))),
-        404,
-        "InvalidRegionId.NotFound",
-        "The specified RegionId does not exist.",
-    );
     let s1 = SnapshotId::new("s-1").unwrap();
-    refused_unchanged(
+    refusals(
         &mut store,
-        |s| {
-            s.create_image(
-                &alice(),
-                CreateImage::new(hz())
-                    .add_snapshot(s1.clone())
-                    .add_snapshot(s1),
-            )
-        },
-        400,
-        "InvalidParameter",
-        "The specified parameter \"SnapshotId\" is not valid.",
+        vec![
+            (
+                alice(),
+                Action::CreateImage(CreateImage::new(rg("xx-nowhere-1"))),
+                NO_REGION,
+            ),
+            (
+                alice(),
+                Action::CreateImage(
+                    CreateImage::new(hz())
+                        .add_snapshot(s1.clone())
+                        .add_snapshot(s1),
+                ),
+                (
+                    400,
+                    "InvalidParameter",
+                    "The specified parameter \"SnapshotId\" is not valid.",
+                ),
+            ),
+        ],
     );
 }
 
@@ -263,49 +283,36 @@ fn cancel_task_refusals() {
     let import = store
         .import_image(&alice(), ImportImage::new(hz()))
         .unwrap();
-    let not_found = "The specified \"TaskId\" is not found.";
-    refused_unchanged(
+    let cancel =
+        |region: RegionId, task: &TaskId| Action::CancelTask(CancelTask::new(region, task.clone()));
+    let nothing = TaskId::new("t-nothing").unwrap();
+    refusals(
         &mut store,
-        |s| {
-            s.cancel_task(
-                &alice(),
-                CancelTask::new(rg("xx-nowhere-1"), import.task.clone()),
-            )
-        },
-        404,
-        "InvalidRegionId.NotFound",
-        "The specified RegionId does not exist.",
+        vec![
+            (alice(), cancel(rg("xx-nowhere-1"), &import.task), NO_REGION),
+            (bob(), cancel(hz(), &import.task), TASK_NOT_FOUND),
+            (alice(), cancel(bj(), &import.task), TASK_NOT_FOUND),
+            (alice(), cancel(hz(), &nothing), TASK_NOT_FOUND),
+        ],
     );
-    for (caller, region, task) in [
-        (bob(), hz(), import.task.clone()),
-        (alice(), bj(), import.task.clone()),
-        (alice(), hz(), TaskId::new("t-nothing").unwrap()),
-    ] {
-        refused_unchanged(
-            &mut store,
-            |s| s.cancel_task(&caller, CancelTask::new(region, task)),
-            400,
-            "InvalidTaskId.NotFound",
-            not_found,
-        );
-    }
     store.complete_task(&import.task).unwrap();
-    refused_unchanged(
-        &mut store,
-        |s| s.cancel_task(&alice(), CancelTask::new(hz(), import.task.clone())),
-        403,
-        "InvalidTaskId.IncorrectTaskStatus",
-        "The specified task status is not invalid.",
-    );
     let copy = store
         .copy_image(&alice(), CopyImage::new(hz(), import.image.clone(), bj()))
         .unwrap();
-    refused_unchanged(
+    refusals(
         &mut store,
-        |s| s.cancel_task(&alice(), CancelTask::new(bj(), copy.task.clone())),
-        403,
-        "InvalidTaskId.TaskActionNotSupport",
-        "The specified task action not support.",
+        vec![
+            (alice(), cancel(hz(), &import.task), TASK_ENDED),
+            (
+                alice(),
+                cancel(bj(), &copy.task),
+                (
+                    403,
+                    "InvalidTaskId.TaskActionNotSupport",
+                    "The specified task action not support.",
+                ),
+            ),
+        ],
     );
 }
 
@@ -341,19 +348,18 @@ fn ending_a_task_twice_or_an_unknown_one_is_refused() {
         .import_image(&alice(), ImportImage::new(hz()))
         .unwrap();
     store.fail_task(&import.task).unwrap();
-    refused_unchanged(
+    refused_steps(
         &mut store,
-        |s| s.complete_task(&import.task),
-        403,
-        "InvalidTaskId.IncorrectTaskStatus",
-        "The specified task status is not invalid.",
-    );
-    refused_unchanged(
-        &mut store,
-        |s| s.fail_task(&TaskId::new("t-nothing").unwrap()),
-        400,
-        "InvalidTaskId.NotFound",
-        "The specified \"TaskId\" is not found.",
+        vec![
+            (
+                Step::Progress(Progress::CompleteTask(import.task.clone())),
+                TASK_ENDED,
+            ),
+            (
+                Step::Progress(Progress::FailTask(TaskId::new("t-nothing").unwrap())),
+                TASK_NOT_FOUND,
+            ),
+        ],
     );
 }
 
