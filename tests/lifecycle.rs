@@ -1546,3 +1546,71 @@ fn an_instance_of_a_deleted_image_is_listed_but_cannot_reinitialize() {
         Some(false)
     );
 }
+
+// ---- Describe queries ---------------------------------------------------------------------
+
+#[test]
+fn describe_queries_page_and_count_every_match() {
+    use ecs_image_rules::{DescribeImages, DescribeInstances, Page};
+    let mut store = ImageStore::new();
+    let mut mine: Vec<String> = (0..5)
+        .map(|_| available(&mut store, &alice()).to_string())
+        .collect();
+    mine.sort();
+    let mut request = DescribeImages::new(hz());
+    request.owner_alias = Some(OwnerAlias::Own);
+    request.page = Page::new(Some(2), Some(2)).unwrap();
+    let listing = store.describe_images(&alice(), &request).unwrap();
+    assert_eq!(listing.total_count, 5);
+    let page: Vec<&str> = listing.items.iter().map(|v| v.image.id.as_str()).collect();
+    assert_eq!(page, [mine[2].as_str(), mine[3].as_str()]);
+    assert!(
+        listing
+            .items
+            .iter()
+            .all(|v| v.owner_alias == OwnerAlias::Own)
+    );
+    // Past the last page: no items, the count still counts them all.
+    request.page = Page::new(Some(4), Some(2)).unwrap();
+    let past = store.describe_images(&alice(), &request).unwrap();
+    assert_eq!((past.total_count, past.items.len()), (5, 0));
+    // Without Status, only Available images, as the real DescribeImages answers.
+    let creating = store
+        .create_image(&alice(), CreateImage::new(hz()))
+        .unwrap();
+    let mut only = DescribeImages::new(hz());
+    only.image_ids = vec![creating.clone()];
+    assert_eq!(
+        store.describe_images(&alice(), &only).unwrap().total_count,
+        0
+    );
+    only.statuses = vec![ImageStatus::Creating];
+    assert_eq!(
+        store.describe_images(&alice(), &only).unwrap().total_count,
+        1
+    );
+
+    for (number, size, parameter) in [
+        (Some(0), None, "PageNumber"),
+        (None, Some(0), "PageSize"),
+        (None, Some(101), "PageSize"),
+    ] {
+        let e = Page::new(number, size).unwrap_err();
+        assert_eq!(
+            (e.http_status(), e.code(), e.message().into_owned()),
+            (
+                400,
+                "InvalidParameter",
+                format!("The specified parameter \"{parameter}\" is not valid.")
+            )
+        );
+    }
+    let page = Page::new(None, None).unwrap();
+    assert_eq!((page.number(), page.size()), (1, 10));
+    refused(
+        store.describe_instances(&alice(), &DescribeInstances::new(rg("xx-nowhere-1"))),
+        404,
+        "InvalidRegionId.NotFound",
+        "The specified RegionId does not exist.",
+    );
+}

@@ -4,7 +4,9 @@
 
 use axum::http::Method;
 use ecs_image_rules::wire::host_id;
-use ecs_image_rules::{ImageId, ImageStatus, ImageStore, Profile, RequestId, TaskId, World};
+use ecs_image_rules::{
+    Error, ImageId, ImageStatus, ImageStore, Parameter, Profile, RequestId, TaskId, World,
+};
 use serde::Serialize;
 
 use crate::emulator::Emulator;
@@ -161,11 +163,11 @@ impl Selection {
         let task = get("TaskId")
             .map(TaskId::new)
             .transpose()
-            .map_err(|_| GatewayError::InvalidAdminParameter("TaskId"))?;
+            .map_err(|_| Error::InvalidParameter(Parameter::TaskId))?;
         let image = get("ImageId")
             .map(ImageId::new)
             .transpose()
-            .map_err(|_| GatewayError::InvalidAdminParameter("ImageId"))?;
+            .map_err(|_| Error::InvalidParameter(Parameter::ImageId))?;
         let fail = match get("Outcome") {
             None | Some("Finished") => false,
             Some("Failed") => true,

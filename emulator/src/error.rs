@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use ecs_image_rules::ApiError;
+use ecs_image_rules::{ApiError, Error};
 
 /// An error the emulator answers on its own account (not one of an action's).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,7 +51,7 @@ pub enum GatewayError {
     UnreadableBody,
     /// 400 `InvalidWorld`: an admin `PUT /_emulator/world` body that is not a valid world \[I\].
     InvalidWorld(String),
-    /// 400 `InvalidParameter`: an admin parameter that is not valid \[I\].
+    /// 400 `InvalidParameter`: an admin parameter (not one of ECS's) that is not valid \[I\].
     InvalidAdminParameter(&'static str),
     /// 404 `InvalidTaskId.NotFound`: the admin API was asked to complete a task or an image's
     /// tasks and there is none \[I\].
@@ -65,6 +65,15 @@ pub enum GatewayError {
     /// file could not be written, a worker panicked); the request changed nothing [D code and
     /// message, ECS common error table].
     Internal,
+    /// A refusal in the library's vocabulary (e.g. an admin `TaskId` that is not a valid id),
+    /// answered exactly as the library answers it.
+    Library(Error),
+}
+
+impl From<Error> for GatewayError {
+    fn from(error: Error) -> Self {
+        GatewayError::Library(error)
+    }
 }
 
 impl GatewayError {
@@ -161,6 +170,7 @@ impl GatewayError {
                     "No such admin path. See docs/emulator.md (Admin API) for the /_emulator/ paths.",
                 ),
             ),
+            Library(error) => (error.http_status(), error.code(), error.message()),
             Internal => (
                 500,
                 "InternalError",

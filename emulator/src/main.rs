@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use ecs_image_emulator::{Auth, Config, Emulator, demo, read_world, serve};
-use ecs_image_rules::{AccountId, ImageKind, Profile, World, blockers};
+use ecs_image_rules::{AccountId, Profile, Relation, World, blockers, relation};
 
 /// An HTTP server that speaks the ECS RPC protocol (2014-05-26) for image actions, backed by
 /// ecs-image-rules. Point the Alibaba Cloud SDKs at it with protocol "http".
@@ -139,7 +139,7 @@ fn try_line(address: &SocketAddr, world: &World) -> String {
         return String::from("no account of the world has an access key");
     };
     let own = |image: &&ecs_image_rules::Image| {
-        image.owner == account.id && image.kind == ImageKind::Custom
+        relation(&world.store, &account.id, &image.region, &image.id) == Relation::Own
     };
     let blocked = world
         .store
