@@ -75,7 +75,7 @@ fn route(
         }
         ("/_emulator/profile", _) => Err(GatewayError::AdminMethodNotAllowed("GET, PUT")),
         ("/_emulator/reset", &Method::POST) => {
-            emulator.replace_world(emulator.initial_world().clone())?;
+            emulator.reset()?;
             // A reset starts a test afresh: no calls seen, no faults in force.
             emulator.log().clear();
             emulator.faults().clear();
@@ -83,13 +83,11 @@ fn route(
         }
         ("/_emulator/reset", _) => Err(GatewayError::AdminMethodNotAllowed("POST")),
         ("/_emulator/tasks/complete", &Method::POST) => {
-            let selection = Selection::of(raw_query)?;
-            let (completed_task_ids, finished_image_ids) =
-                emulator.change_world(|world| selection.complete(&mut world.store))?;
-            let body = Completed {
+            let completed = emulator.complete_tasks(raw_query)?;
+            let body = CompletedBody {
                 request_id: request_id.clone(),
-                completed_task_ids,
-                finished_image_ids,
+                completed_task_ids: completed.tasks,
+                finished_image_ids: completed.images,
             };
             Ok(Reply::admin(200, &body, request_id.clone()))
         }
@@ -141,10 +139,36 @@ fn route(
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-struct Completed {
+struct CompletedBody {
     request_id: RequestId,
     completed_task_ids: Vec<TaskId>,
     finished_image_ids: Vec<ImageId>,
+}
+
+/// What a `POST /_emulator/tasks/complete` ended.
+#[derive(Debug)]
+pub(crate) struct Completed {
+    /// The tasks ended.
+    pub(crate) tasks: Vec<TaskId>,
+    /// The images whose creation finished (or failed).
+    pub(crate) images: Vec<ImageId>,
+}
+
+impl Completed {
+    /// Whether nothing changed.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.tasks.is_empty() && self.images.is_empty()
+    }
+}
+
+/// Completes the tasks a `POST /_emulator/tasks/complete` query selects (see [`Selection`]);
+/// also how its journal record is replayed.
+pub(crate) fn complete_tasks(
+    store: &mut ImageStore,
+    raw_query: &str,
+) -> Result<Completed, GatewayError> {
+    let (tasks, images) = Selection::of(raw_query)?.complete(store)?;
+    Ok(Completed { tasks, images })
 }
 
 /// What `POST /_emulator/tasks/complete` ends: every running task and every CreateImage in

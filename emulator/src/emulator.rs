@@ -1,28 +1,55 @@
-//! The running emulator: one world behind one lock, so every request is linearizable, and the
-//! `--state` file written before a change is acknowledged.
+//! The running emulator: one world behind one lock, so every request is linearizable, and,
+//! with `--state`, no answer given before every change it could show is durable
+//! ([`persist`](crate::persist)).
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use axum::http::HeaderMap;
 use ecs_image_rules::{AccountId, Profile, RequestId, World};
 
 use crate::actions::{self, Call};
+use crate::admin;
+use crate::demo;
 use crate::error::GatewayError;
 use crate::faults::Faults;
 use crate::identity::{Auth, authenticate};
-use crate::persist::{self, StateFileError};
-use crate::protocol::{Format, Reply, host_for};
+use crate::journal::Change;
+use crate::persist::{self, Durable, StateFileError, Ticket};
+use crate::protocol::{Format, Reply, host_for, new_request_id};
 use crate::recorder::{DEFAULT_REQUEST_LOG_CAPACITY, Entry, RequestLog};
-use crate::signature::presented;
+use crate::signature::{SignedRequest, presented};
 
 /// The default bound on a request body, in bytes.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1 << 20;
+
+/// The world an emulator starts from, and goes back to on reset.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum StartWorld {
+    /// The built-in [demo](crate::demo) world, built again on each reset.
+    Demo,
+    /// A world file (`--world`), read again on each reset.
+    File(PathBuf),
+    /// This world; the emulator keeps a copy of it for resets.
+    Given(Box<World>),
+}
+
+impl StartWorld {
+    fn load(&self) -> Result<World, StateFileError> {
+        match self {
+            StartWorld::Demo => Ok(demo::world()),
+            StartWorld::File(path) => persist::read_world(path),
+            StartWorld::Given(world) => Ok(World::clone(world)),
+        }
+    }
+}
 
 /// How to start an emulator.
 #[derive(Debug, Clone)]
 pub struct Config {
     /// The world to start from (and to go back to on reset): `--world`, or the demo world.
-    pub world: World,
+    pub start: StartWorld,
     /// The reading of the documentation the actions answer by.
     pub profile: Profile,
     /// How callers are identified.
@@ -36,11 +63,16 @@ pub struct Config {
 }
 
 impl Config {
-    /// A config for a world with the default profile, signature checks, no state file, and
-    /// the default body bound.
+    /// A config for a given world (kept for resets) with the default profile, signature
+    /// checks, no state file, and the default body bound.
     pub fn new(world: World) -> Self {
+        Self::starting_from(StartWorld::Given(Box::new(world)))
+    }
+
+    /// A config that starts from `start`, otherwise as [`Config::new`].
+    pub fn starting_from(start: StartWorld) -> Self {
         Self {
-            world,
+            start,
             profile: Profile::default(),
             auth: Auth::Verify,
             state_file: None,
@@ -60,12 +92,11 @@ pub(crate) struct State {
 #[derive(Debug)]
 struct Shared {
     state: Mutex<State>,
-    initial: World,
+    start: StartWorld,
     auth: Auth,
-    state_file: Option<PathBuf>,
+    durable: Option<Durable>,
     max_body_bytes: usize,
-    /// Taken while `state` is held (never the other way round), so the log's order is the
-    /// order the calls ran in.
+    /// Taken while `state` is held or after it (never the other way round).
     log: Mutex<RequestLog>,
     faults: Mutex<Faults>,
 }
@@ -77,19 +108,16 @@ pub struct Emulator {
 }
 
 impl Emulator {
-    /// Starts from a config. With a state file that exists, its world is loaded instead of
-    /// `config.world`; with one that does not, `config.world` is written to it at once.
+    /// Starts from a config. With a state file that exists, its world (snapshot and journal)
+    /// is loaded instead of the start world; with one that does not, the start world is
+    /// written to it at once. A state file another process holds is refused.
     pub fn new(config: Config) -> Result<Self, StateFileError> {
-        let world = match &config.state_file {
-            Some(path) if path.exists() => persist::read_world(path)?,
+        let (durable, world) = match &config.state_file {
             Some(path) => {
-                persist::write_world(path, &config.world).map_err(|source| StateFileError::Io {
-                    path: path.clone(),
-                    source,
-                })?;
-                config.world.clone()
+                let (durable, world) = Durable::open(path, || config.start.load(), replay)?;
+                (Some(durable), world)
             }
-            None => config.world.clone(),
+            None => (None, config.start.load()?),
         };
         Ok(Self {
             shared: Arc::new(Shared {
@@ -97,9 +125,9 @@ impl Emulator {
                     world,
                     profile: config.profile,
                 }),
-                initial: config.world,
+                start: config.start,
                 auth: config.auth,
-                state_file: config.state_file,
+                durable,
                 max_body_bytes: config.max_body_bytes,
                 log: Mutex::new(RequestLog::new(config.request_log_capacity)),
                 faults: Mutex::new(Faults::default()),
@@ -114,12 +142,29 @@ impl Emulator {
 
     /// Whether a change is written to a `--state` file (and fsynced) before it is answered.
     pub(crate) fn persists(&self) -> bool {
-        self.shared.state_file.is_some()
+        self.shared.durable.is_some()
     }
 
     /// A copy of the current world.
     pub fn world(&self) -> World {
-        self.lock().world.clone()
+        self.read(|state| state.world.clone())
+    }
+
+    /// Reads the world under the lock; with a state file, returns only once every change the
+    /// read could see is durable.
+    pub(crate) fn read<T>(&self, read: impl Fn(&State) -> T) -> T {
+        loop {
+            let state = self.lock();
+            let value = read(&state);
+            let Some(durable) = &self.shared.durable else {
+                return value;
+            };
+            let seen = durable.seen();
+            drop(state);
+            if self.settle(durable, seen).is_ok() {
+                return value;
+            }
+        }
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
@@ -129,11 +174,6 @@ impl Emulator {
             .state
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// The world a reset goes back to.
-    pub(crate) fn initial_world(&self) -> &World {
-        &self.shared.initial
     }
 
     /// The `HostId` for an error answered before an action runs.
@@ -157,91 +197,174 @@ impl Emulator {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Runs an action call to its reply, under the lock: identify the caller, let a fault rule
-    /// answer or run the action (persisting before answering when it changed the world), and
-    /// log the call. Blocking (it may fsync).
+    /// Runs an action call to its reply: under the lock, identify the caller and let a fault
+    /// rule answer or run the action; then, with a state file, wait until the change (or, for
+    /// a read, every change the answer could show) is durable; then log the call. Blocking (it
+    /// may fsync).
     pub(crate) fn execute(&self, call: Call<'_>) -> Reply {
-        let mut state = self.lock();
         let params = call.signed.params;
-        let (caller, fired, reply) =
-            match authenticate(&state.world, &self.shared.auth, &call.signed) {
-                Err(e) => {
-                    let host = host_for(&state.world.store, params);
-                    let reply = Reply::error(call.format, &e, call.request_id.clone(), host);
-                    (None, None, reply)
-                }
-                Ok(caller) => {
-                    let fired = self.faults().fire(call.action.name, &caller, params);
-                    let reply = match fired.as_ref().and_then(|f| f.error.as_ref()) {
-                        Some(error) => {
-                            let host = host_for(&state.world.store, params);
-                            Reply::error(call.format, error, call.request_id.clone(), host)
-                        }
-                        None => self.run_locked(&mut state, &call, &caller),
-                    };
-                    (Some(caller), fired, reply)
-                }
+        loop {
+            let mut state = self.lock();
+            let (caller, fired, ran) =
+                match authenticate(&state.world, &self.shared.auth, &call.signed) {
+                    Err(e) => {
+                        let host = host_for(&state.world.store, params);
+                        let reply = Reply::error(call.format, &e, call.request_id.clone(), host);
+                        (None, None, Ran::answered(reply))
+                    }
+                    Ok(caller) => {
+                        let fired = self.faults().fire(call.action.name, &caller, params);
+                        let ran = match fired.as_ref().and_then(|f| f.error.as_ref()) {
+                            Some(error) => {
+                                let host = host_for(&state.world.store, params);
+                                let reply =
+                                    Reply::error(call.format, error, call.request_id.clone(), host);
+                                Ran::answered(reply)
+                            }
+                            None => self.run_locked(&mut state, &call, &caller),
+                        };
+                        (Some(caller), fired, ran)
+                    }
+                };
+            drop(state);
+            let reply = match (ran.ticket, &self.shared.durable) {
+                (Some(ticket), Some(durable)) => match self.settle(durable, ticket) {
+                    Ok(()) => ran.reply,
+                    // The change was undone: the request changed nothing.
+                    Err(persist::Lost) if ran.mutated => self.persistence_failed(&call),
+                    // A read that saw a change that was then undone: read again.
+                    Err(persist::Lost) => continue,
+                },
+                _ => ran.reply,
             };
-        let key = presented(&call.signed).ok().flatten();
-        self.log().record(Entry::new(
-            call.request_id.clone(),
-            call.action.name,
-            caller,
-            key.map(|k| k.access_key_id),
-            params,
-            &reply,
-            fired.as_ref().map(|f| (f.rule, f.error.is_some())),
-        ));
-        reply.with_delay(fired.and_then(|f| f.delay))
+            let key = presented(&call.signed).ok().flatten();
+            self.log().record(Entry::new(
+                call.request_id.clone(),
+                call.action.name,
+                caller,
+                key.map(|k| k.access_key_id),
+                params,
+                &reply,
+                fired.as_ref().map(|f| (f.rule, f.error.is_some())),
+            ));
+            return reply.with_delay(fired.and_then(|f| f.delay));
+        }
     }
 
-    /// Runs the action for an identified caller, and persists when it changed the world.
-    fn run_locked(
-        &self,
-        state: &mut MutexGuard<'_, State>,
-        call: &Call<'_>,
-        caller: &AccountId,
-    ) -> Reply {
-        let request_id = call.request_id.clone();
-        let format = call.format;
-        let backup =
-            (self.shared.state_file.is_some() && call.action.mutating).then(|| state.world.clone());
-        let state_ref = &mut **state;
-        let answer = actions::run(call, caller, &mut state_ref.world, &state_ref.profile);
-        if answer.mutated
-            && let Err(e) = self.persist_locked(&state.world)
-        {
-            if let Some(backup) = backup {
-                state.world = backup;
-            }
-            let host = host_for(&state.world.store, call.signed.params);
-            return Reply::error(format, &e, request_id, host);
+    /// Runs the action for an identified caller; with a state file, queues the record of a
+    /// change, and says what to wait for.
+    fn run_locked(&self, state: &mut State, call: &Call<'_>, caller: &AccountId) -> Ran {
+        let durable = self.shared.durable.as_ref();
+        if call.action.mutating && durable.is_some_and(Durable::poisoned) {
+            return Ran::answered(self.persistence_failed_locked(state, call));
         }
-        answer.reply
+        let answer = actions::run(call, caller, &mut state.world, &state.profile);
+        let Some(durable) = durable else {
+            return Ran::answered(answer.reply);
+        };
+        let ticket = if answer.mutated {
+            let change = Change::Action {
+                name: call.action.name.to_owned(),
+                caller: caller.clone(),
+                params: call.signed.params,
+                profile: state.profile,
+            };
+            durable.append(&mut state.world, change)
+        } else {
+            durable.seen()
+        };
+        Ran {
+            reply: answer.reply,
+            ticket: Some(ticket),
+            mutated: answer.mutated,
+        }
+    }
+
+    fn persistence_failed(&self, call: &Call<'_>) -> Reply {
+        self.persistence_failed_locked(&self.lock(), call)
+    }
+
+    fn persistence_failed_locked(&self, state: &State, call: &Call<'_>) -> Reply {
+        let host = host_for(&state.world.store, call.signed.params);
+        Reply::error(
+            call.format,
+            &GatewayError::Internal,
+            call.request_id.clone(),
+            host,
+        )
+    }
+
+    /// Waits for a ticket; repairs the world after a failed write, compacts the journal when
+    /// it has outgrown the snapshot.
+    fn settle(&self, durable: &Durable, ticket: Ticket) -> Result<(), persist::Lost> {
+        match durable.wait(ticket) {
+            Ok(compact) => {
+                if compact {
+                    durable.compact(&mut self.lock().world);
+                }
+                Ok(())
+            }
+            Err(lost) => {
+                durable.repair(&mut self.lock().world);
+                Err(lost)
+            }
+        }
     }
 
     /// Replaces the world (admin), persisting first; on failure nothing changes.
     pub(crate) fn replace_world(&self, world: World) -> Result<(), GatewayError> {
         let mut state = self.lock();
-        self.persist_locked(&world)?;
-        state.world = world;
+        if let Some(durable) = &self.shared.durable {
+            durable
+                .replace(&mut state.world, &world)
+                .map_err(|_| GatewayError::Internal)?;
+        }
+        // The old world is freed after the lock, not under it.
+        let old = std::mem::replace(&mut state.world, world);
+        drop(state);
+        drop(old);
         Ok(())
     }
 
-    /// Changes the world with `change` (admin), persisting after; on failure nothing changes.
-    pub(crate) fn change_world<T>(
-        &self,
-        change: impl FnOnce(&mut World) -> Result<T, GatewayError>,
-    ) -> Result<T, GatewayError> {
-        let mut state = self.lock();
-        let mut world = state.world.clone();
-        let result = change(&mut world)?;
-        self.persist_locked(&world)?;
-        state.world = world;
-        Ok(result)
+    /// Goes back to the start world (admin): read again from its file, or built again.
+    pub(crate) fn reset(&self) -> Result<(), GatewayError> {
+        let world = self.shared.start.load().map_err(|e| {
+            eprintln!("ecs-image-emulator: reset: {e}");
+            GatewayError::Internal
+        })?;
+        self.replace_world(world)
     }
 
-    /// Sets the profile (admin). Not persisted: the state file holds the world only \[I\].
+    /// Completes tasks (admin) with the query of `POST /_emulator/tasks/complete`; with a
+    /// state file, the change is journaled and answered once durable. Returns the tasks
+    /// ended and the images finished.
+    pub(crate) fn complete_tasks(&self, query: &str) -> Result<admin::Completed, GatewayError> {
+        let mut state = self.lock();
+        let completed = admin::complete_tasks(&mut state.world.store, query)?;
+        let Some(durable) = &self.shared.durable else {
+            return Ok(completed);
+        };
+        if completed.is_empty() {
+            drop(state);
+            return self
+                .settle(durable, durable.seen())
+                .map(|()| completed)
+                .map_err(|_| GatewayError::Internal);
+        }
+        let ticket = durable.append(
+            &mut state.world,
+            Change::CompleteTasks {
+                query: query.to_owned(),
+            },
+        );
+        drop(state);
+        self.settle(durable, ticket)
+            .map(|()| completed)
+            .map_err(|_| GatewayError::Internal)
+    }
+
+    /// Sets the profile (admin). Not persisted: the state file holds the world only \[I\];
+    /// each journaled change records the profile it was answered by, for its replay.
     pub(crate) fn set_profile(&self, profile: Profile) {
         self.lock().profile = profile;
     }
@@ -250,11 +373,67 @@ impl Emulator {
     pub fn profile(&self) -> Profile {
         self.lock().profile
     }
+}
 
-    fn persist_locked(&self, world: &World) -> Result<(), GatewayError> {
-        match &self.shared.state_file {
-            Some(path) => persist::write_world(path, world).map_err(|_| GatewayError::Internal),
-            None => Ok(()),
+/// What running a call under the lock gave: the reply, and with a state file the ticket to
+/// wait for before answering.
+struct Ran {
+    reply: Reply,
+    ticket: Option<Ticket>,
+    mutated: bool,
+}
+
+impl Ran {
+    fn answered(reply: Reply) -> Ran {
+        Ran {
+            reply,
+            ticket: None,
+            mutated: false,
+        }
+    }
+}
+
+/// Replays a journaled change through the path that first made it, and checks that it
+/// changes the world again.
+fn replay(world: &mut World, change: &Change<Vec<(String, String)>>) -> Result<(), String> {
+    match change {
+        Change::Action {
+            name,
+            caller,
+            params,
+            profile,
+        } => {
+            let action = actions::lookup(name).ok_or_else(|| format!("no action {name}"))?;
+            let headers = HeaderMap::new();
+            let call = Call {
+                action,
+                format: Format::Json,
+                request_id: new_request_id(),
+                signed: SignedRequest {
+                    method: "POST",
+                    path: "/",
+                    raw_query: "",
+                    headers: &headers,
+                    body: b"",
+                    params,
+                },
+            };
+            if actions::run(&call, caller, world, profile).mutated {
+                Ok(())
+            } else {
+                Err(format!("{name} for {caller} no longer changes the world"))
+            }
+        }
+        Change::CompleteTasks { query } => {
+            let completed = admin::complete_tasks(&mut world.store, query)
+                .map_err(|e| format!("tasks/complete?{query}: {e}"))?;
+            if completed.is_empty() {
+                Err(format!(
+                    "tasks/complete?{query} no longer completes anything"
+                ))
+            } else {
+                Ok(())
+            }
         }
     }
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use ecs_image_emulator::{Auth, Config, Emulator, demo, read_world, serve};
+use ecs_image_emulator::{Auth, Config, Emulator, StartWorld, demo, serve};
 use ecs_image_rules::{AccountId, Profile, Relation, World, blockers, relation};
 
 /// An HTTP server that speaks the ECS RPC protocol (2014-05-26) for image actions, backed by
@@ -57,9 +57,13 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
-    let (world, origin) = match &cli.world {
-        Some(path) => (read_world(path)?, format!("world file {}", path.display())),
-        None => (demo::world(), String::from("built-in demo world")),
+    // The start world is read by the emulator, and only when there is no state to load.
+    let (start, origin) = match &cli.world {
+        Some(path) => (
+            StartWorld::File(path.clone()),
+            format!("world file {}", path.display()),
+        ),
+        None => (StartWorld::Demo, String::from("built-in demo world")),
     };
     let profile: Profile = match &cli.profile {
         Some(path) => serde_json::from_slice(&std::fs::read(path)?)
@@ -81,7 +85,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         auth: auth.clone(),
         state_file: cli.state.clone(),
         max_body_bytes: cli.max_body_bytes,
-        ..Config::new(world)
+        ..Config::starting_from(start)
     };
     let emulator = Emulator::new(config)?;
     let runtime = tokio::runtime::Runtime::new()?;

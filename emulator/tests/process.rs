@@ -3,149 +3,14 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+#[path = "common/process.rs"]
+mod child;
 
-use common::{ALICE_KEY, acs3_headers, query, send};
+use std::path::Path;
+use std::process::Command;
 
-const BINARY: &str = env!("CARGO_BIN_EXE_ecs-image-emulator");
-
-/// A scratch directory of this test, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new() -> Scratch {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "ecs-emulator-test-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::SeqCst)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// A running emulator process, killed when dropped.
-struct Process {
-    child: Child,
-    address: String,
-    banner: Vec<String>,
-    rest: BufReader<std::process::ChildStdout>,
-}
-
-impl Process {
-    fn start(args: &[&str], env: &[(&str, &str)]) -> Process {
-        let mut command = Command::new(BINARY);
-        command
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
-        for (k, v) in env {
-            command.env(k, v);
-        }
-        if !env.iter().any(|(k, _)| *k == "ECS_EMULATOR_LISTEN") {
-            command.args(["--listen", "127.0.0.1:0"]);
-        }
-        let mut child = command.spawn().unwrap();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut banner = Vec::new();
-        let mut address = None;
-        loop {
-            let mut line = String::new();
-            if stdout.read_line(&mut line).unwrap() == 0 {
-                panic!("the emulator exited before listening; printed {banner:?}");
-            }
-            let line = line.trim_end().to_owned();
-            if let Some(a) = line.strip_prefix("ecs-image-emulator: listening on http://") {
-                address = Some(a.to_owned());
-            }
-            let done = line.starts_with("  try: ");
-            banner.push(line);
-            if done {
-                break;
-            }
-        }
-        Process {
-            child,
-            address: address.expect("a listening line"),
-            banner,
-            rest: stdout,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{}", self.address, path)
-    }
-
-    async fn delete(&self, image: &str) -> common::Answer {
-        let params = [("RegionId", "cn-hangzhou"), ("ImageId", image)];
-        let headers = acs3_headers(
-            "POST",
-            &self.address,
-            &params,
-            b"",
-            "DeleteImage",
-            ALICE_KEY,
-        );
-        send(
-            "POST",
-            &self.url(&format!("/?{}", query(&params))),
-            &headers,
-            Vec::new(),
-        )
-        .await
-    }
-
-    async fn has_image(&self, image: &str) -> bool {
-        let world = send("GET", &self.url("/_emulator/world"), &[], Vec::new())
-            .await
-            .json();
-        world["store"]["images"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|i| i["id"] == image)
-    }
-
-    fn signal(&self, name: &str) {
-        let status = Command::new("kill")
-            .args([format!("-{name}"), self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-
-    /// Waits for the process to exit (at most 10 s) and returns whether it exited 0, and what
-    /// it printed after the banner.
-    fn wait(mut self) -> (bool, String) {
-        for _ in 0..100 {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                let mut rest = String::new();
-                let _ = std::io::Read::read_to_string(&mut self.rest, &mut rest);
-                return (status.success(), rest);
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        panic!("the emulator did not exit");
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use child::{BINARY, Process, Scratch};
+use common::send;
 
 #[tokio::test]
 async fn the_banner_prints_the_address_keys_and_an_sdk_example() {
@@ -201,8 +66,11 @@ fn a_bad_world_file_stops_the_start_with_a_message() {
     assert!(stderr.contains("is not a valid world"), "{stderr}");
 }
 
+/// The world of a state file's snapshot.
 fn state_world(path: &Path) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    let snapshot: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    snapshot["world"].clone()
 }
 
 #[tokio::test]
@@ -215,14 +83,6 @@ async fn the_state_file_survives_kill_9() {
     let answer = first.delete("m-demo-free").await;
     assert_eq!(answer.header("x-emulator-outcome"), Some("Deleted"));
     drop(first); // SIGKILL: no chance to flush anything more
-    let images = state_world(&state)["store"]["images"].clone();
-    assert!(
-        !images
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|i| i["id"] == "m-demo-free")
-    );
 
     let second = Process::start(&["--state", state_arg], &[]);
     assert!(!second.has_image("m-demo-free").await);
@@ -242,12 +102,9 @@ async fn the_state_file_survives_kill_9() {
         .await
         .json();
     assert!(world["store"]["tasks"].as_array().unwrap().is_empty());
-    // No temporary files are left beside the state file.
-    let names: Vec<String> = std::fs::read_dir(&scratch.0)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    assert_eq!(names, ["state.json"]);
+    assert!(!third.has_image("m-demo-free").await);
+    // The snapshot and its journal, and no temporary file beside them.
+    assert_eq!(scratch.names(), ["state.json", "state.json.journal"]);
 }
 
 #[tokio::test]
