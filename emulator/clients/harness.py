@@ -25,7 +25,12 @@ _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 def admin(method, path, body=None):
     """Calls the emulator's admin API; returns the decoded JSON answer."""
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(f"http://{ENDPOINT}/_emulator/{path}", data=data, method=method)
+    # JSON, said so: the admin API refuses the form type urllib would default to (a browser
+    # could send that one cross-site).
+    headers = {} if data is None else {"Content-Type": "application/json"}
+    request = urllib.request.Request(
+        f"http://{ENDPOINT}/_emulator/{path}", data=data, method=method, headers=headers
+    )
     with _opener.open(request, timeout=10) as response:
         return json.loads(response.read() or b"null")
 

@@ -13,7 +13,7 @@ use crate::admin;
 use crate::demo;
 use crate::error::GatewayError;
 use crate::faults::Faults;
-use crate::identity::{Auth, authenticate};
+use crate::identity::Auth;
 use crate::journal::Change;
 use crate::persist::{self, Durable, StateFileError, Ticket};
 use crate::protocol::{Format, Reply, host_for, new_request_id};
@@ -197,16 +197,26 @@ impl Emulator {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Runs an action call to its reply: under the lock, identify the caller and let a fault
-    /// rule answer or run the action; then, with a state file, wait until the change (or, for
+    /// How callers are identified.
+    pub(crate) fn auth(&self) -> &Auth {
+        &self.shared.auth
+    }
+
+    /// Runs an action call to its reply: under the lock, answer a failed identification (made
+    /// before, outside the lock: see identity.rs), else let a fault rule answer or run the
+    /// action; then, with a state file, wait until the change (or, for
     /// a read, every change the answer could show) is durable; then log the call. Blocking (it
     /// may fsync).
-    pub(crate) fn execute(&self, call: Call<'_>) -> Reply {
+    pub(crate) fn execute(
+        &self,
+        call: Call<'_>,
+        identified: Result<AccountId, GatewayError>,
+    ) -> Reply {
         let params = call.signed.params;
         loop {
             let mut state = self.lock();
             let (caller, fired, ran) =
-                match authenticate(&state.world, &self.shared.auth, &call.signed) {
+                match identified.clone() {
                     Err(e) => {
                         let host = host_for(&state.world.store, params);
                         let reply = Reply::error(call.format, &e, call.request_id.clone(), host);

@@ -30,6 +30,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod access;
 mod actions;
 mod admin;
 mod call;
@@ -45,10 +46,12 @@ mod persist;
 mod protocol;
 mod proxy;
 mod recorder;
+mod replay;
 mod rpc;
 mod server;
 mod signature;
 
+pub use access::Denial;
 pub use actions::names as action_names;
 pub use emulator::{Config, DEFAULT_MAX_BODY_BYTES, Emulator, StartWorld};
 pub use error::GatewayError;
@@ -56,4 +59,8 @@ pub use identity::Auth;
 pub use persist::{StateFileError, read_world};
 pub use protocol::{API_VERSION, OUTCOME_HEADER};
 pub use recorder::DEFAULT_REQUEST_LOG_CAPACITY;
-pub use server::{ADMIN_PREFIX, router, serve};
+pub use server::{
+    ADMIN_PREFIX, DEFAULT_BODY_READ_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_REPLAY_WINDOW, DEFAULT_SHUTDOWN_GRACE, Options, serve,
+    serve_with,
+};

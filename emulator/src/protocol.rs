@@ -69,14 +69,19 @@ pub fn params(raw_query: &str, headers: &HeaderMap, body: &[u8]) -> Vec<(String,
     params
 }
 
-/// A parameter, else the `x-acs-<name>` header (the V3 SDKs send `Action` and `Version` there).
-fn param_or_header(params: &[(String, String)], headers: &HeaderMap, name: &str) -> Option<String> {
+/// A parameter, else (when `headers` are given) the `x-acs-<name>` header: the V3 SDKs send
+/// `Action` and `Version` there.
+fn param_or_header(
+    params: &[(String, String)],
+    headers: Option<&HeaderMap>,
+    name: &str,
+) -> Option<String> {
     param(params, name)
         .filter(|v| !v.is_empty())
         .map(str::to_owned)
         .or_else(|| {
             let header = format!("x-acs-{}", name.to_ascii_lowercase());
-            headers
+            headers?
                 .get(header.as_str())
                 .and_then(|v| v.to_str().ok())
                 .filter(|v| !v.is_empty())
@@ -85,8 +90,12 @@ fn param_or_header(params: &[(String, String)], headers: &HeaderMap, name: &str)
 }
 
 /// The action a request names, after the version is checked: `Action` (parameter, else
-/// `x-acs-action`), then `Version` (likewise) must be `2014-05-26`.
-pub fn action(params: &[(String, String)], headers: &HeaderMap) -> Result<String, GatewayError> {
+/// `x-acs-action` when `headers` are given), then `Version` (likewise) must be `2014-05-26`.
+/// Without `headers` only parameters count: an RPC V1 signature covers them and no header.
+pub fn action(
+    params: &[(String, String)],
+    headers: Option<&HeaderMap>,
+) -> Result<String, GatewayError> {
     let action = param_or_header(params, headers, "Action")
         .ok_or(GatewayError::MissingParameter("Action"))?;
     match param_or_header(params, headers, "Version") {

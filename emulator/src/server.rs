@@ -1,48 +1,349 @@
-//! HTTP: one handler for every request. `/` is the ECS action router, `/_emulator/...` the
-//! admin API (never reachable as an action), anything else `InvalidAction.NotFound`.
+//! HTTP: the connections, and one handler for every request. `/` is the ECS action router,
+//! `/_emulator/...` the admin API (never reachable as an action), anything else
+//! `InvalidAction.NotFound`.
+//!
+//! # Connections
+//!
+//! The server runs its own accept loop over hyper's HTTP/1 connection (axum's `serve` sets
+//! neither a timer nor a connection bound), so that no client can hold the server:
+//!
+//! - at most [`Options::max_connections`] connections are open; one more is closed at once;
+//! - a request head must arrive within [`Options::header_read_timeout`] (hyper's own timer,
+//!   which also runs while a kept-alive connection waits for its next request);
+//! - a body must arrive within [`Options::body_read_timeout`] (408 `RequestTimeout`);
+//! - a connection on which no byte moves either way for [`Options::idle_timeout`] is closed
+//!   (a client that stops reading its answer, or trickles nothing);
+//! - on the stop signal, the listener closes, idle connections close, requests in flight run
+//!   to their answer, and whatever is still open after [`Options::shutdown_grace`] is closed.
+//!
+//! Each such refusal is one line on stderr.
 
+use std::fmt;
 use std::future::Future;
 use std::io;
+use std::net::SocketAddr;
+use std::pin::{Pin, pin};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, header};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
-use tokio::net::TcpListener;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinSet;
+use tokio::time::{Instant, Sleep};
+use tower::ServiceExt;
 
+use crate::access::Gate;
 use crate::actions::{self, Call};
 use crate::admin;
 use crate::emulator::{Emulator, early_error};
 use crate::error::GatewayError;
+use crate::identity::{self, Auth};
 use crate::protocol::{self, Format, Reply, new_request_id};
 use crate::proxy;
+use crate::replay::Replay;
 use crate::signature::SignedRequest;
 
 /// The admin API's path prefix.
 pub const ADMIN_PREFIX: &str = "/_emulator";
 
-/// The emulator as an axum router.
-pub fn router(emulator: Emulator) -> Router {
-    Router::new().fallback(handle).with_state(emulator)
+/// How the server treats connections and who may use the admin API. The defaults suit a test
+/// machine: a real SDK call takes milliseconds, so a client silent for seconds is stalled.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// How long a request head may take to arrive, counted from the first byte a connection
+    /// waits for (so it also bounds a kept-alive connection's wait for its next request).
+    pub header_read_timeout: Duration,
+    /// How long a request body may take to arrive, counted from the end of its head.
+    pub body_read_timeout: Duration,
+    /// How long a connection may move no byte in either direction.
+    pub idle_timeout: Duration,
+    /// How many connections may be open at once; the next one is closed at once.
+    pub max_connections: usize,
+    /// How long the stop signal waits for requests in flight before closing what is left.
+    pub shutdown_grace: Duration,
+    /// The admin token: with it, the admin API asks for `Authorization: Bearer <token>` (and
+    /// may then be used from other machines); without it, the admin API answers loopback
+    /// clients only, and is off unless the listen address is loopback.
+    pub admin_token: Option<String>,
+    /// Replay protection \[I: off by default\]: with a window, a signed request's
+    /// `Timestamp`/`x-acs-date` must be within it of the server's clock, and its
+    /// `SignatureNonce`/`x-acs-signature-nonce` must not have been used within twice it.
+    pub replay_window: Option<Duration>,
 }
 
-/// Serves until `shutdown` resolves, then finishes the requests in flight and returns.
+/// The default header-read timeout.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default body-read timeout.
+pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default idle timeout.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// The default connection bound: well under the usual 1,024 file descriptors of a process.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+/// The default shutdown grace.
+pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// The real gateway's timestamp window: 15 minutes either way [D, OpenAPI client-side errors].
+pub const DEFAULT_REPLAY_WINDOW: Duration = Duration::from_secs(15 * 60);
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
+            admin_token: None,
+            replay_window: None,
+        }
+    }
+}
+
+/// What every request handler shares.
+#[derive(Clone)]
+struct Served {
+    emulator: Emulator,
+    gate: Arc<Gate>,
+    body_read_timeout: Duration,
+    replay: Option<Arc<Replay>>,
+}
+
+/// The client's address, set on every request by the connection that carries it.
+#[derive(Debug, Clone, Copy)]
+struct Peer(SocketAddr);
+
+/// Serves with the default [`Options`] until `shutdown` resolves; see [`serve_with`].
 pub async fn serve(
     emulator: Emulator,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
-    axum::serve(listener, router(emulator))
-        .with_graceful_shutdown(shutdown)
-        .await
+    serve_with(emulator, listener, Options::default(), shutdown).await
 }
 
-async fn handle(State(emulator): State<Emulator>, request: Request) -> Response {
+/// Serves until `shutdown` resolves, then finishes the requests in flight (for at most
+/// [`Options::shutdown_grace`]) and returns.
+pub async fn serve_with(
+    emulator: Emulator,
+    listener: TcpListener,
+    options: Options,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    let listen = listener.local_addr()?;
+    let served = Served {
+        emulator,
+        gate: Arc::new(Gate::new(listen, options.admin_token.as_deref())),
+        body_read_timeout: options.body_read_timeout,
+        replay: options.replay_window.map(|w| Arc::new(Replay::new(w))),
+    };
+    let app = Router::new().fallback(handle).with_state(served);
+    let permits = Arc::new(Semaphore::new(options.max_connections));
+    let (stop, stopping) = watch::channel(false);
+    let mut connections = JoinSet::new();
+    let mut shutdown = pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            () = &mut shutdown => break,
+            Some(_) = connections.join_next(), if !connections.is_empty() => continue,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors, most likely: wait for some to close rather
+                    // than spin on the error.
+                    refusal(format_args!("accept failed: {e}"));
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+        };
+        let Ok(permit) = permits.clone().try_acquire_owned() else {
+            refusal(format_args!(
+                "{peer}: connection closed: {} connections are open (--max-connections)",
+                options.max_connections
+            ));
+            continue;
+        };
+        let connection = Connection {
+            peer,
+            header_read_timeout: options.header_read_timeout,
+            idle_timeout: options.idle_timeout,
+        };
+        let app = app.clone();
+        let stopping = stopping.clone();
+        connections.spawn(async move {
+            connection.serve(stream, app, stopping).await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    let _ = stop.send(true);
+    let drained = tokio::time::timeout(options.shutdown_grace, async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        refusal(format_args!(
+            "{} connection(s) still open {} after the stop signal: closed (--shutdown-grace)",
+            connections.len(),
+            humantime::format_duration(options.shutdown_grace)
+        ));
+        connections.shutdown().await;
+    }
+    Ok(())
+}
+
+/// One line on stderr about a refused or closed connection. A closed stderr is no reason to
+/// fail a request, so a failed write is ignored.
+fn refusal(what: fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = writeln!(io::stderr().lock(), "ecs-image-emulator: {what}");
+}
+
+struct Connection {
+    peer: SocketAddr,
+    header_read_timeout: Duration,
+    idle_timeout: Duration,
+}
+
+impl Connection {
+    async fn serve(self, stream: TcpStream, app: Router, mut stopping: watch::Receiver<bool>) {
+        let peer = self.peer;
+        let idle = Idle::new(stream, self.idle_timeout);
+        let went_idle = idle.expired.clone();
+        let service = hyper::service::service_fn(move |mut request: hyper::Request<_>| {
+            request.extensions_mut().insert(Peer(peer));
+            app.clone().oneshot(request.map(Body::new))
+        });
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(self.header_read_timeout);
+        let mut conn = pin!(builder.serve_connection(TokioIo::new(idle), service));
+        let mut stop_sent = false;
+        let result = loop {
+            if !stop_sent && *stopping.borrow() {
+                conn.as_mut().graceful_shutdown();
+                stop_sent = true;
+            }
+            tokio::select! {
+                result = conn.as_mut() => break result,
+                changed = stopping.changed(), if !stop_sent => {
+                    if changed.is_err() {
+                        // The server is gone without a stop: close as on a stop.
+                        conn.as_mut().graceful_shutdown();
+                        stop_sent = true;
+                    }
+                }
+            }
+        };
+        if went_idle.load(Ordering::Relaxed) {
+            refusal(format_args!(
+                "{peer}: connection closed: no byte moved for {} (--idle-timeout)",
+                humantime::format_duration(self.idle_timeout)
+            ));
+        } else if let Err(e) = result
+            && e.is_timeout()
+        {
+            refusal(format_args!(
+                "{peer}: connection closed: no complete request head within {} (--header-read-timeout)",
+                humantime::format_duration(self.header_read_timeout)
+            ));
+        }
+    }
+}
+
+/// A stream that fails with `TimedOut` once neither a read nor a write has made progress for
+/// `timeout` while one is waiting. hyper has a timer for request heads only; this covers a
+/// client that stops reading its answer or stalls mid-body.
+struct Idle<S> {
+    inner: S,
+    timeout: Duration,
+    deadline: Pin<Box<Sleep>>,
+    expired: Arc<AtomicBool>,
+}
+
+impl<S> Idle<S> {
+    fn new(inner: S, timeout: Duration) -> Self {
+        Self {
+            inner,
+            timeout,
+            deadline: Box::pin(tokio::time::sleep(timeout)),
+            expired: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    fn watch<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        progress: Poll<io::Result<T>>,
+    ) -> Poll<io::Result<T>> {
+        match progress {
+            Poll::Ready(result) => {
+                let next = Instant::now() + self.timeout;
+                self.deadline.as_mut().reset(next);
+                Poll::Ready(result)
+            }
+            Poll::Pending if self.deadline.as_mut().poll(cx).is_ready() => {
+                self.expired.store(true, Ordering::Relaxed);
+                Poll::Ready(Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "the connection was idle too long",
+                )))
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Idle<S> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let progress = Pin::new(&mut this.inner).poll_read(cx, buf);
+        this.watch(cx, progress)
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Idle<S> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let progress = Pin::new(&mut this.inner).poll_write(cx, buf);
+        this.watch(cx, progress)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let progress = Pin::new(&mut this.inner).poll_flush(cx);
+        this.watch(cx, progress)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
+}
+
+async fn handle(State(served): State<Served>, request: Request) -> Response {
+    let emulator = &served.emulator;
     let request_id = new_request_id();
     let persists = emulator.persists();
     let (parts, body) = request.into_parts();
+    let peer = parts.extensions.get::<Peer>().map(|p| p.0);
     let raw_query = parts.uri.query().unwrap_or("").to_owned();
     let path = parts.uri.path().to_owned();
     // Proxy mode: absolute form for an ECS host is served as if sent here (proxy.rs).
@@ -52,27 +353,62 @@ async fn handle(State(emulator): State<Emulator>, request: Request) -> Response 
         return Reply::error(Format::of(&params), &refusal, request_id, host).into_response();
     }
     let admin = path == ADMIN_PREFIX || path.starts_with(&format!("{ADMIN_PREFIX}/"));
-    // The path and the method need no body, so they are checked before it is read (E4); their
-    // errors, like the size bound's, take `Format` and `RegionId` from the query string alone.
+    // The access rules, the path and the method need no body, so they are checked before it
+    // is read (E4); their errors, like the size bound's, take `Format` and `RegionId` from the
+    // query string alone.
     let unroutable = if admin {
-        None
+        served
+            .gate
+            .admin(peer, &parts.method, &parts.headers)
+            .err()
+            .map(GatewayError::Denied)
     } else if path != "/" {
         Some(GatewayError::ActionNotFound)
     } else if parts.method != Method::GET && parts.method != Method::POST {
         Some(GatewayError::UnsupportedHttpMethod)
+    } else if matches!(emulator.auth(), Auth::NoAuth { .. }) {
+        served
+            .gate
+            .unsigned_action(&parts.headers)
+            .err()
+            .map(GatewayError::Denied)
     } else {
         None
     };
     let body = match unroutable {
         Some(e) => Err(e),
-        None => read_body(body, &parts.headers, emulator.max_body_bytes()).await,
+        None => {
+            read_body(
+                body,
+                &parts.headers,
+                emulator.max_body_bytes(),
+                served.body_read_timeout,
+            )
+            .await
+        }
     };
     let body = match body {
         Ok(body) => body,
         Err(e) => {
+            if let (GatewayError::BodyTimeout(_), Some(peer)) = (&e, peer) {
+                refusal(format_args!(
+                    "{peer}: request refused: its body did not arrive within {} (--body-read-timeout)",
+                    humantime::format_duration(served.body_read_timeout)
+                ));
+            }
+            let timed_out = matches!(e, GatewayError::BodyTimeout(_));
             let params = protocol::params(&raw_query, &HeaderMap::new(), &[]);
             let format = Format::of(&params);
-            return early_error(&emulator, format, &e, request_id, &params).into_response();
+            let mut response =
+                early_error(emulator, format, &e, request_id, &params).into_response();
+            if timed_out {
+                // The rest of the body may still come: this connection cannot carry another
+                // request.
+                response
+                    .headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            }
+            return response;
         }
     };
     if admin {
@@ -96,14 +432,23 @@ async fn handle(State(emulator): State<Emulator>, request: Request) -> Response 
     }
     let params = protocol::params(&raw_query, &parts.headers, &body);
     let format = Format::of(&params);
-    let action = protocol::action(&params, &parts.headers)
+    // Under signature checks an RPC V1 request (an `AccessKeyId` parameter, no
+    // `Authorization` header) signs its parameters only, so its action and version come from
+    // them alone; an ACS3 request signs `x-acs-action` and `x-acs-version` too (see
+    // signature.rs), and one that presents no key is refused whatever it names.
+    let rpc_v1 = !parts.headers.contains_key(header::AUTHORIZATION)
+        && protocol::param(&params, "AccessKeyId").is_some();
+    let headers_name_the_action = matches!(emulator.auth(), Auth::NoAuth { .. }) || !rpc_v1;
+    let action = protocol::action(&params, headers_name_the_action.then_some(&parts.headers))
         .and_then(|name| actions::lookup(&name).ok_or(GatewayError::ActionNotFound));
     let action = match action {
         Ok(action) => action,
-        Err(e) => return early_error(&emulator, format, &e, request_id, &params).into_response(),
+        Err(e) => return early_error(emulator, format, &e, request_id, &params).into_response(),
     };
     let method = parts.method.as_str().to_owned();
     let headers = parts.headers;
+    let emulator = emulator.clone();
+    let replay = served.replay.clone();
     let run = move || {
         let signed = SignedRequest {
             method: &method,
@@ -113,12 +458,19 @@ async fn handle(State(emulator): State<Emulator>, request: Request) -> Response 
             body: &body,
             params: &params,
         };
-        emulator.execute(Call {
-            action,
-            format,
-            request_id,
-            signed,
-        })
+        // The signature is checked before the world's lock is taken: its cost grows with the
+        // request (a megabyte of parameters is a megabyte to canonicalize and hash), and an
+        // unauthenticated caller must not hold up the others.
+        let identified = identity::authenticate(&emulator, &signed, replay.as_deref());
+        emulator.execute(
+            Call {
+                action,
+                format,
+                request_id,
+                signed,
+            },
+            identified,
+        )
     };
     // Without a state file an action does no I/O, only CPU work under the lock: a few lookups
     // for most actions, but a pass over the store for Describe* and a copy of it for DryRun,
@@ -149,9 +501,14 @@ fn internal(format: Format) -> Reply {
     )
 }
 
-/// The body, refused past `limit` bytes: at once when `Content-Length` says so, else while
-/// reading.
-async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> Result<Bytes, GatewayError> {
+/// The body, refused past `limit` bytes (at once when `Content-Length` says so, else while
+/// reading) or when it takes longer than `timeout` to arrive.
+async fn read_body(
+    body: Body,
+    headers: &HeaderMap,
+    limit: usize,
+    timeout: Duration,
+) -> Result<Bytes, GatewayError> {
     let too_large = GatewayError::RequestTooLarge { limit };
     let declared = headers
         .get(header::CONTENT_LENGTH)
@@ -160,9 +517,10 @@ async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> Result<Byte
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large);
     }
-    match Limited::new(body, limit).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large),
-        Err(_) => Err(GatewayError::UnreadableBody),
+    match tokio::time::timeout(timeout, Limited::new(body, limit).collect()).await {
+        Err(_) => Err(GatewayError::BodyTimeout(timeout)),
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large),
+        Ok(Err(_)) => Err(GatewayError::UnreadableBody),
     }
 }

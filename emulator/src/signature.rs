@@ -6,7 +6,16 @@
 //! - **RPC V1** (HMAC-SHA1: the legacy Python client, and Tea with `signature_algorithm='v2'`):
 //!   `AccessKeyId` and `Signature` are parameters.
 //!
-//! Timestamps and nonces are not checked \[I\]: the emulator has no replay protection.
+//! What the emulator acts on is signed, or the request is refused:
+//!
+//! - ACS3: the query and the body are always covered; `SignedHeaders` must name `host`,
+//!   `x-acs-action`, `x-acs-version`, `x-acs-date` and `x-acs-content-sha256`, and
+//!   `content-type` when the request has a body and a content type (which decides whether the
+//!   body is read as parameters), else the answer is `IncompleteSignature`.
+//! - RPC V1: the signature covers the parameters (query and form body) and nothing else, so
+//!   the action and the version are taken from them only (see `protocol::action`).
+//!
+//! Timestamps and nonces are checked only with replay protection on (`replay.rs`) \[I\].
 
 use axum::http::HeaderMap;
 use base64::Engine;
@@ -25,6 +34,24 @@ const RFC3986: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 
 const ACS3: &str = "ACS3-HMAC-SHA256";
+
+/// The headers an ACS3 signature must cover, whatever the request: the host (so a request
+/// signed for one endpoint is not taken by another), the action and the version (they choose
+/// what runs), the date and the payload hash [D: the V3 signature's common request headers,
+/// which the SDKs always sign].
+const ACS3_ALWAYS_SIGNED: [&str; 5] = [
+    "host",
+    "x-acs-action",
+    "x-acs-version",
+    "x-acs-date",
+    "x-acs-content-sha256",
+];
+
+/// The longest string to sign a `SignatureDoesNotMatch` message repeats in full. An RPC V1
+/// string to sign holds every parameter, so it grows with the request; the SDKs compare it
+/// with their own only to tell a wrong secret from a wrong canonical form, for which a
+/// request of ordinary size suffices \[I\].
+pub(crate) const STRING_TO_SIGN_ECHO_LIMIT: usize = 4096;
 
 /// The parts of an HTTP request a signature covers.
 #[derive(Debug, Clone, Copy)]
@@ -138,13 +165,16 @@ impl Presented {
                 signed_headers,
                 signature,
             } => {
+                if let Some(name) = acs3_unsigned_header(request, signed_headers) {
+                    return Err(GatewayError::UnsignedHeader(name));
+                }
                 let string_to_sign = acs3_string_to_sign(request, signed_headers);
                 let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
                     .expect("HMAC takes a key of any length");
                 mac.update(string_to_sign.as_bytes());
                 let claimed = hex::decode(signature).unwrap_or_default();
                 mac.verify_slice(&claimed)
-                    .map_err(|_| GatewayError::SignatureDoesNotMatch { string_to_sign })
+                    .map_err(|_| mismatch(string_to_sign))
             }
             Scheme::RpcV1 { signature, method } => {
                 if method.as_deref().is_some_and(|m| m != "HMAC-SHA1") {
@@ -162,10 +192,74 @@ impl Presented {
                     .decode(signature)
                     .unwrap_or_default();
                 mac.verify_slice(&claimed)
-                    .map_err(|_| GatewayError::SignatureDoesNotMatch { string_to_sign })
+                    .map_err(|_| mismatch(string_to_sign))
             }
         }
     }
+
+    /// The request's time and its name: `x-acs-date` (ACS3) or `Timestamp` (RPC V1).
+    pub fn timestamp<'r>(&self, request: &SignedRequest<'r>) -> (&'static str, Option<&'r str>) {
+        self.freshness_field(request, "x-acs-date", "Timestamp")
+    }
+
+    /// The request's nonce and its name: `x-acs-signature-nonce` (ACS3) or `SignatureNonce`
+    /// (RPC V1).
+    pub fn nonce<'r>(&self, request: &SignedRequest<'r>) -> (&'static str, Option<&'r str>) {
+        self.freshness_field(request, "x-acs-signature-nonce", "SignatureNonce")
+    }
+
+    /// Whether an ACS3 signature covers the nonce (replay protection needs it to); an RPC V1
+    /// signature covers every parameter.
+    pub fn signs_nonce(&self) -> bool {
+        match &self.scheme {
+            Scheme::Acs3 { signed_headers, .. } => {
+                signed_headers.iter().any(|h| h == "x-acs-signature-nonce")
+            }
+            Scheme::RpcV1 { .. } => true,
+        }
+    }
+
+    fn freshness_field<'r>(
+        &self,
+        request: &SignedRequest<'r>,
+        header: &'static str,
+        parameter: &'static str,
+    ) -> (&'static str, Option<&'r str>) {
+        match &self.scheme {
+            Scheme::Acs3 { .. } => (
+                header,
+                request.headers.get(header).and_then(|v| v.to_str().ok()),
+            ),
+            Scheme::RpcV1 { .. } => (parameter, param(request.params, parameter)),
+        }
+    }
+}
+
+/// `SignatureDoesNotMatch`, its string to sign cut at [`STRING_TO_SIGN_ECHO_LIMIT`] bytes.
+fn mismatch(mut string_to_sign: String) -> GatewayError {
+    if string_to_sign.len() > STRING_TO_SIGN_ECHO_LIMIT {
+        let total = string_to_sign.len();
+        let mut cut = STRING_TO_SIGN_ECHO_LIMIT;
+        while !string_to_sign.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        string_to_sign.truncate(cut);
+        string_to_sign.push_str(&format!("... ({total} bytes in all)"));
+    }
+    GatewayError::SignatureDoesNotMatch { string_to_sign }
+}
+
+/// The first header the emulator acts on that an ACS3 `SignedHeaders` leaves out.
+fn acs3_unsigned_header(request: &SignedRequest<'_>, signed: &[String]) -> Option<&'static str> {
+    let covered = |name: &str| signed.iter().any(|h| h == name);
+    if let Some(name) = ACS3_ALWAYS_SIGNED.into_iter().find(|name| !covered(name)) {
+        return Some(name);
+    }
+    let content_type = axum::http::header::CONTENT_TYPE;
+    (!request.body.is_empty()
+        && request.headers.contains_key(&content_type)
+        && !covered(content_type.as_str()))
+    .then_some("content-type")
 }
 
 fn pct(s: &str) -> String {

@@ -3,9 +3,12 @@
 
 mod common;
 
-use common::{ALICE_KEY, BOB_KEY, Server, acs3_headers, call, query, rpc_v1_query, send};
-use ecs_image_emulator::{Auth, Config, demo};
+use common::{
+    ALICE_KEY, BOB_KEY, Server, acs3_headers, acs3_sign, call, has_image, query, rpc_v1_query, send,
+};
+use ecs_image_emulator::{Auth, Config, Options, demo};
 use ecs_image_rules::{AccessKey, AccountId};
+use sha2::{Digest, Sha256};
 
 const DELETE_SHARED: [(&str, &str); 2] =
     [("RegionId", "cn-hangzhou"), ("ImageId", "m-demo-shared")];
@@ -275,5 +278,343 @@ async fn no_auth_uses_the_configured_default_account() {
         404,
         "InvalidImageId.NotFound",
         "The specified ImageId does not exist.",
+    );
+}
+
+// ---- what a signature must cover ----------------------------------------------------------
+
+const FREE: [(&str, &str); 2] = [("RegionId", "cn-hangzhou"), ("ImageId", "m-demo-free")];
+const INCOMPLETE: &str = "IncompleteSignature";
+
+fn unsigned(name: &str) -> String {
+    format!(
+        "The request signature does not conform to Aliyun standards: SignedHeaders must include \"{name}\"."
+    )
+}
+
+/// The headers an SDK signs for `action` with this body, as (name, value), `host` included.
+fn sdk_headers(server: &Server, action: &str, body: &[u8]) -> Vec<(String, String)> {
+    vec![
+        ("host".into(), server.addr.to_string()),
+        ("x-acs-action".into(), action.into()),
+        (
+            "x-acs-content-sha256".into(),
+            hex::encode(Sha256::digest(body)),
+        ),
+        ("x-acs-date".into(), "2026-11-28T00:00:00Z".into()),
+        ("x-acs-signature-nonce".into(), "nonce-1".into()),
+        ("x-acs-version".into(), "2014-05-26".into()),
+    ]
+}
+
+#[tokio::test]
+async fn acs3_must_sign_host_action_version_date_and_payload_hash() {
+    let server = Server::demo().await;
+    let url = server.url(&format!("/?{}", query(&FREE)));
+    for left_out in [
+        "host",
+        "x-acs-action",
+        "x-acs-version",
+        "x-acs-date",
+        "x-acs-content-sha256",
+    ] {
+        let all = sdk_headers(&server, "DeleteImage", b"");
+        let signed: Vec<_> = all.iter().filter(|(k, _)| k != left_out).cloned().collect();
+        let mut headers = acs3_sign("POST", &FREE, b"", signed, ALICE_KEY);
+        // Sent all the same, just not signed (the client sets host itself).
+        headers.extend(
+            all.into_iter()
+                .filter(|(k, _)| k == left_out && k != "host"),
+        );
+        let answer = send("POST", &url, &headers, Vec::new()).await;
+        answer.assert_error(400, INCOMPLETE, &unsigned(left_out));
+        assert!(has_image(&server, "m-demo-free").await, "{left_out}");
+    }
+    // Signing them all is enough.
+    let headers = acs3_sign(
+        "POST",
+        &FREE,
+        b"",
+        sdk_headers(&server, "DeleteImage", b""),
+        ALICE_KEY,
+    );
+    send("POST", &url, &headers, Vec::new()).await.assert_ok();
+    assert!(!has_image(&server, "m-demo-free").await);
+}
+
+#[tokio::test]
+async fn an_unsigned_content_type_cannot_turn_a_dry_run_into_a_deletion() {
+    // A signed DeleteImage with DryRun=true in a form body. Were its Content-Type unsigned, a
+    // man in the middle could change it so that the body is no longer read as parameters:
+    // DryRun would vanish and the image be deleted.
+    let server = Server::demo().await;
+    let body = query(&[
+        ("RegionId", "cn-hangzhou"),
+        ("ImageId", "m-demo-free"),
+        ("DryRun", "true"),
+    ])
+    .into_bytes();
+    let form = (
+        "content-type".to_owned(),
+        "application/x-www-form-urlencoded".to_owned(),
+    );
+    let swapped = (
+        "content-type".to_owned(),
+        "application/octet-stream".to_owned(),
+    );
+    let url = server.url("/");
+
+    let mut unsigned_type = acs3_sign(
+        "POST",
+        &[],
+        &body,
+        sdk_headers(&server, "DeleteImage", &body),
+        ALICE_KEY,
+    );
+    for content_type in [&form, &swapped] {
+        let mut headers = unsigned_type.clone();
+        headers.push(content_type.clone());
+        let answer = send("POST", &url, &headers, body.clone()).await;
+        answer.assert_error(400, INCOMPLETE, &unsigned("content-type"));
+        assert!(has_image(&server, "m-demo-free").await, "{content_type:?}");
+    }
+
+    let mut with_type = sdk_headers(&server, "DeleteImage", &body);
+    with_type.push(form.clone());
+    let signed_type = acs3_sign("POST", &[], &body, with_type, ALICE_KEY);
+    send("POST", &url, &signed_type, body.clone())
+        .await
+        .assert_error(
+            400,
+            "DryRunOperation",
+            "Request validation has been passed with DryRun flag set.",
+        );
+    unsigned_type = signed_type
+        .into_iter()
+        .map(|(k, v)| {
+            if k == "content-type" {
+                swapped.clone()
+            } else {
+                (k, v)
+            }
+        })
+        .collect();
+    let answer = send("POST", &url, &unsigned_type, body).await;
+    assert_eq!(
+        answer.json()["Code"],
+        "SignatureDoesNotMatch",
+        "{}",
+        answer.body
+    );
+    assert!(has_image(&server, "m-demo-free").await);
+}
+
+#[tokio::test]
+async fn an_rpc_v1_action_comes_from_its_signed_parameters_only() {
+    let server = Server::demo().await;
+    // Signed without Action (and, in a second try, without Version); the unsigned headers
+    // must not supply them.
+    let cases: [(&[(&str, &str)], &str); 2] = [
+        (
+            &[
+                ("Version", "2014-05-26"),
+                ("RegionId", "cn-hangzhou"),
+                ("ImageId", "m-demo-free"),
+            ],
+            "Action",
+        ),
+        (
+            &[
+                ("Action", "DeleteImage"),
+                ("RegionId", "cn-hangzhou"),
+                ("ImageId", "m-demo-free"),
+            ],
+            "Version",
+        ),
+    ];
+    let headers = [
+        ("x-acs-action".to_owned(), "DeleteImage".to_owned()),
+        ("x-acs-version".to_owned(), "2014-05-26".to_owned()),
+    ];
+    for (params, missing) in cases {
+        let q = rpc_v1_query("POST", params, ALICE_KEY);
+        let answer = send("POST", &server.url(&format!("/?{q}")), &headers, Vec::new()).await;
+        answer.assert_error(
+            400,
+            "MissingParameter",
+            &format!(
+                "The input parameter \"{missing}\" that is mandatory for processing this request is not supplied."
+            ),
+        );
+        assert!(has_image(&server, "m-demo-free").await);
+    }
+}
+
+#[tokio::test]
+async fn a_huge_bad_signature_gets_a_bounded_answer() {
+    // 60,000 parameters and a known key with a junk RPC V1 signature: the string to sign is
+    // some 1.5 MB; the answer repeats at most 4,096 bytes of it.
+    let server = Server::demo().await;
+    let mut body = String::from(
+        "Action=DeleteImage&Version=2014-05-26&RegionId=cn-hangzhou&ImageId=m-demo-free\
+         &AccessKeyId=LTAI5tDemoAlice000000001&Signature=junk",
+    );
+    for i in 0..60_000 {
+        body.push_str(&format!("&P{i}=v"));
+    }
+    let headers = [(
+        "content-type".to_owned(),
+        "application/x-www-form-urlencoded".to_owned(),
+    )];
+    let answer = send("POST", &server.url("/"), &headers, body.into_bytes()).await;
+    assert_eq!(answer.status, 400);
+    let message = answer.json()["Message"].as_str().unwrap().to_owned();
+    let echoed = message
+        .strip_prefix(SIGNATURE_PREFIX)
+        .expect("the real form");
+    assert!(echoed.starts_with("POST&%2F&AccessKeyId%3DLTAI5tDemoAlice000000001"));
+    let (kept, rest) = echoed.split_at(4096);
+    assert!(kept.len() == 4096 && rest.starts_with("... ("), "{rest}");
+    assert!(rest.ends_with(" bytes in all)"), "{rest}");
+    assert!(answer.body.len() < 5000, "{} bytes", answer.body.len());
+}
+
+// ---- replay protection (off by default) ----------------------------------------------------
+
+fn replay_options() -> Options {
+    Options {
+        replay_window: Some(std::time::Duration::from_secs(15 * 60)),
+        ..Options::default()
+    }
+}
+
+fn now_iso8601(offset_seconds: i64) -> String {
+    let now = std::time::SystemTime::now();
+    let shifted = if offset_seconds >= 0 {
+        now + std::time::Duration::from_secs(offset_seconds as u64)
+    } else {
+        now - std::time::Duration::from_secs(offset_seconds.unsigned_abs())
+    };
+    humantime::format_rfc3339_seconds(shifted).to_string()
+}
+
+/// A V3-signed DescribeImages with this date and nonce.
+async fn describe_at(server: &Server, date: &str, nonce: &str) -> common::Answer {
+    let params = [("RegionId", "cn-hangzhou")];
+    let mut signed = sdk_headers(server, "DescribeImages", b"");
+    for (k, v) in &mut signed {
+        match k.as_str() {
+            "x-acs-date" => *v = date.to_owned(),
+            "x-acs-signature-nonce" => *v = nonce.to_owned(),
+            _ => {}
+        }
+    }
+    let headers = acs3_sign("POST", &params, b"", signed, ALICE_KEY);
+    send(
+        "POST",
+        &server.url(&format!("/?{}", query(&params))),
+        &headers,
+        Vec::new(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn without_replay_protection_a_request_may_be_replayed() {
+    let server = Server::demo().await;
+    for _ in 0..2 {
+        describe_at(&server, "2001-01-01T00:00:00Z", "same")
+            .await
+            .assert_ok();
+    }
+}
+
+#[tokio::test]
+async fn replay_protection_refuses_a_used_nonce_and_a_time_out_of_the_window() {
+    let server = Server::start_with(Config::new(demo::world()), replay_options()).await;
+    let now = now_iso8601(0);
+    describe_at(&server, &now, "nonce-a").await.assert_ok();
+    describe_at(&server, &now, "nonce-a").await.assert_error(
+        400,
+        "SignatureNonceUsed",
+        "Specified signature nonce was used already.",
+    );
+    describe_at(&server, &now, "nonce-b").await.assert_ok();
+    for date in [now_iso8601(-16 * 60), now_iso8601(16 * 60)] {
+        describe_at(&server, &date, "nonce-c").await.assert_error(
+            400,
+            "InvalidTimeStamp.Expired",
+            "Specified time stamp or date value is expired.",
+        );
+    }
+    // A refused time does not use up the nonce.
+    describe_at(&server, &now_iso8601(-60), "nonce-c")
+        .await
+        .assert_ok();
+    describe_at(&server, "yesterday", "nonce-d")
+        .await
+        .assert_error(
+            400,
+            "InvalidTimeStamp.Format",
+            "Specified time stamp or date value is not well formatted.",
+        );
+    // A bad signature does not use up the nonce either.
+    let params = [("RegionId", "cn-hangzhou")];
+    let mut signed = sdk_headers(&server, "DescribeImages", b"");
+    signed.retain(|(k, _)| k != "x-acs-date" && k != "x-acs-signature-nonce");
+    signed.push(("x-acs-date".into(), now.clone()));
+    signed.push(("x-acs-signature-nonce".into(), "nonce-e".into()));
+    let forged = acs3_sign("POST", &params, b"", signed, (ALICE_KEY.0, "wrong"));
+    let url = server.url(&format!("/?{}", query(&params)));
+    let answer = send("POST", &url, &forged, Vec::new()).await;
+    assert_eq!(answer.json()["Code"], "SignatureDoesNotMatch");
+    describe_at(&server, &now, "nonce-e").await.assert_ok();
+}
+
+#[tokio::test]
+async fn replay_protection_covers_rpc_v1_too() {
+    let server = Server::start_with(Config::new(demo::world()), replay_options()).await;
+    let now = now_iso8601(0);
+    let params = |nonce: &'static str, time: &str| -> String {
+        let time = time.to_owned();
+        let list = [
+            ("Action", "DescribeImages"),
+            ("Version", "2014-05-26"),
+            ("RegionId", "cn-hangzhou"),
+            ("Timestamp", time.as_str()),
+            ("SignatureNonce", nonce),
+        ];
+        rpc_v1_query("GET", &list, ALICE_KEY)
+    };
+    let get = |q: String| {
+        let url = server.url(&format!("/?{q}"));
+        async move { send("GET", &url, &[], Vec::new()).await }
+    };
+    get(params("v1-a", &now)).await.assert_ok();
+    get(params("v1-a", &now)).await.assert_error(
+        400,
+        "SignatureNonceUsed",
+        "Specified signature nonce was used already.",
+    );
+    get(params("v1-b", &now_iso8601(-3600))).await.assert_error(
+        400,
+        "InvalidTimeStamp.Expired",
+        "Specified time stamp or date value is expired.",
+    );
+    // Without a Timestamp at all.
+    let q = rpc_v1_query(
+        "GET",
+        &[
+            ("Action", "DescribeImages"),
+            ("Version", "2014-05-26"),
+            ("RegionId", "cn-hangzhou"),
+            ("SignatureNonce", "v1-c"),
+        ],
+        ALICE_KEY,
+    );
+    get(q).await.assert_error(
+        400,
+        "MissingParameter",
+        "The input parameter \"Timestamp\" that is mandatory for processing this request is not supplied.",
     );
 }

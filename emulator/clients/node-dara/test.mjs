@@ -46,6 +46,8 @@ function requestId(value, what = 'request id') {
 async function admin(method, path, body) {
   const response = await fetch(`http://${ENDPOINT}/_emulator/${path}`, {
     method,
+    // JSON, said so: the admin API refuses text/plain, fetch's default for a string body.
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!response.ok) throw new Error(`admin ${method} ${path}: ${response.status}`);

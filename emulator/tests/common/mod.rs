@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 
 use base64::Engine;
-use ecs_image_emulator::{Config, Emulator, demo, serve};
+use ecs_image_emulator::{Config, Emulator, Options, demo, serve_with};
 use hmac::{Hmac, KeyInit, Mac};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
@@ -33,13 +33,23 @@ pub struct Server {
 
 impl Server {
     pub async fn start(config: Config) -> Server {
-        let emulator = Emulator::new(config).expect("the emulator starts");
+        Server::start_with(config, Options::default()).await
+    }
+
+    /// An emulator served with these server options.
+    pub async fn start_with(config: Config, options: Options) -> Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        Server::serve_on(listener, config, options)
+    }
+
+    /// An emulator served on this listener with these server options.
+    pub fn serve_on(listener: tokio::net::TcpListener, config: Config, options: Options) -> Server {
+        let emulator = Emulator::new(config).expect("the emulator starts");
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
         let serving = emulator.clone();
         tokio::spawn(async move {
-            serve(serving, listener, async {
+            serve_with(serving, listener, options, async {
                 let _ = stopped.await;
             })
             .await
@@ -231,14 +241,27 @@ pub fn acs3_headers(
     key: (&str, &str),
 ) -> Vec<(String, String)> {
     let payload = hex::encode(Sha256::digest(body));
-    let mut signed: Vec<(String, String)> = vec![
+    let signed: Vec<(String, String)> = vec![
         ("host".into(), host.into()),
         ("x-acs-action".into(), action.into()),
-        ("x-acs-content-sha256".into(), payload.clone()),
+        ("x-acs-content-sha256".into(), payload),
         ("x-acs-date".into(), "2026-11-28T00:00:00Z".into()),
         ("x-acs-signature-nonce".into(), "0123456789abcdef".into()),
         ("x-acs-version".into(), "2014-05-26".into()),
     ];
+    acs3_sign(method, params, body, signed, key)
+}
+
+/// ACS3-HMAC-SHA256 over exactly the `signed` headers (lowercase names): those headers (but
+/// `host`, which the HTTP client sets) and the `Authorization` that names them.
+pub fn acs3_sign(
+    method: &str,
+    params: &[(&str, &str)],
+    body: &[u8],
+    mut signed: Vec<(String, String)>,
+    key: (&str, &str),
+) -> Vec<(String, String)> {
+    let payload = hex::encode(Sha256::digest(body));
     signed.sort();
     let canonical_headers: String = signed.iter().map(|(k, v)| format!("{k}:{v}\n")).collect();
     let names = signed
