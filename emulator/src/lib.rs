@@ -10,9 +10,13 @@
 //! It adds identity (access key id → account, from the [`World`](ecs_image_rules::World)),
 //! signature checks, an admin API under `/_emulator/`, and persistence of the world.
 //!
-//! Every request runs under one lock, start to finish (identify, decide, apply, persist), so
-//! requests are linearizable; a DeleteImage answer names what it did in the
-//! [`OUTCOME_HEADER`] (`Deleted` or `Ignored`).
+//! Every action runs under one lock, start to finish (decide, apply, persist), so requests
+//! are linearizable; a DeleteImage answer names what it did in the [`OUTCOME_HEADER`]
+//! (`Deleted` or `Ignored`). The caller is identified before, with the lock held only to look
+//! up the access key: checking a signature costs time in proportion to the request.
+//!
+//! The server bounds what a client can hold (timeouts, a connection bound, a bounded stop:
+//! [`Options`]) and who can reach the admin API (docs/security.md).
 //!
 //! # Example
 //!

@@ -16,6 +16,8 @@ const ADMIN_OFF: &str = "The admin API is off: the emulator listens on a non-loo
 const ADMIN_TOKEN: &str =
     "The admin API needs the admin token: send Authorization: Bearer <token>.";
 
+type Headers = Vec<(String, String)>;
+
 fn header(name: &str, value: &str) -> (String, String) {
     (name.to_owned(), value.to_owned())
 }
@@ -148,7 +150,7 @@ async fn no_auth_actions_refuse_cross_site_requests() {
         ("ImageId", "m-demo-free"),
     ];
     let form = query(&params).into_bytes();
-    let cross_site: [(&str, Vec<(String, String)>, &str); 4] = [
+    let cross_site: [(&str, Headers, &str); 4] = [
         (
             "a form on another site",
             vec![
