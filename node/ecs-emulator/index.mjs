@@ -135,7 +135,12 @@ export class Emulator {
   async admin(method, path, { body, query } = {}) {
     const params = new URLSearchParams(Object.entries(query ?? {}).filter(([, v]) => v !== undefined && v !== null));
     const url = `${this.url}/_emulator/${path}${params.size ? `?${params}` : ''}`;
-    const response = await fetch(url, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+    // JSON, said so: the admin API refuses text/plain, fetch's default for a string body.
+    const response = await fetch(url, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await response.text();
     let decoded = null;
     try {

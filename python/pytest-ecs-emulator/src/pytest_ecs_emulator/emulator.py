@@ -178,7 +178,10 @@ class Emulator:
         if query:
             url += "?" + urllib.parse.urlencode({k: v for k, v in query.items() if v is not None})
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(url, data=data, method=method)
+        # JSON, said so: the admin API refuses the form type urllib would default to (a
+        # browser could send that one cross-site).
+        headers = {} if data is None else {"Content-Type": "application/json"}
+        request = urllib.request.Request(url, data=data, method=method, headers=headers)
         try:
             with _opener.open(request, timeout=30) as response:
                 return json.loads(response.read() or b"null")
