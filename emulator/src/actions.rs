@@ -193,6 +193,10 @@ fn changed<T>(cx: &mut Context<'_, '_>, result: Result<T, Error>) -> Result<T, E
     Ok(value)
 }
 
+/// CreateImage's `DiskDeviceMapping` entries: one system disk and up to 16 data disks [D, the
+/// request model; I: more is `InvalidParameter` on `SnapshotId`].
+const MAX_DISK_DEVICE_MAPPINGS: usize = 17;
+
 fn create_image(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
     let p = cx.params();
     let mut request = CreateImage::new(p.required(Parameter::RegionId)?);
@@ -203,6 +207,9 @@ fn create_image(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
         Some("SnapshotId"),
         Parameter::SnapshotId,
     )?;
+    if mapped.len() > MAX_DISK_DEVICE_MAPPINGS {
+        return Err(Error::InvalidParameter(Parameter::SnapshotId));
+    }
     request.snapshot_ids = single.into_iter().chain(mapped).collect();
     let request = request.with_dry_run(dry_run(cx)?);
     let result = cx.world.store.create_image(cx.caller, request);

@@ -1,13 +1,15 @@
 //! Robustness over real HTTP: a bounded body, any client input answered with a 4xx and a proper
 //! error body (never a 5xx), and linearizable concurrent deletes.
 //!
-//! `EMULATOR_FUZZ_REQUESTS` sets how many generated garbage requests to send (default 300).
+//! `EMULATOR_FUZZ_REQUESTS` sets how many generated garbage requests to send (default 300);
+//! `EMULATOR_FUZZ_CALLS` how many generated, correctly signed calls to send per action
+//! (default 40).
 
 mod common;
 
 use std::time::Duration;
 
-use common::{Server, delete, send};
+use common::{ALICE_KEY, BOB_KEY, Server, call, delete, rpc_v1_query, send};
 use ecs_image_emulator::{Config, demo};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -363,4 +365,312 @@ async fn sixty_four_parallel_deletes_of_one_image_delete_it_once() {
     }
     assert_eq!((deleted, ignored), (1, 63));
     assert!(!common::has_image(&server, "m-demo-free").await);
+}
+
+// ---- generated calls that reach every action ---------------------------------------------
+
+/// The parameters each action reads (docs/emulator.md, Actions), with the values a call may
+/// carry. A value may be a real id of the world, a near miss, out of range, or junk, so that
+/// each action's own checks run and, now and then, the call succeeds.
+fn parameters_of(action: &str) -> &'static [&'static str] {
+    match action {
+        "DeleteImage" => &["RegionId", "ImageId", "Force", "DryRun"],
+        "DescribeImages" => &[
+            "RegionId",
+            "ImageId",
+            "Status",
+            "ImageOwnerAlias",
+            "PageNumber",
+            "PageSize",
+        ],
+        "DescribeImageSharePermission" => &["RegionId", "ImageId", "PageNumber", "PageSize"],
+        "DescribeInstances" => &["RegionId", "ImageId"],
+        "DescribeTasks" => &[
+            "RegionId",
+            "TaskAction",
+            "TaskStatus",
+            "TaskIds",
+            "PageNumber",
+            "PageSize",
+        ],
+        "CreateImage" => &["RegionId", "SnapshotId", "DiskDeviceMapping", "DryRun"],
+        "ImportImage" => &["RegionId", "DryRun"],
+        "ExportImage" => &["RegionId", "ImageId", "DryRun"],
+        "CopyImage" => &["RegionId", "ImageId", "DestinationRegionId", "DryRun"],
+        "CancelCopyImage" => &["RegionId", "ImageId"],
+        "CancelTask" => &["RegionId", "TaskId"],
+        "ModifyImageSharePermission" => &[
+            "RegionId",
+            "ImageId",
+            "AddAccount",
+            "RemoveAccount",
+            "IsPublic",
+            "DryRun",
+        ],
+        "RunInstances" => &["RegionId", "ImageId", "Amount", "DryRun"],
+        "DeleteInstance" => &["InstanceId", "RegionId"],
+        "ModifyImageAttribute" => &["RegionId", "ImageId", "Status", "DryRun"],
+        other => panic!("no parameters listed for {other}: add it here"),
+    }
+}
+
+/// The values a parameter may take: plausible ones (the world's current ids among them), and
+/// near misses, out-of-range values and junk.
+fn values_of(name: &str, ids: &WorldIds) -> (Vec<String>, Vec<String>) {
+    let (plausible, wrong): (&[&str], &[&str]) = match name {
+        "RegionId" => (
+            &["cn-hangzhou", "cn-hangzhou", "cn-hangzhou", "cn-shanghai"],
+            &["xx-nowhere-1", ""],
+        ),
+        "DestinationRegionId" => (&["cn-shanghai"], &["cn-hangzhou", "xx-nowhere-1", ""]),
+        "ImageId" => (
+            &[],
+            &["m-nope", "", "m-demo-free,m-demo-bob", "M-DEMO-FREE"],
+        ),
+        "TaskId" | "TaskIds" => (&[], &["t-nope", ""]),
+        "InstanceId" => (&[], &["i-nope", ""]),
+        "Force" | "IsPublic" => (&["true", "false"], &["TRUE", "yes", ""]),
+        "DryRun" => (&["false", "false", "true"], &["yes", ""]),
+        "Status" => (
+            &["Available", "Deprecated"],
+            &["Available,Creating", "Nope", ""],
+        ),
+        "ImageOwnerAlias" => (&["self", "system", "others", "marketplace"], &["x"]),
+        "TaskAction" => (&["ImportImage", "ExportImage"], &["CopyImage", "x"]),
+        "TaskStatus" => (&["Processing", "Finished", "Failed", "Cancelled"], &["x"]),
+        "PageNumber" => (&["1", "2"], &["0", "-1", "99999999999"]),
+        "PageSize" => (&["1", "10", "100"], &["101", "0", "x"]),
+        "Amount" => (&["1", "2"], &["100", "101", "0", "x"]),
+        "SnapshotId" => (&["s-fuzz-1", "s-demo-free"], &["", "not an id"]),
+        "AddAccount" | "RemoveAccount" => (&["bob", "alice"], &["carol", ""]),
+        other => panic!("no values listed for {other}"),
+    };
+    let owned = |values: &[&str]| values.iter().map(|v| (*v).to_owned()).collect::<Vec<_>>();
+    let mut plausible = owned(plausible);
+    match name {
+        "ImageId" => plausible.extend(ids.images.iter().cloned()),
+        "TaskId" | "TaskIds" => plausible.extend(ids.tasks.iter().cloned()),
+        "InstanceId" => plausible.extend(ids.instances.iter().cloned()),
+        _ => {}
+    }
+    (plausible, owned(wrong))
+}
+
+#[derive(Default)]
+struct WorldIds {
+    images: Vec<String>,
+    tasks: Vec<String>,
+    instances: Vec<String>,
+}
+
+impl WorldIds {
+    async fn of(server: &Server) -> WorldIds {
+        let world = common::world(server).await;
+        let ids = |kind: &str| -> Vec<String> {
+            world["store"][kind]
+                .as_array()
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(|i| i["id"].as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        WorldIds {
+            images: ids("images"),
+            tasks: ids("tasks"),
+            instances: ids("instances"),
+        }
+    }
+}
+
+/// One generated call of `action`. Half the calls are plausible: every parameter it requires
+/// and half the optional ones, each with a plausible value. The others leave each parameter out with probability 1/4 and give
+/// it a wrong value with probability 1/2. A list parameter has one to three entries, its index
+/// now and then past the documented bound.
+fn generate(rng: &mut Lcg, action: &str, ids: &WorldIds) -> Vec<(String, String)> {
+    let plausible = rng.next().is_multiple_of(2);
+    let pick = |rng: &mut Lcg, name: &str| {
+        let (good, wrong) = values_of(name, ids);
+        let pool = if plausible || rng.next().is_multiple_of(2) {
+            &good
+        } else {
+            &wrong
+        };
+        pool[(rng.next() as usize) % pool.len()].clone()
+    };
+    let mut params = Vec::new();
+    const REQUIRED: [&str; 5] = [
+        "RegionId",
+        "ImageId",
+        "TaskId",
+        "InstanceId",
+        "DestinationRegionId",
+    ];
+    for name in parameters_of(action) {
+        let leave_out = if plausible {
+            !REQUIRED.contains(name) && rng.next().is_multiple_of(2)
+        } else {
+            rng.next().is_multiple_of(4)
+        };
+        if leave_out {
+            continue;
+        }
+        match *name {
+            "DiskDeviceMapping" | "AddAccount" | "RemoveAccount" => {
+                let values = if *name == "DiskDeviceMapping" {
+                    "SnapshotId"
+                } else {
+                    name
+                };
+                for _ in 0..=(rng.next() % 3) {
+                    let index = if plausible {
+                        1 + rng.next() % 3
+                    } else {
+                        1 + rng.next() % 20
+                    };
+                    let key = if *name == "DiskDeviceMapping" {
+                        format!("DiskDeviceMapping.{index}.SnapshotId")
+                    } else {
+                        format!("{name}.{index}")
+                    };
+                    params.push((key, pick(rng, values)));
+                }
+            }
+            _ => params.push(((*name).to_owned(), pick(rng, name))),
+        }
+    }
+    params
+}
+
+/// Whether an answer is the gateway's (the call never reached the action) rather than the
+/// action's own.
+fn gateway_answer(code: &str, message: &str) -> bool {
+    const GATEWAY: [&str; 10] = [
+        "InvalidAction.NotFound",
+        "InvalidVersion",
+        "MissingAccessKeyId",
+        "InvalidAccessKeyId.NotFound",
+        "IncompleteSignature",
+        "SignatureDoesNotMatch",
+        "UnsupportedHTTPMethod",
+        "RequestTooLarge",
+        "Forbidden",
+        "RequestTimeout",
+    ];
+    GATEWAY.contains(&code)
+        || (code == "MissingParameter"
+            && (message.contains("\"Action\"") || message.contains("\"Version\"")))
+}
+
+#[tokio::test]
+async fn generated_signed_calls_reach_every_action() {
+    let server = Server::demo().await;
+    let per_action: usize = std::env::var("EMULATOR_FUZZ_CALLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(40);
+    let actions: Vec<&str> = ecs_image_emulator::action_names().collect();
+    let mut rng = Lcg(0xac710);
+    let mut ids = WorldIds::of(&server).await;
+    // Per action: sent, reached its own checks, succeeded, and the codes it answered.
+    let mut tally: Vec<(usize, usize, usize, std::collections::BTreeSet<String>)> =
+        vec![Default::default(); actions.len()];
+    for i in 0..per_action * actions.len() {
+        // Now and then start over, so that deleted images and cancelled tasks come back.
+        if i % 97 == 96 {
+            send("POST", &server.url("/_emulator/reset"), &[], Vec::new())
+                .await
+                .assert_ok();
+            ids = WorldIds::of(&server).await;
+        }
+        let slot = i % actions.len();
+        let action = actions[slot];
+        let params = generate(&mut rng, action, &ids);
+        let key = if rng.next().is_multiple_of(3) {
+            BOB_KEY
+        } else {
+            ALICE_KEY
+        };
+        let answer = if rng.next().is_multiple_of(4) {
+            // RPC V1, the legacy client's scheme, in a GET query.
+            let mut all: Vec<(&str, &str)> = vec![("Action", action), ("Version", "2014-05-26")];
+            all.extend(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            let q = rpc_v1_query("GET", &all, key);
+            send("GET", &server.url(&format!("/?{q}")), &[], Vec::new()).await
+        } else {
+            let pairs: Vec<(&str, &str)> = params
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            call(&server, key, action, &pairs).await
+        };
+        assert!(
+            answer.status < 500,
+            "call {i}: {action} {params:?}: {} {}",
+            answer.status,
+            answer.body
+        );
+        let body = answer.json();
+        let (sent, reached, succeeded, codes) = &mut tally[slot];
+        *sent += 1;
+        if answer.status == 200 {
+            *reached += 1;
+            *succeeded += 1;
+            continue;
+        }
+        let code = body["Code"].as_str().unwrap_or_default();
+        let message = body["Message"].as_str().unwrap_or_default();
+        if !gateway_answer(code, message) {
+            *reached += 1;
+        }
+        codes.insert(code.to_owned());
+    }
+    println!("action: sent / reached the action's own checks / succeeded; codes answered");
+    for (action, (sent, reached, succeeded, codes)) in actions.iter().zip(&tally) {
+        println!("{action}: {sent} / {reached} / {succeeded}; {codes:?}");
+    }
+    for (action, (sent, reached, succeeded, codes)) in actions.iter().zip(&tally) {
+        // Every call is signed right and names a known action: none stops at the gateway.
+        assert_eq!(reached, sent, "{action}: {codes:?}");
+        // And the calls take each action down several of its paths: a success, or refusals
+        // with different codes.
+        let outcomes = codes.len() + usize::from(*succeeded > 0);
+        assert!(outcomes >= 3, "{action}: {succeeded} successes, {codes:?}");
+    }
+}
+
+#[tokio::test]
+async fn create_image_takes_at_most_seventeen_disk_device_mappings() {
+    // One system disk and up to 16 data disks (CreateImage's request model).
+    let server = Server::demo().await;
+    let keys: Vec<String> = (1..=18)
+        .map(|n| format!("DiskDeviceMapping.{n}.SnapshotId"))
+        .collect();
+    let values: Vec<String> = (1..=18).map(|n| format!("s-disk-{n}")).collect();
+    let mapping = |count: usize| -> Vec<(&str, &str)> {
+        let mut params = vec![("RegionId", "cn-hangzhou")];
+        params.extend(
+            keys.iter()
+                .zip(&values)
+                .take(count)
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        );
+        params
+    };
+    let images = |world: serde_json::Value| world["store"]["images"].as_array().unwrap().len();
+    let images_before = images(common::world(&server).await);
+    call(&server, ALICE_KEY, "CreateImage", &mapping(18))
+        .await
+        .assert_error(
+            400,
+            "InvalidParameter",
+            "The specified parameter \"SnapshotId\" is not valid.",
+        );
+    assert_eq!(images(common::world(&server).await), images_before);
+    call(&server, ALICE_KEY, "CreateImage", &mapping(17))
+        .await
+        .assert_ok();
+    assert_eq!(images(common::world(&server).await), images_before + 1);
 }
