@@ -215,27 +215,26 @@ impl Emulator {
         let params = call.signed.params;
         loop {
             let mut state = self.lock();
-            let (caller, fired, ran) =
-                match identified.clone() {
-                    Err(e) => {
-                        let host = host_for(&state.world.store, params);
-                        let reply = Reply::error(call.format, &e, call.request_id.clone(), host);
-                        (None, None, Ran::answered(reply))
-                    }
-                    Ok(caller) => {
-                        let fired = self.faults().fire(call.action.name, &caller, params);
-                        let ran = match fired.as_ref().and_then(|f| f.error.as_ref()) {
-                            Some(error) => {
-                                let host = host_for(&state.world.store, params);
-                                let reply =
-                                    Reply::error(call.format, error, call.request_id.clone(), host);
-                                Ran::answered(reply)
-                            }
-                            None => self.run_locked(&mut state, &call, &caller),
-                        };
-                        (Some(caller), fired, ran)
-                    }
-                };
+            let (caller, fired, ran) = match identified.clone() {
+                Err(e) => {
+                    let host = host_for(&state.world.store, params);
+                    let reply = Reply::error(call.format, &e, call.request_id.clone(), host);
+                    (None, None, Ran::answered(reply))
+                }
+                Ok(caller) => {
+                    let fired = self.faults().fire(call.action.name, &caller, params);
+                    let ran = match fired.as_ref().and_then(|f| f.error.as_ref()) {
+                        Some(error) => {
+                            let host = host_for(&state.world.store, params);
+                            let reply =
+                                Reply::error(call.format, error, call.request_id.clone(), host);
+                            Ran::answered(reply)
+                        }
+                        None => self.run_locked(&mut state, &call, &caller),
+                    };
+                    (Some(caller), fired, ran)
+                }
+            };
             drop(state);
             let reply = match (ran.ticket, &self.shared.durable) {
                 (Some(ticket), Some(durable)) => match self.settle(durable, ticket) {

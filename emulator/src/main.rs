@@ -183,9 +183,11 @@ fn world_file_error(world: Option<&Path>, error: StateFileError) -> Box<dyn std:
         StateFileError::Io { path, source } if Some(path.as_path()) == world => {
             format!("world file {}: {source}", path.display()).into()
         }
-        StateFileError::Invalid { path, source } if Some(path.as_path()) == world => {
-            format!("world file {} is not a valid world: {source}", path.display()).into()
-        }
+        StateFileError::Invalid { path, source } if Some(path.as_path()) == world => format!(
+            "world file {} is not a valid world: {source}",
+            path.display()
+        )
+        .into(),
         other => other.into(),
     }
 }
