@@ -1,5 +1,6 @@
 //! The errors the emulator itself answers, before or around an action: the gateway's protocol,
-//! identity and signature checks, the request size bound, the admin API, and persistence.
+//! identity and signature checks, the request size bound, proxy mode, the admin API, the
+//! service errors fault rules inject, and persistence.
 //!
 //! Each is one value with one answer on the wire (HTTP status, code and message, written once in
 //! [`GatewayError`]'s table) through the library's [`ApiError`], so it is written with exactly
@@ -87,12 +88,26 @@ pub enum GatewayError {
     BodyTimeout(std::time::Duration),
     /// 500 `InternalError`, "The request processing has failed due to some unknown error,
     /// exception or failure.": a server-side fault that is not the client's doing (the state
-    /// file could not be written, a worker panicked); the request changed nothing [D code and
-    /// message, ECS common error table].
+    /// file could not be written, a worker panicked, a fault rule injected it); the request
+    /// changed nothing [D code and message, ECS common error table].
     Internal,
     /// A refusal in the library's vocabulary (e.g. an admin `TaskId` that is not a valid id),
     /// answered exactly as the library answers it.
     Library(Error),
+    /// 400 `Throttling`: injected by a fault rule [D, ECS common error table].
+    Throttling,
+    /// 400 `Throttling.User`: the gateway's per-user flow control, injected by a fault rule
+    /// [D code and message, other products' pages; O status, a public Q&A thread].
+    ThrottlingUser,
+    /// 400 `UnknownError`: injected by a fault rule [D, ECS common error table].
+    UnknownError,
+    /// 503 `ServiceUnavailable`: injected by a fault rule [D, ECS common error table].
+    ServiceUnavailable,
+    /// 501 `UnsupportedProxyMethod`: `CONNECT`, i.e. HTTPS through the emulator as a proxy \[I\].
+    ProxyConnect,
+    /// 502 `InvalidProxyHost`: a request in proxy (absolute) form for a host that is not an ECS
+    /// endpoint \[I\].
+    ProxyHostNotEcs,
 }
 
 impl From<Error> for GatewayError {
@@ -232,6 +247,42 @@ impl GatewayError {
                 "InternalError",
                 B(
                     "The request processing has failed due to some unknown error, exception or failure.",
+                ),
+            ),
+            Throttling => (
+                400,
+                "Throttling",
+                B(
+                    "You have made too many requests within a short time; your request is denied due to request throttling.",
+                ),
+            ),
+            ThrottlingUser => (
+                400,
+                "Throttling.User",
+                B("Request was denied due to user flow control."),
+            ),
+            UnknownError => (
+                400,
+                "UnknownError",
+                B("The request processing has failed due to some unknown error."),
+            ),
+            ServiceUnavailable => (
+                503,
+                "ServiceUnavailable",
+                B("The request has failed due to a temporary failure of the server."),
+            ),
+            ProxyConnect => (
+                501,
+                "UnsupportedProxyMethod",
+                B(
+                    "The emulator serves ECS over plain HTTP only: HTTPS through it as a proxy (CONNECT) is not supported. Use an http:// endpoint, or HTTP_PROXY with the http protocol.",
+                ),
+            ),
+            ProxyHostNotEcs => (
+                502,
+                "InvalidProxyHost",
+                B(
+                    "The emulator proxies ECS hosts only (ecs.aliyuncs.com, ecs-<region>.aliyuncs.com, ecs.<region>.aliyuncs.com).",
                 ),
             ),
         }

@@ -13,10 +13,9 @@
 //! The errors are the service's own, with the statuses and messages of ECS's common error
 //! table (docs/research/errors-throttling.md; the table is in docs/testing.md).
 
-use std::borrow::Cow;
 use std::time::Duration;
 
-use ecs_image_rules::{AccountId, ApiError};
+use ecs_image_rules::AccountId;
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use serde::{Deserialize, Serialize};
@@ -31,76 +30,26 @@ const MAX_LATENCY_MS: u64 = 60_000;
 /// The most rules held at once, so that a runaway test cannot grow the emulator \[I\].
 const MAX_RULES: usize = 1_000;
 
-/// An error a rule answers with: the service's throttling and service errors.
+/// An error a rule answers with: the service's throttling and service errors, each answered as
+/// the [`GatewayError`] of the same name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum InjectedError {
-    /// 400 `Throttling` [D, ECS common error table].
     Throttling,
-    /// 400 `Throttling.User`: the gateway's per-user flow control [D code and message, other
-    /// products' pages; O status, a public Q&A thread].
     #[serde(rename = "Throttling.User")]
     ThrottlingUser,
-    /// 400 `UnknownError` [D, ECS common error table].
     UnknownError,
-    /// 503 `ServiceUnavailable` [D, ECS common error table].
     ServiceUnavailable,
-    /// 500 `InternalError` [D, ECS common error table]: the emulator's own
-    /// [`GatewayError::Internal`] answer.
     InternalError,
 }
 
 impl InjectedError {
-    fn answer(self) -> Injected {
+    fn answer(self) -> GatewayError {
         match self {
-            InjectedError::InternalError => Injected::Gateway(GatewayError::Internal),
-            other => Injected::Own(other),
-        }
-    }
-}
-
-/// The answer of a rule that fires with an error.
-#[derive(Debug, Clone)]
-pub(crate) enum Injected {
-    Own(InjectedError),
-    Gateway(GatewayError),
-}
-
-impl ApiError for Injected {
-    fn http_status(&self) -> u16 {
-        match self {
-            Injected::Own(InjectedError::ServiceUnavailable) => 503,
-            Injected::Own(_) => 400,
-            Injected::Gateway(e) => e.http_status(),
-        }
-    }
-
-    fn code(&self) -> &'static str {
-        match self {
-            Injected::Own(InjectedError::Throttling) => "Throttling",
-            Injected::Own(InjectedError::ThrottlingUser) => "Throttling.User",
-            Injected::Own(InjectedError::UnknownError) => "UnknownError",
-            Injected::Own(InjectedError::ServiceUnavailable) => "ServiceUnavailable",
-            Injected::Own(InjectedError::InternalError) => "InternalError",
-            Injected::Gateway(e) => e.code(),
-        }
-    }
-
-    fn message(&self) -> Cow<'static, str> {
-        match self {
-            Injected::Own(InjectedError::Throttling) => {
-                "You have made too many requests within a short time; your request is denied due to request throttling.".into()
-            }
-            Injected::Own(InjectedError::UnknownError) => {
-                "The request processing has failed due to some unknown error.".into()
-            }
-            Injected::Own(InjectedError::ThrottlingUser) => {
-                "Request was denied due to user flow control.".into()
-            }
-            Injected::Own(InjectedError::ServiceUnavailable) => {
-                "The request has failed due to a temporary failure of the server.".into()
-            }
-            Injected::Own(InjectedError::InternalError) => GatewayError::Internal.message(),
-            Injected::Gateway(e) => e.message(),
+            InjectedError::Throttling => GatewayError::Throttling,
+            InjectedError::ThrottlingUser => GatewayError::ThrottlingUser,
+            InjectedError::UnknownError => GatewayError::UnknownError,
+            InjectedError::ServiceUnavailable => GatewayError::ServiceUnavailable,
+            InjectedError::InternalError => GatewayError::Internal,
         }
     }
 }
@@ -158,7 +107,7 @@ pub(crate) struct Fired {
     /// The rule's id.
     pub(crate) rule: u64,
     /// The error to answer, instead of running the action.
-    pub(crate) error: Option<Injected>,
+    pub(crate) error: Option<GatewayError>,
     /// How long to hold the answer back.
     pub(crate) delay: Option<Duration>,
 }

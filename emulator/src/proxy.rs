@@ -8,52 +8,19 @@
 //! through the proxy would need a certificate for `*.aliyuncs.com` that the client trusts, which
 //! the emulator does not make \[I\].
 
-use std::borrow::Cow;
-
 use axum::http::{Method, Uri};
-use ecs_image_rules::ApiError;
 
-/// Why a proxied request is refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum ProxyRefusal {
-    /// 501 `UnsupportedProxyMethod`: `CONNECT`, i.e. HTTPS through the proxy \[I\].
-    Connect,
-    /// 502 `InvalidProxyHost`: a request in absolute form for a host that is not ECS \[I\].
-    NotEcs,
-}
-
-impl ApiError for ProxyRefusal {
-    fn http_status(&self) -> u16 {
-        match self {
-            ProxyRefusal::Connect => 501,
-            ProxyRefusal::NotEcs => 502,
-        }
-    }
-
-    fn code(&self) -> &'static str {
-        match self {
-            ProxyRefusal::Connect => "UnsupportedProxyMethod",
-            ProxyRefusal::NotEcs => "InvalidProxyHost",
-        }
-    }
-
-    fn message(&self) -> Cow<'static, str> {
-        match self {
-            ProxyRefusal::Connect => "The emulator serves ECS over plain HTTP only: HTTPS through it as a proxy (CONNECT) is not supported. Use an http:// endpoint or HTTP_PROXY with the http protocol.".into(),
-            ProxyRefusal::NotEcs => "The emulator proxies ECS hosts only (ecs.aliyuncs.com, ecs-<region>.aliyuncs.com, ecs.<region>.aliyuncs.com).".into(),
-        }
-    }
-}
+use crate::error::GatewayError;
 
 /// Whether a request may go on: one in origin form, or in absolute form for an ECS host.
-pub(crate) fn check(method: &Method, uri: &Uri) -> Result<(), ProxyRefusal> {
+pub(crate) fn check(method: &Method, uri: &Uri) -> Result<(), GatewayError> {
     if method == Method::CONNECT {
-        return Err(ProxyRefusal::Connect);
+        return Err(GatewayError::ProxyConnect);
     }
     match uri.host() {
         None => Ok(()),
         Some(host) if is_ecs_host(host) => Ok(()),
-        Some(_) => Err(ProxyRefusal::NotEcs),
+        Some(_) => Err(GatewayError::ProxyHostNotEcs),
     }
 }
 
