@@ -3,6 +3,7 @@
 //! filters apply, and which page of the matches is answered. A simulator only renders the
 //! answer in the action's response shape.
 
+use std::collections::BTreeSet;
 use std::str::FromStr;
 
 use crate::error::{Error, Parameter};
@@ -14,6 +15,10 @@ use crate::store::ImageStore;
 
 /// The largest `PageSize` the Describe actions accept \[D\].
 pub const MAX_PAGE_SIZE: u32 = 100;
+
+/// The most ids one DescribeTasks `TaskIds` accepts \[D: up to 100, comma-separated\]; more
+/// is `InvalidParameter` for `TaskIds`. Repeated ids count once.
+pub const MAX_TASK_IDS: usize = 100;
 
 /// Which page of a list to answer: `PageNumber` from 1, `PageSize` from 1 to
 /// [`MAX_PAGE_SIZE`].
@@ -58,9 +63,14 @@ impl Page {
         self.size
     }
 
+    /// How many matches the pages before this one hold.
+    fn skipped(self) -> usize {
+        (self.number as usize - 1).saturating_mul(self.size as usize)
+    }
+
     /// This page of every match, with the count of all matches.
     fn of<T>(self, matches: impl IntoIterator<Item = T>) -> Listing<T> {
-        let skip = (self.number as usize - 1).saturating_mul(self.size as usize);
+        let skip = self.skipped();
         let mut total_count = 0;
         let mut items = Vec::new();
         for (i, item) in matches.into_iter().enumerate() {
@@ -296,14 +306,14 @@ impl ImageStore {
         caller: &AccountId,
         request: &DescribeImages,
     ) -> Result<Listing<ImageView<'_>>, Error> {
-        let images = self.visible_images(caller, &request.region_id, &request.filter())?;
-        let listing = request.page.of(images);
+        let visible = self.visible(caller, &request.region_id, &request.filter())?;
+        let page = request.page;
         Ok(Listing {
-            total_count: listing.total_count,
-            page: listing.page,
-            items: listing
-                .items
-                .into_iter()
+            total_count: visible.total(),
+            page,
+            items: visible
+                .from(page.skipped())
+                .take(page.size as usize)
                 .map(|image| ImageView {
                     image,
                     owner_alias: OwnerAlias::of(image, caller),
@@ -346,18 +356,29 @@ impl ImageStore {
     ) -> Result<Listing<&Instance>, Error> {
         let region = &request.region_id;
         known_region(self, region)?;
-        let mut instances: Vec<&Instance> = self
-            .instances()
-            .filter(|i| i.owner == *caller && i.region == *region)
-            .filter(|i| {
-                request
-                    .image_id
-                    .as_ref()
-                    .is_none_or(|image| i.image == *image)
-            })
-            .collect();
-        instances.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(request.page.of(instances))
+        let page = request.page;
+        let Some(image) = &request.image_id else {
+            // The caller's instances in the region, from an index kept in id order.
+            let ids = self.instances_of_account(caller, region);
+            return Ok(Listing {
+                total_count: ids.map_or(0, BTreeSet::len),
+                page,
+                items: ids
+                    .into_iter()
+                    .flatten()
+                    .skip(page.skipped())
+                    .take(page.size as usize)
+                    .filter_map(|id| self.instance(id.as_str()))
+                    .collect(),
+            });
+        };
+        // Those made from one image, whoever owns them, are already listed with the image.
+        let instances = self
+            .instances_created_from(image.as_str())
+            .into_iter()
+            .filter_map(|id| self.instance(id.as_str()))
+            .filter(|i| i.owner == *caller && i.region == *region);
+        Ok(page.of(instances))
     }
 
     /// DescribeTasks: a page of the caller's import and export tasks in the region, running
@@ -371,35 +392,60 @@ impl ImageStore {
     ) -> Result<Listing<TaskView<'_>>, Error> {
         let region = &request.region_id;
         known_region(self, region)?;
-        let running = self
-            .running_tasks()
-            .into_iter()
-            .filter(|t| t.owner == caller && t.region == region)
-            .filter_map(|t| Some((&t.task.id, TaskAction::of(&t.task.kind)?, "Processing")));
-        let ended = self
-            .ended_tasks()
-            .filter(|t| t.owner == *caller && t.region == *region)
-            .filter_map(|t| Some((&t.id, TaskAction::of(&t.kind)?, t.end.as_str())));
-        let wanted = |id: &TaskId, action: TaskAction, status: &str| {
-            let ids = &request.task_ids;
-            request
-                .task_action
-                .as_deref()
-                .is_none_or(|a| a == action.as_str())
-                && request.task_status.as_deref().is_none_or(|s| s == status)
-                && (ids.is_empty() || ids.iter().any(|x| x == id.as_str()))
-        };
-        let mut tasks: Vec<TaskView<'_>> = running
-            .chain(ended)
-            .filter(|&(id, (action, _), status)| wanted(id, action, status))
-            .map(|(id, (action, resource), status)| TaskView {
+        let view = |id: &str| -> Option<TaskView<'_>> {
+            let (id, kind, status) = match (self.task(id), self.ended_task(id)) {
+                (Some(task), _) => (&task.id, &task.kind, "Processing"),
+                (None, Some(ended)) => (&ended.id, &ended.kind, ended.end.as_str()),
+                (None, None) => return None,
+            };
+            let (action, resource) = TaskAction::of(kind)?;
+            Some(TaskView {
                 id,
                 action,
                 status,
                 resource,
             })
-            .collect();
-        tasks.sort_by(|a, b| a.id.cmp(b.id));
-        Ok(request.page.of(tasks))
+        };
+        let wanted = |task: &TaskView<'_>| {
+            request
+                .task_action
+                .as_deref()
+                .is_none_or(|a| a == task.action.as_str())
+                && request
+                    .task_status
+                    .as_deref()
+                    .is_none_or(|s| s == task.status)
+        };
+        let page = request.page;
+        let own = self.tasks_of_account(caller, region);
+        let owned = |id: &str| own.is_some_and(|own| own.contains(id));
+        if !request.task_ids.is_empty() {
+            // A set, so that a repeated id counts once, and capped before any lookup.
+            let mut ids = BTreeSet::new();
+            for id in &request.task_ids {
+                ids.insert(id.as_str());
+                if ids.len() > MAX_TASK_IDS {
+                    return Err(Error::InvalidParameter(Parameter::TaskIds));
+                }
+            }
+            let tasks = ids
+                .into_iter()
+                .filter(|id| owned(id))
+                .filter_map(view)
+                .filter(wanted);
+            return Ok(page.of(tasks));
+        }
+        let tasks = own.into_iter().flatten().filter_map(|id| view(id.as_str()));
+        if request.task_action.is_none() && request.task_status.is_none() {
+            return Ok(Listing {
+                total_count: own.map_or(0, BTreeSet::len),
+                page,
+                items: tasks
+                    .skip(page.skipped())
+                    .take(page.size as usize)
+                    .collect(),
+            });
+        }
+        Ok(page.of(tasks.filter(wanted)))
     }
 }

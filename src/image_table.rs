@@ -132,7 +132,7 @@ impl ImageTable {
         &self.chunks[at / CHUNK][at % CHUNK]
     }
 
-    fn at_mut(&mut self, at: u32) -> &mut Entry {
+    pub(crate) fn at_mut(&mut self, at: u32) -> &mut Entry {
         let at = at as usize;
         &mut self.chunks[at / CHUNK][at % CHUNK]
     }

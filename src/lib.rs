@@ -135,6 +135,7 @@ mod describe;
 mod error;
 mod fixture;
 mod ids;
+mod image_index;
 mod image_table;
 mod lifecycle;
 mod model;
@@ -151,7 +152,7 @@ mod world;
 pub use blocker::Blocker;
 pub use describe::{
     DescribeImageSharePermission, DescribeImages, DescribeInstances, DescribeTasks, ImageView,
-    Listing, MAX_PAGE_SIZE, Page, SharePermission, TaskAction, TaskView,
+    Listing, MAX_PAGE_SIZE, MAX_TASK_IDS, Page, SharePermission, TaskAction, TaskView,
 };
 pub use error::{ApiError, Denial, Error, NotFound, Parameter};
 pub use fixture::{FixtureError, ImageSpec, MARKETPLACE_OWNER, SYSTEM_OWNER};
@@ -168,7 +169,7 @@ pub use lifecycle::{
 pub use model::{EndedTask, TaskEnd};
 pub use model::{Image, ImageKind, ImageStatus, Instance, Task, TaskKind, Visibility};
 pub use profile::{Catalog, MissingImage, Precedence, PrecedenceError, Profile};
-pub use query::{ImageFilter, OwnerAlias, RunningTask};
+pub use query::{ImageFilter, MAX_IMAGE_IDS, OwnerAlias, RunningTask};
 pub use rule::{
     DeleteImageRequest, Deletion, Outcome, Relation, Verdict, blockers, decide, relation,
 };

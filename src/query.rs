@@ -9,6 +9,7 @@ use std::str::FromStr;
 
 use crate::error::{Error, NotFound, Parameter};
 use crate::ids::{AccountId, ImageId, InstanceId, RegionId};
+use crate::image_index::{Audience, GroupKey, Ordered};
 use crate::model::{Image, ImageKind, ImageStatus, Task};
 use crate::rule::{Relation, known_region, relation};
 use crate::store::ImageStore;
@@ -124,6 +125,81 @@ impl ImageFilter {
     }
 }
 
+/// The most distinct ids one DescribeImages `ImageId` accepts. The documentation gives no
+/// limit (it says only that several ids are separated by commas); 100, the limit of the other
+/// id lists (`InstanceIds`, `TaskIds`) and of `PageSize`, is ours \[I\]. More is
+/// `InvalidParameter` for `ImageId`.
+pub const MAX_IMAGE_IDS: usize = 100;
+
+/// The images a caller sees, counted, in id order.
+pub(crate) enum Visible<'s> {
+    /// Looked up one by one (at most [`MAX_IMAGE_IDS`]), already in id order.
+    Listed(Vec<&'s Image>),
+    /// Merged from disjoint groups. A group flagged `true` also holds the caller's own images,
+    /// which are left out as they come.
+    Groups {
+        store: &'s ImageStore,
+        caller: AccountId,
+        groups: Vec<(&'s Ordered, bool)>,
+        total: usize,
+    },
+}
+
+impl<'s> Visible<'s> {
+    /// How many images match, on every page.
+    pub(crate) fn total(&self) -> usize {
+        match self {
+            Visible::Listed(images) => images.len(),
+            Visible::Groups { total, .. } => *total,
+        }
+    }
+
+    /// The matches from the `skip`-th on. One group without the caller's own images to leave
+    /// out is skipped block by block; otherwise the groups are merged by id and the skipped
+    /// matches are read one by one.
+    pub(crate) fn from(self, skip: usize) -> Box<dyn Iterator<Item = &'s Image> + 's> {
+        match self {
+            Visible::Listed(images) => Box::new(images.into_iter().skip(skip)),
+            Visible::Groups { store, groups, .. } if groups.len() == 1 && !groups[0].1 => Box::new(
+                groups[0]
+                    .0
+                    .iter_from(skip)
+                    .map(move |at| store.image_at(at)),
+            ),
+            Visible::Groups {
+                store,
+                caller,
+                groups,
+                ..
+            } => {
+                let mut heads: Vec<_> = groups
+                    .iter()
+                    .map(|(group, _)| group.iter_from(0).peekable())
+                    .collect();
+                let merged = std::iter::from_fn(move || {
+                    loop {
+                        let mut next: Option<(usize, &Image)> = None;
+                        for (k, head) in heads.iter_mut().enumerate() {
+                            if let Some(&at) = head.peek() {
+                                let image = store.image_at(at);
+                                if next.is_none_or(|(_, best)| image.id < best.id) {
+                                    next = Some((k, image));
+                                }
+                            }
+                        }
+                        let (k, image) = next?;
+                        heads[k].next();
+                        if !(groups[k].1 && image.owner == caller) {
+                            return Some(image);
+                        }
+                    }
+                });
+                Box::new(merged.skip(skip))
+            }
+        }
+    }
+}
+
 /// A running task with the owner and region it belongs to (those of its image; for a copy,
 /// of the destination).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,15 +224,88 @@ impl ImageStore {
         region: &RegionId,
         filter: &ImageFilter,
     ) -> Result<Vec<&Image>, Error> {
+        Ok(self.visible(caller, region, filter)?.from(0).collect())
+    }
+
+    /// The images of [`ImageStore::visible_images`], counted and ready to be read from any
+    /// point without a scan of the store: with `ImageId`, each id looked up; without, the
+    /// groups of `src/image_index.rs` that the alias and the statuses name.
+    pub(crate) fn visible(
+        &self,
+        caller: &AccountId,
+        region: &RegionId,
+        filter: &ImageFilter,
+    ) -> Result<Visible<'_>, Error> {
         known_region(self, region)?;
-        let mut images: Vec<&Image> = self
-            .images()
-            .filter(|image| image.region == *region)
-            .filter(|image| relation(self, caller, region, &image.id) != Relation::Absent)
-            .filter(|image| filter.matches(image, caller))
-            .collect();
-        images.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(images)
+        if !filter.image_ids.is_empty() {
+            // A set, so that a repeated id counts once, and capped before any lookup.
+            let mut ids = BTreeSet::new();
+            for id in &filter.image_ids {
+                ids.insert(id.as_str());
+                if ids.len() > MAX_IMAGE_IDS {
+                    return Err(Error::InvalidParameter(Parameter::ImageId));
+                }
+            }
+            let images = ids
+                .into_iter()
+                .filter_map(|id| self.image(id))
+                .filter(|image| image.region == *region)
+                .filter(|image| relation(self, caller, region, &image.id) != Relation::Absent)
+                .filter(|image| filter.matches(image, caller))
+                .collect();
+            return Ok(Visible::Listed(images));
+        }
+        let statuses: &[ImageStatus] = if filter.statuses.is_empty() {
+            &ImageStatus::ALL
+        } else {
+            &filter.statuses
+        };
+        let statuses: BTreeSet<ImageStatus> = statuses.iter().copied().collect();
+        let audiences = |alias| match alias {
+            OwnerAlias::Own => vec![Audience::Owner(caller.clone())],
+            OwnerAlias::Others => vec![Audience::Community, Audience::SharedWith(caller.clone())],
+            OwnerAlias::System => vec![Audience::System],
+            OwnerAlias::Marketplace => vec![Audience::Marketplace],
+        };
+        let audiences = match filter.owner_alias {
+            Some(alias) => audiences(alias),
+            None => [OwnerAlias::Own, OwnerAlias::Others, OwnerAlias::System]
+                .into_iter()
+                .chain([OwnerAlias::Marketplace])
+                .flat_map(audiences)
+                .collect(),
+        };
+        let mut groups = Vec::new();
+        let mut total = 0;
+        for audience in audiences {
+            for &status in &statuses {
+                let key = GroupKey {
+                    region: region.clone(),
+                    audience: audience.clone(),
+                    status,
+                };
+                let Some(group) = self.groups().group(&key) else {
+                    continue;
+                };
+                // The caller's own community images are in `Owner(caller)`, never `others`.
+                let own = if audience == Audience::Community {
+                    self.groups().own_community(&GroupKey {
+                        audience: Audience::Owner(caller.clone()),
+                        ..key
+                    })
+                } else {
+                    0
+                };
+                total += group.len() - own;
+                groups.push((group, own > 0));
+            }
+        }
+        Ok(Visible::Groups {
+            store: self,
+            caller: caller.clone(),
+            groups,
+            total,
+        })
     }
 
     /// DescribeImageSharePermission: the accounts one of the caller's images is shared with,

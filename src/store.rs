@@ -13,6 +13,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::ids::{AccountId, ImageId, InstanceId, RegionId, SnapshotId, TaskId};
+use crate::image_index::ImageGroups;
 pub(crate) use crate::image_table::Entry;
 use crate::image_table::{ImageTable, Running};
 use crate::model::{
@@ -200,6 +201,13 @@ pub struct ImageStore {
     owners: HashMap<AccountId, usize>,
     tasks: BTreeMap<TaskId, Task>,
     instances: HashMap<InstanceId, Instance>,
+    /// The images of each region, audience and status, in id order (DescribeImages).
+    groups: ImageGroups,
+    /// Each account's instances in each region, in id order (DescribeInstances).
+    instances_by_account: HashMap<(AccountId, RegionId), BTreeSet<InstanceId>>,
+    /// Each account's import and export tasks in each region, running or ended, in id order
+    /// (DescribeTasks; copies are not listed there).
+    tasks_by_account: HashMap<(AccountId, RegionId), BTreeSet<TaskId>>,
     /// How many images list each snapshot: a snapshot is released when this drops to zero.
     snapshot_users: HashMap<SnapshotId, u32>,
     /// Instances whose image is gone, by that image's id: while one of them names an id, no
@@ -239,6 +247,9 @@ impl ImageStore {
             owners: HashMap::new(),
             tasks: BTreeMap::new(),
             instances: HashMap::new(),
+            groups: ImageGroups::default(),
+            instances_by_account: HashMap::new(),
+            tasks_by_account: HashMap::new(),
             snapshot_users: HashMap::new(),
             orphans: HashMap::new(),
             ended_tasks: BTreeMap::new(),
@@ -417,7 +428,10 @@ impl ImageStore {
         for snapshot in &image.snapshots {
             *self.snapshot_users.entry(snapshot.clone()).or_default() += 1;
         }
-        self.images.insert(Entry::new(image));
+        let at = self.images.insert(Entry::new(image));
+        let images = &self.images;
+        self.groups
+            .add(at, &images.at(at).image, |p| images.at(p).image.id.as_str());
         Ok(())
     }
 
@@ -478,6 +492,15 @@ impl ImageStore {
         if let TaskKind::CopyImage { destination, .. } = &task.kind {
             self.copies.insert(destination.clone(), task.id.clone());
         }
+        if let Some((owner, region)) = self.task_owner_and_region(&task) {
+            if Self::listed_task(&task.kind) {
+                let key = (owner.clone(), region.clone());
+                self.tasks_by_account
+                    .entry(key)
+                    .or_default()
+                    .insert(task.id.clone());
+            }
+        }
         self.tasks.insert(task.id.clone(), task);
         Ok(())
     }
@@ -505,6 +528,12 @@ impl ImageStore {
                 });
             }
             self.copies.insert(destination.clone(), task.id.clone());
+        }
+        if Self::listed_task(&task.kind) {
+            self.tasks_by_account
+                .entry((task.owner.clone(), task.region.clone()))
+                .or_default()
+                .insert(task.id.clone());
         }
         self.ended_tasks.insert(task.id.clone(), task);
         Ok(())
@@ -548,6 +577,10 @@ impl ImageStore {
                     .insert(instance.id.clone());
             }
         }
+        self.instances_by_account
+            .entry((instance.owner.clone(), instance.region.clone()))
+            .or_default()
+            .insert(instance.id.clone());
         self.instances.insert(instance.id.clone(), instance);
         Ok(())
     }
@@ -560,7 +593,18 @@ impl ImageStore {
         &mut self,
         id: &str,
     ) -> Option<(Image, Vec<InstanceId>, Vec<SnapshotId>)> {
-        let (entry, _moved) = self.images.remove(id)?;
+        let at = self.images.position(id)?;
+        // Out of the groups first, and the entry that will fill the hole re-pointed, while
+        // every position still reads as it does now.
+        let images = &self.images;
+        let ids = |p| images.at(p).image.id.as_str();
+        self.groups.remove(&images.at(at).image, ids);
+        let last = u32::try_from(images.len() - 1).expect("positions fit in u32");
+        if last != at {
+            self.groups.moved(&images.at(last).image, at, ids);
+        }
+        let (entry, moved) = self.images.remove(id)?;
+        debug_assert_eq!(moved, (last != at).then_some((last, at)));
         let (image, running, instances) = entry.into_parts();
         if let Some(owned) = self.owners.get_mut(&image.owner) {
             *owned -= 1;
@@ -596,6 +640,15 @@ impl ImageStore {
     /// Removes a task, undoing its counts, and forgets it (it never ran).
     pub(crate) fn remove_task(&mut self, id: &str) -> Option<Task> {
         let task = self.tasks.remove(id)?;
+        if let Some((owner, region)) = self.task_owner_and_region(&task) {
+            let key = (owner.clone(), region.clone());
+            if let Some(ids) = self.tasks_by_account.get_mut(&key) {
+                ids.remove(id);
+                if ids.is_empty() {
+                    self.tasks_by_account.remove(&key);
+                }
+            }
+        }
         self.count_task(&task.kind, -1);
         if let TaskKind::CopyImage { destination, .. } = &task.kind {
             self.copies.remove(destination);
@@ -622,6 +675,12 @@ impl ImageStore {
         if let TaskKind::CopyImage { destination, .. } = &ended.kind {
             self.copies.insert(destination.clone(), ended.id.clone());
         }
+        if Self::listed_task(&ended.kind) {
+            self.tasks_by_account
+                .entry((ended.owner.clone(), ended.region.clone()))
+                .or_default()
+                .insert(ended.id.clone());
+        }
         self.ended_tasks.insert(ended.id.clone(), ended.clone());
         Some(ended)
     }
@@ -629,6 +688,13 @@ impl ImageStore {
     /// Removes an instance (it is released).
     pub(crate) fn remove_instance(&mut self, id: &str) -> Option<Instance> {
         let instance = self.instances.remove(id)?;
+        let key = (instance.owner.clone(), instance.region.clone());
+        if let Some(ids) = self.instances_by_account.get_mut(&key) {
+            ids.remove(id);
+            if ids.is_empty() {
+                self.instances_by_account.remove(&key);
+            }
+        }
         if let Some(entry) = self.images.get_mut(&instance.image) {
             entry.remove_instance(id);
         }
@@ -643,33 +709,75 @@ impl ImageStore {
 
     /// Sets an image's status. Returns `false` (and changes nothing) for an unknown image.
     pub(crate) fn set_status(&mut self, image: &str, status: ImageStatus) -> bool {
-        match self.images.get_mut(image) {
-            Some(entry) => {
-                entry.image.status = status;
-                true
-            }
-            None => false,
-        }
+        self.regroup(image, |image| image.status = status)
     }
 
     /// Replaces an image's community flag and shares. The caller has checked the result against
     /// [`check_image`]'s rules (never the owner, at most [`MAX_SHARES`], custom images only).
     pub(crate) fn set_visibility(&mut self, image: &str, visibility: Visibility) -> bool {
-        match self.images.get_mut(image) {
-            Some(entry) => {
-                debug_assert!(
-                    check_image(&Image {
-                        visibility: visibility.clone(),
-                        ..entry.image.clone()
-                    })
-                    .is_ok(),
-                    "a visibility change keeps the image's invariants"
-                );
-                entry.image.visibility = visibility;
-                true
-            }
-            None => false,
-        }
+        self.regroup(image, |image| {
+            debug_assert!(
+                check_image(&Image {
+                    visibility: visibility.clone(),
+                    ..image.clone()
+                })
+                .is_ok(),
+                "a visibility change keeps the image's invariants"
+            );
+            image.visibility = visibility;
+        })
+    }
+
+    /// Changes an image and moves it to the groups it then belongs to. `false` (and nothing
+    /// changed) for an unknown image.
+    fn regroup(&mut self, image: &str, change: impl FnOnce(&mut Image)) -> bool {
+        let Some(at) = self.images.position(image) else {
+            return false;
+        };
+        let images = &self.images;
+        self.groups
+            .remove(&images.at(at).image, |p| images.at(p).image.id.as_str());
+        change(&mut self.images.at_mut(at).image);
+        let images = &self.images;
+        self.groups
+            .add(at, &images.at(at).image, |p| images.at(p).image.id.as_str());
+        true
+    }
+
+    /// Whether DescribeTasks lists a task of this kind: imports and exports \[D\].
+    fn listed_task(kind: &TaskKind) -> bool {
+        !matches!(kind, TaskKind::CopyImage { .. })
+    }
+
+    // ---- indexes for the Describe actions ------------------------------------------------
+
+    /// The images of each region, audience and status.
+    pub(crate) fn groups(&self) -> &ImageGroups {
+        &self.groups
+    }
+
+    /// The image at a position a group holds.
+    pub(crate) fn image_at(&self, at: u32) -> &Image {
+        &self.images.at(at).image
+    }
+
+    /// An account's instances in a region, in id order.
+    pub(crate) fn instances_of_account(
+        &self,
+        owner: &AccountId,
+        region: &RegionId,
+    ) -> Option<&BTreeSet<InstanceId>> {
+        self.instances_by_account
+            .get(&(owner.clone(), region.clone()))
+    }
+
+    /// An account's import and export tasks in a region, running or ended, in id order.
+    pub(crate) fn tasks_of_account(
+        &self,
+        owner: &AccountId,
+        region: &RegionId,
+    ) -> Option<&BTreeSet<TaskId>> {
+        self.tasks_by_account.get(&(owner.clone(), region.clone()))
     }
 
     fn count_task(&mut self, kind: &TaskKind, delta: i32) {
