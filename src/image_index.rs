@@ -192,12 +192,12 @@ impl ImageGroups {
                 }
             }
         }
-        if let Some(key) = Self::own_community_key(image) {
-            if let Some(n) = self.own_community.get_mut(&key) {
-                *n -= 1;
-                if *n == 0 {
-                    self.own_community.remove(&key);
-                }
+        if let Some(key) = Self::own_community_key(image)
+            && let Some(n) = self.own_community.get_mut(&key)
+        {
+            *n -= 1;
+            if *n == 0 {
+                self.own_community.remove(&key);
             }
         }
     }

@@ -492,14 +492,14 @@ impl ImageStore {
         if let TaskKind::CopyImage { destination, .. } = &task.kind {
             self.copies.insert(destination.clone(), task.id.clone());
         }
-        if let Some((owner, region)) = self.task_owner_and_region(&task) {
-            if Self::listed_task(&task.kind) {
-                let key = (owner.clone(), region.clone());
-                self.tasks_by_account
-                    .entry(key)
-                    .or_default()
-                    .insert(task.id.clone());
-            }
+        if let Some((owner, region)) = self.task_owner_and_region(&task)
+            && Self::listed_task(&task.kind)
+        {
+            let key = (owner.clone(), region.clone());
+            self.tasks_by_account
+                .entry(key)
+                .or_default()
+                .insert(task.id.clone());
         }
         self.tasks.insert(task.id.clone(), task);
         Ok(())
