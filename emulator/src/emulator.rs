@@ -9,13 +9,13 @@ use axum::http::HeaderMap;
 use ecs_image_rules::{AccountId, Profile, RequestId, World};
 
 use crate::actions::{self, Call};
-use crate::admin;
 use crate::demo;
 use crate::error::GatewayError;
 use crate::faults::Faults;
 use crate::identity::Auth;
 use crate::journal::Change;
 use crate::persist::{self, Durable, StateFileError, Ticket};
+use crate::progress;
 use crate::protocol::{Format, Reply, host_for, new_request_id};
 use crate::recorder::{DEFAULT_REQUEST_LOG_CAPACITY, Entry, RequestLog};
 use crate::signature::{SignedRequest, presented};
@@ -347,9 +347,9 @@ impl Emulator {
     /// Completes tasks (admin) with the query of `POST /_emulator/tasks/complete`; with a
     /// state file, the change is journaled and answered once durable. Returns the tasks
     /// ended and the images finished.
-    pub(crate) fn complete_tasks(&self, query: &str) -> Result<admin::Completed, GatewayError> {
+    pub(crate) fn complete_tasks(&self, query: &str) -> Result<progress::Completed, GatewayError> {
         let mut state = self.lock();
-        let completed = admin::complete_tasks(&mut state.world.store, query)?;
+        let completed = progress::complete_tasks(&mut state.world.store, query)?;
         let Some(durable) = &self.shared.durable else {
             return Ok(completed);
         };
@@ -434,7 +434,7 @@ fn replay(world: &mut World, change: &Change<Vec<(String, String)>>) -> Result<(
             }
         }
         Change::CompleteTasks { query } => {
-            let completed = admin::complete_tasks(&mut world.store, query)
+            let completed = progress::complete_tasks(&mut world.store, query)
                 .map_err(|e| format!("tasks/complete?{query}: {e}"))?;
             if completed.is_empty() {
                 Err(format!(

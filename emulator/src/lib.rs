@@ -47,6 +47,7 @@ mod faults;
 mod identity;
 mod journal;
 mod persist;
+mod progress;
 mod protocol;
 mod proxy;
 mod recorder;

@@ -1,0 +1,128 @@
+//! The service's own progress as the admin API drives it: `POST /_emulator/tasks/complete`
+//! ends running tasks and CreateImage creations through the library's service-side
+//! transitions; the same code replays its journal record.
+
+use ecs_image_rules::{Error, ImageId, ImageStatus, ImageStore, Parameter, TaskId};
+
+use crate::error::GatewayError;
+use crate::protocol::param;
+
+/// What a `POST /_emulator/tasks/complete` ended.
+#[derive(Debug)]
+pub(crate) struct Completed {
+    /// The tasks ended.
+    pub(crate) tasks: Vec<TaskId>,
+    /// The images whose creation finished (or failed).
+    pub(crate) images: Vec<ImageId>,
+}
+
+impl Completed {
+    /// Whether nothing changed.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.tasks.is_empty() && self.images.is_empty()
+    }
+}
+
+/// Completes the tasks a `POST /_emulator/tasks/complete` query selects (see [`Selection`]);
+/// also how its journal record is replayed.
+pub(crate) fn complete_tasks(
+    store: &mut ImageStore,
+    raw_query: &str,
+) -> Result<Completed, GatewayError> {
+    let (tasks, images) = Selection::of(raw_query)?.complete(store)?;
+    Ok(Completed { tasks, images })
+}
+
+/// What `POST /_emulator/tasks/complete` ends: every running task and every CreateImage in
+/// progress, or only the task `TaskId`, or only what runs on the image `ImageId`; and how:
+/// `Outcome=Finished` (the default) or `Outcome=Failed`.
+struct Selection {
+    task: Option<TaskId>,
+    image: Option<ImageId>,
+    fail: bool,
+}
+
+impl Selection {
+    fn of(raw_query: &str) -> Result<Self, GatewayError> {
+        let params = query(raw_query);
+        let get = |name: &str| param(&params, name).filter(|v| !v.is_empty());
+        let task = get("TaskId")
+            .map(TaskId::new)
+            .transpose()
+            .map_err(|_| Error::InvalidParameter(Parameter::TaskId))?;
+        let image = get("ImageId")
+            .map(ImageId::new)
+            .transpose()
+            .map_err(|_| Error::InvalidParameter(Parameter::ImageId))?;
+        let fail = match get("Outcome") {
+            None | Some("Finished") => false,
+            Some("Failed") => true,
+            Some(_) => return Err(GatewayError::InvalidAdminParameter("Outcome")),
+        };
+        Ok(Self { task, image, fail })
+    }
+
+    /// Ends the selected tasks, then the selected CreateImage creations, through the library's
+    /// service-side transitions. A selection by id that matches nothing is refused.
+    /// Returns the tasks ended and the images finished.
+    fn complete(
+        &self,
+        store: &mut ImageStore,
+    ) -> Result<(Vec<TaskId>, Vec<ImageId>), GatewayError> {
+        let tasks: Vec<TaskId> = store
+            .tasks()
+            .filter(|t| self.task.as_ref().is_none_or(|id| t.id == *id))
+            .filter(|t| {
+                self.image
+                    .as_ref()
+                    .is_none_or(|i| t.images().any(|x| x == i))
+            })
+            .map(|t| t.id.clone())
+            .collect();
+        // CreateImage is not a task; its creations are finished here too, unless a task was
+        // named. The library refuses images that an import or a copy is making; those are
+        // skipped (their tasks finish them).
+        let mut creating: Vec<ImageId> = if self.task.is_some() {
+            Vec::new()
+        } else {
+            store
+                .images()
+                .filter(|i| i.status == ImageStatus::Creating)
+                .filter(|i| self.image.as_ref().is_none_or(|id| i.id == *id))
+                .map(|i| i.id.clone())
+                .collect()
+        };
+        creating.sort();
+        for task in &tasks {
+            let ended = if self.fail {
+                store.fail_task(task)
+            } else {
+                store.complete_task(task)
+            };
+            ended.map_err(|_| GatewayError::Internal)?;
+        }
+        let finished: Vec<ImageId> = creating
+            .into_iter()
+            .filter(|image| {
+                let ended = if self.fail {
+                    store.fail_create_image(image)
+                } else {
+                    store.finish_create_image(image)
+                };
+                ended.is_ok()
+            })
+            .collect();
+        let selected = self.task.is_some() || self.image.is_some();
+        if selected && tasks.is_empty() && finished.is_empty() {
+            return Err(GatewayError::AdminTaskNotFound);
+        }
+        Ok((tasks, finished))
+    }
+}
+
+/// The parameters of an admin request's query string.
+pub(crate) fn query(raw_query: &str) -> Vec<(String, String)> {
+    form_urlencoded::parse(raw_query.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
