@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 DECISION_TARGET = 2.0
+SCALING_TARGET = 3.0
 
 
 def medians(root: Path) -> dict:
@@ -96,6 +97,28 @@ def main() -> int:
         if "apply/forced/1" in by and "apply/forced/1000" in by:
             ratio = by["apply/forced/1000"] / by["apply/forced/1"]
             print(f"  forced K=1000 / K=1: {ratio:.0f}x (O(K): at most ~1000x)")
+
+    # describe/<case>/<size>: each case at the largest size over the same case at the smallest.
+    cases = {}
+    for full_id, ns in found.items():
+        parts = full_id.split("/")
+        if parts[0] == "describe" and len(parts) == 3:
+            cases.setdefault(parts[1], {})[int(parts[2])] = ns
+    if cases:
+        print()
+        print("Describe and DryRun (ratio = median at the largest store / at the smallest, same run)")
+        worst = 0.0
+        for case, by_size in sorted(cases.items()):
+            sizes = sorted(by_size)
+            small, large = by_size[sizes[0]], by_size[sizes[-1]]
+            ratio = large / small
+            worst = max(worst, ratio) if len(sizes) > 1 else worst
+            verdict = "met" if ratio <= SCALING_TARGET else f"missed ({ratio:.2f}x)"
+            print(
+                f"  {case:<28} {sizes[0]:>8}: {fmt_ns(small):>10}  {sizes[-1]:>8}: "
+                f"{fmt_ns(large):>10}  {ratio:>6.2f}x  {verdict}"
+            )
+        print(f"worst ratio: {worst:.2f}x (target <= {SCALING_TARGET:.0f}x)")
     return 0
 
 

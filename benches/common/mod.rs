@@ -9,7 +9,13 @@ pub fn image_id(n: usize) -> String {
 
 /// The store sizes to measure: the comma-separated numbers in the environment variable `var`,
 /// else 1k, 100k and 1M.
+#[allow(dead_code, reason = "not every bench uses the default sizes")]
 pub fn sizes(var: &str) -> Vec<usize> {
+    sizes_or(var, &[1_000, 100_000, 1_000_000])
+}
+
+/// The store sizes to measure: the comma-separated numbers in `var`, else `default`.
+pub fn sizes_or(var: &str, default: &[usize]) -> Vec<usize> {
     std::env::var(var)
         .ok()
         .map(|s| {
@@ -21,5 +27,5 @@ pub fn sizes(var: &str) -> Vec<usize> {
                 })
                 .collect()
         })
-        .unwrap_or_else(|| vec![1_000, 100_000, 1_000_000])
+        .unwrap_or_else(|| default.to_vec())
 }
