@@ -349,14 +349,8 @@ async fn handle(State(served): State<Served>, request: Request) -> Response {
     // Proxy mode: absolute form for an ECS host is served as if sent here (proxy.rs).
     if let Err(refusal) = proxy::check(&parts.method, &parts.uri) {
         let params = protocol::params(&raw_query, &HeaderMap::new(), &[]);
-        return early_error(
-            &emulator,
-            Format::of(&params),
-            &refusal,
-            request_id,
-            &params,
-        )
-        .into_response();
+        return early_error(emulator, Format::of(&params), &refusal, request_id, &params)
+            .into_response();
     }
     let admin = path == ADMIN_PREFIX || path.starts_with(&format!("{ADMIN_PREFIX}/"));
     // The access rules, the path and the method need no body, so they are checked before it
