@@ -149,8 +149,12 @@ def lifecycle(run, c):
         c.delete_instance(ecs.DeleteInstanceRequest(instance_id=instance))
 
     def exporting():
+        # OSSBucket is declared but not modelled: refused, not ignored (docs/emulator.md).
+        refused(lambda: c.export_image(ecs.ExportImageRequest(
+            region_id=REGION, image_id=s["image"], ossbucket="bucket")),
+            400, "Emulator.ParameterNotModelled", 'The parameter "OSSBucket" of ExportImage is declared by ECS but not modelled by this emulator, so it is refused rather than ignored; see docs/coverage.md.')
         task = c.export_image(ecs.ExportImageRequest(
-            region_id=REGION, image_id=s["image"], ossbucket="bucket")).body.task_id
+            region_id=REGION, image_id=s["image"])).body.task_id
         refused_as("Exporting")
         tasks = c.describe_tasks(ecs.DescribeTasksRequest(
             region_id=REGION, task_action="ExportImage", task_status="Processing"))

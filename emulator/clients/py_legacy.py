@@ -154,7 +154,10 @@ def lifecycle(run):
         call(c, make(DeleteInstanceRequest, InstanceId=instance))
 
     def exporting():
-        task = call(c, make(ExportImageRequest, ImageId=s["image"], OSSBucket="bucket"))["TaskId"]
+        # OSSBucket is declared but not modelled: refused, not ignored (docs/emulator.md).
+        refused(lambda: call(c, make(ExportImageRequest, ImageId=s["image"], OSSBucket="bucket")),
+                400, "Emulator.ParameterNotModelled", 'The parameter "OSSBucket" of ExportImage is declared by ECS but not modelled by this emulator, so it is refused rather than ignored; see docs/coverage.md.')
+        task = call(c, make(ExportImageRequest, ImageId=s["image"]))["TaskId"]
         refused_as("Exporting")
         tasks = call(c, make(DescribeTasksRequest, TaskAction="ExportImage", TaskStatus="Processing"))
         if task not in [t["TaskId"] for t in tasks["TaskSet"]["Task"]]:

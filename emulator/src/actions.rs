@@ -15,7 +15,9 @@ use serde::Serialize;
 
 pub(crate) use crate::call::Call;
 use crate::call::{ActionSpec, Context};
+use crate::declared;
 use crate::describe;
+use crate::error::GatewayError;
 use crate::protocol::{Reply, host_for};
 
 /// What an action answered, and whether the world changed.
@@ -26,40 +28,127 @@ pub(crate) struct Answer {
 }
 
 macro_rules! action {
-    ($name:literal, $mutating:expr, $run:path) => {
+    ($name:literal, $mutating:expr, $run:path, [$($modelled:literal),* $(,)?]) => {
         ActionSpec {
             name: $name,
             mutating: $mutating,
             run: $run,
+            modelled: &[$($modelled),*],
         }
     };
 }
 
-/// Every action the emulator answers.
+/// Every action the emulator answers, with the declared parameters it models (wire names,
+/// repeat-list indexes written `N`). Any other parameter the real action declares is refused
+/// ([`refused_parameter`]); `rpc::Params` asserts that an action reads no declared parameter
+/// missing from its list.
 static ACTIONS: &[ActionSpec] = &[
-    action!("DeleteImage", true, delete_image),
-    action!("DescribeImages", false, describe::images),
+    action!(
+        "DeleteImage",
+        true,
+        delete_image,
+        ["RegionId", "ImageId", "Force", "DryRun"]
+    ),
+    action!(
+        "DescribeImages",
+        false,
+        describe::images,
+        [
+            "RegionId",
+            "ImageId",
+            "Status",
+            "ImageOwnerAlias",
+            "PageNumber",
+            "PageSize"
+        ]
+    ),
     action!(
         "DescribeImageSharePermission",
         false,
-        describe::image_share_permission
+        describe::image_share_permission,
+        ["RegionId", "ImageId", "PageNumber", "PageSize"]
     ),
-    action!("DescribeInstances", false, describe::instances),
-    action!("DescribeTasks", false, describe::tasks),
-    action!("CreateImage", true, create_image),
-    action!("ImportImage", true, import_image),
-    action!("ExportImage", true, export_image),
-    action!("CopyImage", true, copy_image),
-    action!("CancelCopyImage", true, cancel_copy_image),
-    action!("CancelTask", true, cancel_task),
+    action!(
+        "DescribeInstances",
+        false,
+        describe::instances,
+        ["RegionId", "ImageId", "PageNumber", "PageSize"]
+    ),
+    action!(
+        "DescribeTasks",
+        false,
+        describe::tasks,
+        [
+            "RegionId",
+            "TaskAction",
+            "TaskStatus",
+            "TaskIds",
+            "PageNumber",
+            "PageSize"
+        ]
+    ),
+    action!(
+        "CreateImage",
+        true,
+        create_image,
+        [
+            "RegionId",
+            "SnapshotId",
+            "DiskDeviceMapping.N.SnapshotId",
+            "DryRun"
+        ]
+    ),
+    action!("ImportImage", true, import_image, ["RegionId", "DryRun"]),
+    action!(
+        "ExportImage",
+        true,
+        export_image,
+        ["RegionId", "ImageId", "DryRun"]
+    ),
+    action!(
+        "CopyImage",
+        true,
+        copy_image,
+        ["RegionId", "ImageId", "DestinationRegionId", "DryRun"]
+    ),
+    action!(
+        "CancelCopyImage",
+        true,
+        cancel_copy_image,
+        ["RegionId", "ImageId"]
+    ),
+    action!("CancelTask", true, cancel_task, ["RegionId", "TaskId"]),
     action!(
         "ModifyImageSharePermission",
         true,
-        modify_image_share_permission
+        modify_image_share_permission,
+        [
+            "RegionId",
+            "ImageId",
+            "AddAccount.N",
+            "RemoveAccount.N",
+            "IsPublic",
+            "DryRun"
+        ]
     ),
-    action!("RunInstances", true, run_instances),
-    action!("DeleteInstance", true, delete_instance),
-    action!("ModifyImageAttribute", true, modify_image_attribute),
+    action!(
+        "RunInstances",
+        true,
+        run_instances,
+        ["RegionId", "ImageId", "Amount", "DryRun"]
+    ),
+    action!(
+        "DeleteInstance",
+        true,
+        delete_instance,
+        ["InstanceId", "DryRun"]
+    ),
+    action!(
+        "ModifyImageAttribute",
+        true,
+        modify_image_attribute,
+        ["RegionId", "ImageId", "Status", "DryRun"]
+    ),
 ];
 
 /// The action of that exact name (action names are case-sensitive, as ECS's are \[I\]).
@@ -67,9 +156,39 @@ pub(crate) fn lookup(name: &str) -> Option<&'static ActionSpec> {
     ACTIONS.iter().find(|a| a.name == name)
 }
 
+/// The action a request names: one the emulator answers; else `Emulator.ActionNotEmulated`
+/// when ECS has it, `InvalidAction.NotFound` when it is no ECS action.
+pub(crate) fn route(name: &str) -> Result<&'static ActionSpec, GatewayError> {
+    lookup(name).ok_or_else(|| match declared::action(name) {
+        Some(real) => GatewayError::ActionNotEmulated(real),
+        None => GatewayError::ActionNotFound,
+    })
+}
+
 /// The names of every action the emulator answers, in table order.
 pub fn names() -> impl Iterator<Item = &'static str> {
     ACTIONS.iter().map(|a| a.name)
+}
+
+/// The first parameter of the request (in its order) that the real action declares and the
+/// emulator does not model. An empty value counts as absent, as it does for every parameter
+/// the actions read (`rpc`) \[I\]; the transport's common parameters are no action's.
+pub(crate) fn refused_parameter(
+    action: &'static ActionSpec,
+    params: &[(String, String)],
+) -> Option<GatewayError> {
+    let declared = declared::parameters(action.name)?;
+    params
+        .iter()
+        .filter(|(name, value)| !value.is_empty() && !declared::PROTOCOL.contains(&name.as_str()))
+        .find(|(name, _)| {
+            let name = declared::normalised(name);
+            declared::declares(declared, &name) && !action.models(&name)
+        })
+        .map(|(name, _)| GatewayError::ParameterNotModelled {
+            action: action.name,
+            parameter: name.clone(),
+        })
 }
 
 /// Runs a call for an identified caller.
@@ -86,14 +205,23 @@ pub(crate) fn run(
         profile,
         mutated: false,
     };
-    let reply = match (call.action.run)(&mut cx) {
-        Ok(reply) => reply,
-        Err(refusal) => Reply::error(
+    let refused = refused_parameter(call.action, call.signed.params);
+    let reply = match refused {
+        Some(refusal) => Reply::error(
             call.format,
             &refusal,
             cx.request_id(),
             host_for(cx.store(), call.signed.params),
         ),
+        None => match (call.action.run)(&mut cx) {
+            Ok(reply) => reply,
+            Err(refusal) => Reply::error(
+                call.format,
+                &refusal,
+                cx.request_id(),
+                host_for(cx.store(), call.signed.params),
+            ),
+        },
     };
     Answer {
         reply,

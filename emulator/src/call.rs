@@ -16,6 +16,15 @@ pub(crate) struct ActionSpec {
     pub(crate) mutating: bool,
     /// Reads the parameters, asks the library, renders the answer.
     pub(crate) run: fn(&mut Context<'_, '_>) -> Result<Reply, Error>,
+    /// The parameters the real action declares that this one models (indexes written `N`).
+    pub(crate) modelled: &'static [&'static str],
+}
+
+impl ActionSpec {
+    /// Whether the action models the declared parameter `name` (indexes written `N`).
+    pub(crate) fn models(&self, name: &str) -> bool {
+        self.modelled.contains(&name)
+    }
 }
 
 /// One call of an action, its caller not yet identified.
@@ -39,7 +48,7 @@ pub(crate) struct Context<'c, 'a> {
 
 impl<'c, 'a> Context<'c, 'a> {
     pub(crate) fn params(&self) -> Params<'a> {
-        Params(self.call.signed.params)
+        Params::new(self.call.signed.params, self.call.action)
     }
 
     pub(crate) fn store(&self) -> &ImageStore {

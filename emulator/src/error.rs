@@ -26,6 +26,20 @@ pub enum GatewayError {
     /// 404 `InvalidAction.NotFound`: no such action, or a path other than `/` [O code and
     /// message; I status 404].
     ActionNotFound,
+    /// 400 `Emulator.ActionNotEmulated`: an action ECS has (emulator/declared) that the emulator
+    /// does not answer; the message names it \[I\]. Not `InvalidAction.NotFound`, which says the
+    /// name is no API at all, and not a 404, which Terraform reads as "the resource is gone";
+    /// not a 5xx either, which the Go SDK retries.
+    ActionNotEmulated(&'static str),
+    /// 400 `Emulator.ParameterNotModelled`: a parameter the real action declares but the
+    /// emulator does not model, named as it was sent; refused rather than ignored, since
+    /// answering as if it were absent would answer another question \[I\].
+    ParameterNotModelled {
+        /// The action.
+        action: &'static str,
+        /// The parameter, as the request named it (`Tag.1.Key`).
+        parameter: String,
+    },
     /// 403 `UnsupportedHTTPMethod`: a method other than GET or POST on `/` [D code; I message].
     UnsupportedHttpMethod,
     /// 400 `MissingAccessKeyId`: neither an `Authorization` header nor an `AccessKeyId`
@@ -138,6 +152,20 @@ impl GatewayError {
                 404,
                 "InvalidAction.NotFound",
                 B("Specified api is not found, please check your url and method."),
+            ),
+            ActionNotEmulated(action) => (
+                400,
+                "Emulator.ActionNotEmulated",
+                O(format!(
+                    "The action \"{action}\" exists in ECS 2014-05-26 but this emulator does not emulate it; see docs/coverage.md."
+                )),
+            ),
+            ParameterNotModelled { action, parameter } => (
+                400,
+                "Emulator.ParameterNotModelled",
+                O(format!(
+                    "The parameter \"{parameter}\" of {action} is declared by ECS but not modelled by this emulator, so it is refused rather than ignored; see docs/coverage.md."
+                )),
             ),
             UnsupportedHttpMethod => (
                 403,

@@ -38,6 +38,8 @@ mod access;
 mod actions;
 mod admin;
 mod call;
+mod coverage;
+mod declared;
 pub mod demo;
 mod describe;
 mod disk;
@@ -58,6 +60,7 @@ mod signature;
 
 pub use access::Denial;
 pub use actions::names as action_names;
+pub use coverage::report as coverage_report;
 pub use emulator::{Config, DEFAULT_MAX_BODY_BYTES, Emulator, StartWorld};
 pub use error::GatewayError;
 pub use identity::Auth;

@@ -3,7 +3,9 @@
 //!
 //! The rules are DeleteImage's (docs/contract.md §1), applied to every action \[I\]: a required parameter
 //! that is absent or empty is the library's [`Error::MissingParameter`]; a value that does not
-//! parse is its [`Error::InvalidParameter`]; when a name repeats, its first value counts; booleans are `true`/`false` in any ASCII case; unknown parameters are ignored.
+//! parse is its [`Error::InvalidParameter`]; when a name repeats, its first value counts; booleans are `true`/`false` in any ASCII case. A parameter the
+//! real action does not declare is ignored, as the service ignores it; one it declares that the
+//! action does not model never gets here: the router refuses it first (docs/emulator.md).
 //! Lists use the RPC flattening the SDKs send: `AddAccount.1`, `AddAccount.2`, … and
 //! `DiskDeviceMapping.1.SnapshotId`, …; comma-separated lists (`ImageId`, `Status`) are split on
 //! commas.
@@ -13,14 +15,37 @@ use std::str::FromStr;
 use ecs_image_rules::wire;
 use ecs_image_rules::{Error, Parameter};
 
-/// The decoded parameters of one request.
+use crate::call::ActionSpec;
+use crate::declared;
+
+/// The decoded parameters of one request, as one action reads them.
 #[derive(Debug, Clone, Copy)]
-pub struct Params<'a>(pub &'a [(String, String)]);
+pub struct Params<'a> {
+    params: &'a [(String, String)],
+    action: &'static ActionSpec,
+}
 
 impl<'a> Params<'a> {
+    pub(crate) fn new(params: &'a [(String, String)], action: &'static ActionSpec) -> Self {
+        Self { params, action }
+    }
+
+    /// An action reads only the declared parameters its table entry lists as modelled: any
+    /// other declared one is refused before it runs, so reading it would be reading nothing.
+    fn reads(&self, name: &str) {
+        debug_assert!(
+            self.action.models(name)
+                || !declared::parameters(self.action.name)
+                    .is_some_and(|d| declared::declares(d, name)),
+            "{} reads the declared parameter {name} but does not list it as modelled",
+            self.action.name
+        );
+    }
+
     /// The first value of a name ([`wire::first_value`]), if it is not empty.
     pub fn raw(&self, name: &str) -> Option<&'a str> {
-        wire::first_value(self.0, name).filter(|v| !v.is_empty())
+        self.reads(name);
+        wire::first_value(self.params, name).filter(|v| !v.is_empty())
     }
 
     /// A required value, parsed.
@@ -52,8 +77,12 @@ impl<'a> Params<'a> {
         field: Option<&str>,
         p: Parameter,
     ) -> Result<Vec<T>, Error> {
+        self.reads(&match field {
+            None => format!("{prefix}.N"),
+            Some(field) => format!("{prefix}.N.{field}"),
+        });
         let mut entries: Vec<(u32, &str)> = self
-            .0
+            .params
             .iter()
             .filter(|(_, v)| !v.is_empty())
             .filter_map(|(k, v)| {

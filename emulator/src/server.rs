@@ -440,7 +440,7 @@ async fn handle(State(served): State<Served>, request: Request) -> Response {
         && protocol::param(&params, "AccessKeyId").is_some();
     let headers_name_the_action = matches!(emulator.auth(), Auth::NoAuth { .. }) || !rpc_v1;
     let action = protocol::action(&params, headers_name_the_action.then_some(&parts.headers))
-        .and_then(|name| actions::lookup(&name).ok_or(GatewayError::ActionNotFound));
+        .and_then(|name| actions::route(&name));
     let action = match action {
         Ok(action) => action,
         Err(e) => return early_error(emulator, format, &e, request_id, &params).into_response(),

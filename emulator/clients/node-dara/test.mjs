@@ -174,7 +174,10 @@ const steps = [
     await c.deleteInstance(new $Ecs.DeleteInstanceRequest({ instanceId: instance }));
   }],
   ['Exporting', async () => {
-    const task = (await c.exportImage(new $Ecs.ExportImageRequest({ regionId: REGION, imageId: s.image, OSSBucket: 'bucket' }))).body.taskId;
+    // OSSBucket is declared but not modelled: refused, not ignored (docs/emulator.md).
+    await refused(() => c.exportImage(new $Ecs.ExportImageRequest({ regionId: REGION, imageId: s.image, OSSBucket: 'bucket' })),
+      { status: 400, code: 'Emulator.ParameterNotModelled', message: 'The parameter "OSSBucket" of ExportImage is declared by ECS but not modelled by this emulator, so it is refused rather than ignored; see docs/coverage.md.' });
+    const task = (await c.exportImage(new $Ecs.ExportImageRequest({ regionId: REGION, imageId: s.image }))).body.taskId;
     await refusedAs('Exporting');
     const tasks = await c.describeTasks(new $Ecs.DescribeTasksRequest({ regionId: REGION, taskAction: 'ExportImage', taskStatus: 'Processing' }));
     if (!tasks.body.taskSet.task.some((t) => t.taskId === task)) throw new Error(`DescribeTasks does not list ${task}`);

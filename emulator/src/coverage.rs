@@ -1,0 +1,423 @@
+//! The implementation coverage report, docs/coverage.md: for every ECS action the pinned SDK
+//! declares, whether the emulator answers it; for those it answers, which declared parameters
+//! are modelled, which are refused as not modelled, and which errors it can answer.
+//!
+//! Generated from the router's table, the declared table and the library's one mapping of
+//! errors to the wire, so it says what the code does; `tests/coverage.rs` fails when the
+//! checked-in file differs from [`report`], and names the command that refreshes it.
+
+use std::fmt::Write;
+
+use ecs_image_rules::{ApiError, Blocker, Catalog, Denial, Error, NotFound, Parameter};
+
+use crate::actions;
+use crate::call::ActionSpec;
+use crate::declared;
+use crate::error::GatewayError;
+
+/// The library's refusals each emulated action can answer, in the order its checks run.
+static ERRORS: &[(&str, &[Error])] = {
+    use Error::{Denied, DryRunOperation as DryRun, InvalidParameter as Invalid};
+    use Error::{MissingParameter as Missing, NotFound as Gone};
+    use Parameter as P;
+    &[
+        (
+            "DeleteImage",
+            &[
+                Missing(P::RegionId),
+                Missing(P::ImageId),
+                Invalid(P::RegionId),
+                Invalid(P::ImageId),
+                Invalid(P::Force),
+                Invalid(P::DryRun),
+                Gone(NotFound::Region),
+                Gone(NotFound::Image),
+                Error::Blocked {
+                    blocker: Blocker::Importing,
+                    catalog: Catalog::Doc2024_10,
+                },
+                Error::Blocked {
+                    blocker: Blocker::Exporting,
+                    catalog: Catalog::Doc2024_10,
+                },
+                Error::Blocked {
+                    blocker: Blocker::Copying,
+                    catalog: Catalog::Doc2024_10,
+                },
+                Error::Blocked {
+                    blocker: Blocker::Public,
+                    catalog: Catalog::Doc2024_10,
+                },
+                Error::Blocked {
+                    blocker: Blocker::Shared,
+                    catalog: Catalog::Doc2024_10,
+                },
+                Error::Blocked {
+                    blocker: Blocker::InUse,
+                    catalog: Catalog::Doc2024_10,
+                },
+                DryRun,
+            ],
+        ),
+        (
+            "DescribeImages",
+            &[
+                Missing(P::RegionId),
+                Invalid(P::RegionId),
+                Invalid(P::ImageId),
+                Invalid(P::Status),
+                Invalid(P::ImageOwnerAlias),
+                Invalid(P::PageNumber),
+                Invalid(P::PageSize),
+                Gone(NotFound::Region),
+            ],
+        ),
+        (
+            "DescribeImageSharePermission",
+            &[
+                Missing(P::RegionId),
+                Missing(P::ImageId),
+                Invalid(P::RegionId),
+                Invalid(P::ImageId),
+                Invalid(P::PageNumber),
+                Invalid(P::PageSize),
+                Gone(NotFound::Region),
+                Gone(NotFound::Image),
+            ],
+        ),
+        (
+            "DescribeInstances",
+            &[
+                Missing(P::RegionId),
+                Invalid(P::RegionId),
+                Invalid(P::ImageId),
+                Invalid(P::PageNumber),
+                Invalid(P::PageSize),
+                Gone(NotFound::Region),
+            ],
+        ),
+        (
+            "DescribeTasks",
+            &[
+                Missing(P::RegionId),
+                Invalid(P::RegionId),
+                Invalid(P::TaskIds),
+                Invalid(P::PageNumber),
+                Invalid(P::PageSize),
+                Gone(NotFound::Region),
+            ],
+        ),
+        (
+            "CreateImage",
+            &[
+                Missing(P::RegionId),
+                Invalid(P::RegionId),
+                Invalid(P::SnapshotId),
+                Invalid(P::DryRun),
+                Gone(NotFound::Region),
+                DryRun,
+            ],
+        ),
+        (
+            "ImportImage",
+            &[
+                Missing(P::RegionId),
+                Invalid(P::RegionId),
+                Invalid(P::DryRun),
+                Gone(NotFound::Region),
+                DryRun,
+            ],
+        ),
+        (
+            "ExportImage",
+            &[
+                Missing(P::RegionId),
+                Missing(P::ImageId),
+                Invalid(P::RegionId),
+                Invalid(P::ImageId),
+                Invalid(P::DryRun),
+                Gone(NotFound::Region),
+                Gone(NotFound::Image),
+                Denied(Denial::CommunityImageExport),
+                Denied(Denial::ImageNotAvailable),
+                Denied(Denial::ImageIsExporting),
+                DryRun,
+            ],
+        ),
+        (
+            "CopyImage",
+            &[
+                Missing(P::RegionId),
+                Missing(P::ImageId),
+                Missing(P::DestinationRegionId),
+                Invalid(P::RegionId),
+                Invalid(P::ImageId),
+                Invalid(P::DestinationRegionId),
+                Invalid(P::DryRun),
+                Gone(NotFound::Region),
+                Gone(NotFound::DestinationRegion),
+                Gone(NotFound::Image),
+                Denied(Denial::CommunityImageCopy),
+                Denied(Denial::CopySourceNotAvailable),
+                DryRun,
+            ],
+        ),
+        (
+            "CancelCopyImage",
+            &[
+                Missing(P::RegionId),
+                Missing(P::ImageId),
+                Invalid(P::RegionId),
+                Invalid(P::ImageId),
+                Gone(NotFound::Region),
+                Gone(NotFound::Image),
+                Denied(Denial::NotCreatedFromCopy),
+                Denied(Denial::CopyFinished),
+                Denied(Denial::CopyFailed),
+                Denied(Denial::NotCopying),
+                Denied(Denial::CopyNotCancellable),
+            ],
+        ),
+        (
+            "CancelTask",
+            &[
+                Missing(P::RegionId),
+                Missing(P::TaskId),
+                Invalid(P::RegionId),
+                Invalid(P::TaskId),
+                Gone(NotFound::Region),
+                Gone(NotFound::Task),
+                Denied(Denial::TaskActionNotSupported),
+                Denied(Denial::TaskNotRunning),
+                Denied(Denial::CancelTaskFailed),
+            ],
+        ),
+        (
+            "ModifyImageSharePermission",
+            &[
+                Missing(P::RegionId),
+                Missing(P::ImageId),
+                Invalid(P::RegionId),
+                Invalid(P::ImageId),
+                Invalid(P::AddAccount),
+                Invalid(P::RemoveAccount),
+                Invalid(P::IsPublic),
+                Invalid(P::DryRun),
+                Gone(NotFound::Region),
+                Gone(NotFound::Image),
+                Denied(Denial::IsPublicConflict),
+                Denied(Denial::ShareWithSelf),
+                Denied(Denial::ShareDeprecatedImage),
+                Denied(Denial::ShareUnavailableImage),
+                Denied(Denial::ImagePublic),
+                Denied(Denial::ImageNotPublic),
+                Denied(Denial::ShareQuotaExceeded),
+                DryRun,
+            ],
+        ),
+        (
+            "RunInstances",
+            &[
+                Missing(P::RegionId),
+                Missing(P::ImageId),
+                Invalid(P::RegionId),
+                Invalid(P::ImageId),
+                Invalid(P::Amount),
+                Invalid(P::DryRun),
+                Gone(NotFound::Region),
+                Gone(NotFound::Image),
+                Denied(Denial::ImageNotAvailable),
+                DryRun,
+            ],
+        ),
+        (
+            "DeleteInstance",
+            &[
+                Missing(P::InstanceId),
+                Invalid(P::InstanceId),
+                Invalid(P::DryRun),
+                Gone(NotFound::Instance),
+                DryRun,
+            ],
+        ),
+        (
+            "ModifyImageAttribute",
+            &[
+                Missing(P::RegionId),
+                Missing(P::ImageId),
+                Invalid(P::RegionId),
+                Invalid(P::ImageId),
+                Invalid(P::Status),
+                Invalid(P::DryRun),
+                Gone(NotFound::Region),
+                Gone(NotFound::Image),
+                Denied(Denial::StatusChangeNotAllowed),
+                Error::Blocked {
+                    blocker: Blocker::Shared,
+                    catalog: Catalog::Doc2024_10,
+                },
+                Denied(Denial::ImagePublic),
+                DryRun,
+            ],
+        ),
+    ]
+};
+
+/// The library's refusals `action` can answer (empty for an action the emulator does not
+/// answer).
+fn errors(action: &str) -> &'static [Error] {
+    ERRORS
+        .iter()
+        .find(|(name, _)| *name == action)
+        .map_or(&[], |(_, errors)| errors)
+}
+
+/// The coverage report, as docs/coverage.md holds it.
+pub fn report() -> String {
+    let emulated: Vec<&ActionSpec> = actions::names().filter_map(actions::lookup).collect();
+    let all: Vec<_> = declared::actions().collect();
+    let mut out = String::new();
+    let w = &mut out;
+    let _ = writeln!(w, "# ECS API coverage of the emulator\n");
+    let _ = writeln!(
+        w,
+        "Generated from the code (the emulator's router, emulator/declared/ecs-2014-05-26.json and \
+         the library's errors); do not edit. After a change, refresh it with\n\n    \
+         UPDATE_COVERAGE=1 cargo test -p ecs-image-emulator --test coverage\n"
+    );
+    let _ = writeln!(
+        w,
+        "{} of the {} actions of ECS 2014-05-26 that the pinned Python SDK declares are emulated. \
+         docs/emulator.md explains the answers:\n",
+        emulated.len(),
+        all.len()
+    );
+    let _ = writeln!(
+        w,
+        "- **modelled**: the parameter is read and acts as the real service's does;\n\
+         - **refused as not modelled**: the real action declares it but the emulator does not \
+         model it; a request carrying it (non-empty) is answered {} and changes nothing;\n\
+         - a parameter the real action does not declare is ignored, as the service ignores it;\n\
+         - an action below *Not emulated* is answered {}.\n",
+        answer(&GatewayError::ParameterNotModelled {
+            action: "<Action>",
+            parameter: "<Parameter>".into(),
+        }),
+        answer(&GatewayError::ActionNotEmulated("<Action>")),
+    );
+    let _ = writeln!(
+        w,
+        "Every emulated action can also answer the gateway's errors (docs/emulator.md): a missing \
+         `Action` or `Version`, a wrong `Version`, identity and signature errors, a body too large.\n"
+    );
+    let _ = writeln!(w, "## Emulated actions\n");
+    for action in &emulated {
+        let declared = declared::parameters(action.name).unwrap_or(&[]);
+        let _ = writeln!(w, "### {}\n", action.name);
+        let modelled: Vec<String> = declared
+            .iter()
+            .filter(|p| action.models(&p.name))
+            .map(|p| parameter(&p.name, p.required))
+            .collect();
+        let refused: Vec<String> = declared
+            .iter()
+            .filter(|p| !action.models(&p.name))
+            .map(|p| parameter(&p.name, p.required))
+            .collect();
+        let _ = writeln!(w, "- Modelled ({}): {}", modelled.len(), list(&modelled));
+        let _ = writeln!(
+            w,
+            "- Refused as not modelled ({}): {}\n",
+            refused.len(),
+            list(&refused)
+        );
+        let _ = writeln!(w, "| HTTP | Code | Message |\n|---|---|---|");
+        for error in errors(action.name) {
+            let _ = writeln!(
+                w,
+                "| {} | `{}` | {} |",
+                error.http_status(),
+                error.code(),
+                error.message()
+            );
+        }
+        if !refused.is_empty() {
+            let not_modelled = GatewayError::ParameterNotModelled {
+                action: action.name,
+                parameter: "<Parameter>".into(),
+            };
+            let _ = writeln!(
+                w,
+                "| {} | `{}` | {} |",
+                not_modelled.http_status(),
+                not_modelled.code(),
+                not_modelled.message()
+            );
+        }
+        let _ = writeln!(w);
+    }
+    let _ = writeln!(w, "## Not emulated\n");
+    let _ = writeln!(
+        w,
+        "Each answers `{}`, naming the action.\n",
+        GatewayError::ActionNotEmulated("").code()
+    );
+    let _ = writeln!(w, "| Action | Declared parameters |\n|---|---|");
+    for (name, parameters) in all {
+        if actions::lookup(name).is_none() {
+            let _ = writeln!(w, "| {name} | {} |", parameters.len());
+        }
+    }
+    out
+}
+
+fn parameter(name: &str, required: bool) -> String {
+    if required {
+        format!("`{name}` (required)")
+    } else {
+        format!("`{name}`")
+    }
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".to_owned()
+    } else {
+        items.join(", ")
+    }
+}
+
+fn answer(error: &GatewayError) -> String {
+    format!(
+        "HTTP {} `{}` \"{}\"",
+        error.http_status(),
+        error.code(),
+        error.message()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_emulated_action_lists_its_errors_and_models_only_declared_parameters() {
+        for name in actions::names() {
+            assert!(
+                !errors(name).is_empty(),
+                "{name} has no entry in coverage.rs ERRORS"
+            );
+            let action = actions::lookup(name).unwrap();
+            let declared = declared::parameters(name).expect("an emulated action is declared");
+            for modelled in action.modelled {
+                assert!(
+                    declared::declares(declared, modelled),
+                    "{name} lists {modelled} as modelled, but ECS does not declare it"
+                );
+            }
+        }
+        for (name, _) in ERRORS {
+            assert!(actions::lookup(name).is_some(), "{name} is not emulated");
+        }
+    }
+}
