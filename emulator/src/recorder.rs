@@ -17,6 +17,11 @@ use crate::protocol::Reply;
 /// Entries kept before the oldest are dropped.
 pub const DEFAULT_REQUEST_LOG_CAPACITY: usize = 10_000;
 
+/// The bytes of parameter names and values one entry keeps \[I\]. A request body may carry
+/// 1 MiB of parameters, signed or not; at the default capacity, 10,000 such entries would hold
+/// about 10 GB. Past this budget an entry keeps no further parameter and says `Truncated`.
+pub(crate) const MAX_LOGGED_PARAMETER_BYTES: usize = 16 * 1024;
+
 /// The parameters of the protocol rather than of the action; never logged. `Signature` and
 /// `SecurityToken` are secrets or derived from one; the others are noise to an assertion
 /// (`AccessKeyId` has its own field).
@@ -63,6 +68,8 @@ pub(crate) struct Entry {
     caller: Option<AccountId>,
     access_key_id: Option<String>,
     parameters: BTreeMap<String, String>,
+    /// Whether parameters were left out for [`MAX_LOGGED_PARAMETER_BYTES`].
+    truncated: bool,
     status: u16,
     /// The error code; `null` on success.
     code: Option<String>,
@@ -82,13 +89,18 @@ impl Entry {
         fault: Option<(u64, bool)>,
     ) -> Self {
         let mut parameters = BTreeMap::new();
+        let (mut kept_bytes, mut truncated) = (0, false);
         for (name, value) in params {
-            if !PROTOCOL_PARAMS.contains(&name.as_str()) {
+            if PROTOCOL_PARAMS.contains(&name.as_str()) || parameters.contains_key(name) {
                 // The first value wins, as it does for the actions.
-                parameters
-                    .entry(name.clone())
-                    .or_insert_with(|| value.clone());
+                continue;
             }
+            kept_bytes += name.len() + value.len();
+            if kept_bytes > MAX_LOGGED_PARAMETER_BYTES {
+                truncated = true;
+                break;
+            }
+            parameters.insert(name.clone(), value.clone());
         }
         let outcome = match (fault, reply.status) {
             (Some((_, true)), _) => Outcome::Injected,
@@ -107,6 +119,7 @@ impl Entry {
             caller,
             access_key_id,
             parameters,
+            truncated,
             status: reply.status,
             code: reply.code().map(str::to_owned),
             outcome,
@@ -220,6 +233,26 @@ mod tests {
             "{json}"
         );
         assert_eq!(e.parameters.get("Force").map(String::as_str), Some("true"));
+    }
+
+    #[test]
+    fn an_entry_keeps_a_bounded_share_of_a_large_request() {
+        let values: Vec<(String, String)> = (0..100_000)
+            .map(|i| (format!("ImageId.{i}"), "m-0123456789abcdef".to_owned()))
+            .collect();
+        let params: Vec<(&str, &str)> = values
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let e = entry("DescribeImages", &params);
+        let kept: usize = e.parameters.iter().map(|(k, v)| k.len() + v.len()).sum();
+        assert!(kept <= 16 * 1024, "{kept} bytes kept");
+        assert!(e.truncated);
+        assert_eq!(
+            e.parameters.get("ImageId.0").map(String::as_str),
+            Some("m-0123456789abcdef")
+        );
+        assert!(!entry("DeleteImage", &[("ImageId", "m-1")]).truncated);
     }
 
     #[test]
