@@ -48,7 +48,8 @@ pub(crate) struct Context<'c, 'a> {
 
 impl<'c, 'a> Context<'c, 'a> {
     pub(crate) fn params(&self) -> Params<'a> {
-        Params::new(self.call.signed.params, self.call.action)
+        let action = self.call.action;
+        Params::new(self.call.signed.params, action.name, action.modelled)
     }
 
     pub(crate) fn store(&self) -> &ImageStore {

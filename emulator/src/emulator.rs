@@ -12,7 +12,7 @@ use crate::actions::{self, Call};
 use crate::demo;
 use crate::error::GatewayError;
 use crate::faults::Faults;
-use crate::identity::Auth;
+use crate::identity::{Auth, KeyDirectory};
 use crate::journal::Change;
 use crate::persist::{self, Durable, StateFileError, Ticket};
 use crate::progress;
@@ -456,4 +456,16 @@ pub(crate) fn early_error(
     params: &[(String, String)],
 ) -> Reply {
     Reply::error(format, error, request_id, emulator.host_for(params))
+}
+
+impl KeyDirectory for Emulator {
+    fn account_for_key(&self, access_key_id: &str) -> Option<(AccountId, Option<String>)> {
+        let state = self.lock();
+        let (account, key) = state.world.account_for_key(access_key_id)?;
+        Some((account.id.clone(), key.secret.clone()))
+    }
+
+    fn first_account(&self) -> Option<AccountId> {
+        self.lock().world.accounts.first().map(|a| a.id.clone())
+    }
 }

@@ -6,7 +6,6 @@
 
 use ecs_image_rules::AccountId;
 
-use crate::emulator::Emulator;
 use crate::error::GatewayError;
 use crate::replay::Replay;
 use crate::signature::{SignedRequest, presented};
@@ -25,25 +24,30 @@ pub enum Auth {
     },
 }
 
+/// Where identification looks keys up: the world, behind whatever guards it. Each call takes
+/// the world's lock only for its own lookup.
+pub(crate) trait KeyDirectory {
+    /// The account an access key id belongs to, with the key's secret when the world holds it.
+    fn account_for_key(&self, access_key_id: &str) -> Option<(AccountId, Option<String>)>;
+    /// The world's first account: the last fallback under [`Auth::NoAuth`].
+    fn first_account(&self) -> Option<AccountId>;
+}
+
 /// The account a request acts as. With `replay`, a signed request's time and nonce are
 /// checked too: the time before the signature, the nonce once the signature holds (so that
 /// forged requests cannot use up nonces).
 pub(crate) fn authenticate(
-    emulator: &Emulator,
+    auth: &Auth,
+    keys: &impl KeyDirectory,
     request: &SignedRequest<'_>,
     replay: Option<&Replay>,
 ) -> Result<AccountId, GatewayError> {
-    match emulator.auth() {
+    match auth {
         Auth::Verify => {
             let presented = presented(request)?.ok_or(GatewayError::MissingAccessKeyId)?;
-            let (account, secret) = {
-                let state = emulator.lock();
-                let (account, key) = state
-                    .world
-                    .account_for_key(&presented.access_key_id)
-                    .ok_or(GatewayError::AccessKeyNotFound)?;
-                (account.id.clone(), key.secret.clone())
-            };
+            let (account, secret) = keys
+                .account_for_key(&presented.access_key_id)
+                .ok_or(GatewayError::AccessKeyNotFound)?;
             if let Some(secret) = secret {
                 if let Some(replay) = replay {
                     let (name, time) = presented.timestamp(request);
@@ -62,13 +66,12 @@ pub(crate) fn authenticate(
         }
         Auth::NoAuth { default_account } => {
             let presented = presented(request).ok().flatten();
-            let state = emulator.lock();
             let known = presented
-                .and_then(|p| state.world.account_for_key(&p.access_key_id))
-                .map(|(account, _)| account.id.clone());
+                .and_then(|p| keys.account_for_key(&p.access_key_id))
+                .map(|(account, _)| account);
             known
                 .or_else(|| default_account.clone())
-                .or_else(|| state.world.accounts.first().map(|a| a.id.clone()))
+                .or_else(|| keys.first_account())
                 .ok_or(GatewayError::AccessKeyNotFound)
         }
     }

@@ -15,30 +15,39 @@ use std::str::FromStr;
 use ecs_image_rules::wire;
 use ecs_image_rules::{Error, Parameter};
 
-use crate::call::ActionSpec;
 use crate::declared;
 
 /// The decoded parameters of one request, as one action reads them.
 #[derive(Debug, Clone, Copy)]
 pub struct Params<'a> {
     params: &'a [(String, String)],
-    action: &'static ActionSpec,
+    /// The action reading them, e.g. `CopyImage`.
+    action: &'static str,
+    /// The declared parameters it models (indexes written `N`).
+    modelled: &'static [&'static str],
 }
 
 impl<'a> Params<'a> {
-    pub(crate) fn new(params: &'a [(String, String)], action: &'static ActionSpec) -> Self {
-        Self { params, action }
+    pub(crate) fn new(
+        params: &'a [(String, String)],
+        action: &'static str,
+        modelled: &'static [&'static str],
+    ) -> Self {
+        Self {
+            params,
+            action,
+            modelled,
+        }
     }
 
     /// An action reads only the declared parameters its table entry lists as modelled: any
     /// other declared one is refused before it runs, so reading it would be reading nothing.
     fn reads(&self, name: &str) {
         debug_assert!(
-            self.action.models(name)
-                || !declared::parameters(self.action.name)
-                    .is_some_and(|d| declared::declares(d, name)),
+            self.modelled.contains(&name)
+                || !declared::parameters(self.action).is_some_and(|d| declared::declares(d, name)),
             "{} reads the declared parameter {name} but does not list it as modelled",
-            self.action.name
+            self.action
         );
     }
 

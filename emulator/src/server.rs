@@ -461,7 +461,8 @@ async fn handle(State(served): State<Served>, request: Request) -> Response {
         // The signature is checked before the world's lock is taken: its cost grows with the
         // request (a megabyte of parameters is a megabyte to canonicalize and hash), and an
         // unauthenticated caller must not hold up the others.
-        let identified = identity::authenticate(&emulator, &signed, replay.as_deref());
+        let identified =
+            identity::authenticate(emulator.auth(), &emulator, &signed, replay.as_deref());
         emulator.execute(
             Call {
                 action,
