@@ -54,7 +54,12 @@ fn route(
     let path = path.trim_end_matches('/');
     match (path, method) {
         ("/_emulator/world", &Method::GET) => {
-            Ok(Reply::admin(200, &emulator.world(), request_id.clone()))
+            // Streamed from a file: at 1M images the world is ~170 MB of JSON.
+            let file = emulator.world_file().map_err(|e| {
+                eprintln!("ecs-image-emulator: GET /_emulator/world: {e}");
+                GatewayError::Internal
+            })?;
+            Ok(Reply::admin_file(file, request_id.clone()))
         }
         ("/_emulator/world", &Method::PUT) => {
             let world: World = serde_json::from_slice(body)

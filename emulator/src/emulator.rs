@@ -150,6 +150,21 @@ impl Emulator {
         self.read(|state| state.world.clone())
     }
 
+    /// The current world as JSON in an unnamed temporary file, rewound: written under the lock
+    /// (a consistent world) without a copy of it or a string of it in memory.
+    pub(crate) fn world_file(&self) -> std::io::Result<std::fs::File> {
+        use std::io::{Seek, Write};
+        let mut file = self.read(|state| -> std::io::Result<std::fs::File> {
+            let mut out = std::io::BufWriter::new(tempfile::tempfile()?);
+            serde_json::to_writer(&mut out, &state.world)?;
+            out.flush()?;
+            out.into_inner()
+                .map_err(std::io::IntoInnerError::into_error)
+        })?;
+        file.rewind()?;
+        Ok(file)
+    }
+
     /// Reads the world under the lock; with a state file, returns only once every change the
     /// read could see is durable.
     pub(crate) fn read<T>(&self, read: impl Fn(&State) -> T) -> T {

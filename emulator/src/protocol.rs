@@ -1,8 +1,14 @@
 //! The ECS RPC protocol (docs/clients.md §7): where the action, the version and the parameters
 //! come from, and how an answer is written (JSON, or XML on `Format=XML`).
 
+use std::fs::File;
+use std::io::{self, Read};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
+use axum::body::{Body, Bytes, HttpBody};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ecs_image_rules::wire::{self, ErrorBody, host_id};
@@ -133,6 +139,8 @@ pub struct Reply {
     code: Option<String>,
     /// How long to hold the answer back (an injected latency).
     delay: Option<Duration>,
+    /// A body sent from a file as it is read, instead of `body` (the admin world).
+    file: Option<Arc<File>>,
 }
 
 impl Reply {
@@ -170,6 +178,21 @@ impl Reply {
         Self::render(Format::Json, status, "Response", body, request_id)
     }
 
+    /// A 200 JSON answer of the admin API whose body is the content of `file`, sent as it is
+    /// read (the world, which may be too large to hold as one string).
+    pub fn admin_file(file: File, request_id: RequestId) -> Reply {
+        Reply {
+            status: 200,
+            content_type: JSON,
+            body: String::new(),
+            request_id,
+            outcome: None,
+            code: None,
+            delay: None,
+            file: Some(Arc::new(file)),
+        }
+    }
+
     fn render<T: Serialize>(
         format: Format,
         status: u16,
@@ -195,6 +218,7 @@ impl Reply {
                 outcome: None,
                 code: None,
                 delay: None,
+                file: None,
             },
             // Only a body type the emulator defines can get here; answer a typed 500 rather
             // than a half-written body.
@@ -210,6 +234,7 @@ impl Reply {
                 outcome: None,
                 code: None,
                 delay: None,
+                file: None,
             },
         }
     }
@@ -246,7 +271,11 @@ impl Reply {
 impl IntoResponse for Reply {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut response = (status, self.body).into_response();
+        let body = match self.file {
+            Some(file) => Body::new(FileBody(file)),
+            None => Body::from(self.body),
+        };
+        let mut response = (status, body).into_response();
         let headers = response.headers_mut();
         headers.insert(
             header::CONTENT_TYPE,
@@ -259,5 +288,29 @@ impl IntoResponse for Reply {
             headers.insert(OUTCOME_HEADER, HeaderValue::from_static(outcome));
         }
         response
+    }
+}
+
+/// A response body read from a file, a chunk at a time, as the client takes it: the file is
+/// local and just written, so a read does not wait on the disk.
+struct FileBody(Arc<File>);
+
+impl HttpBody for FileBody {
+    type Data = Bytes;
+    type Error = io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, io::Error>>> {
+        let mut chunk = vec![0; 1 << 16];
+        Poll::Ready(match (&*self.0).read(&mut chunk) {
+            Ok(0) => None,
+            Ok(n) => {
+                chunk.truncate(n);
+                Some(Ok(http_body::Frame::data(Bytes::from(chunk))))
+            }
+            Err(e) => Some(Err(e)),
+        })
     }
 }

@@ -212,3 +212,14 @@ fn the_try_line_without_an_own_image_lists_the_accounts_images() {
     let expected = "region_id='my-lab-1')).describe_images(DescribeImagesRequest(region_id='my-lab-1', image_owner_alias='self'))";
     assert!(line.contains(expected), "{expected:?} not in {line}");
 }
+
+#[tokio::test]
+async fn the_admin_world_is_streamed_not_built_as_one_string() {
+    let process = Process::start(&[], &[]);
+    let answer = send("GET", &process.url("/_emulator/world"), &[], Vec::new()).await;
+    // Sent in chunks as read from a file: no length known up front.
+    assert_eq!(answer.header("transfer-encoding"), Some("chunked"));
+    assert_eq!(answer.header("content-length"), None);
+    assert_eq!(answer.content_type(), "application/json;charset=utf-8");
+    assert!(answer.json()["store"]["images"].as_array().unwrap().len() > 5);
+}
