@@ -15,9 +15,10 @@
 # first snapshot is written), and a restart on that state (the snapshot read and the journal
 # of the runs above replayed). Prints the ratios c1/floor and c16/c1, and large/small.
 #
-# Settings (environment): PERSIST_SIZES; PERSIST_C1 and PERSIST_C16, how many deletes each run
-# sends at the large size (20000 and 60000; at a size below that, the whole world); PERSIST_DIR,
-# where the state files go (default: under the target dir, on the disk the tests use).
+# Settings (environment): PERSIST_SIZES; PERSIST_SECONDS per wrk run (5); PERSIST_C1 and
+# PERSIST_C16, how many distinct deletes each run can send at the large size (20000 and 60000; at
+# a size below that, the whole world: a run that uses it up says so); PERSIST_DIR, where the
+# state files go (default: under the target dir, on the disk the tests use).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,6 +28,7 @@ STATE_DIR=${PERSIST_DIR:-$WORK/state}
 SIZES=${PERSIST_SIZES:-1000 1000000}
 C1=${PERSIST_C1:-20000}
 C16=${PERSIST_C16:-60000}
+SECONDS_PER_RUN=${PERSIST_SECONDS:-5}
 REQUESTS="python3 $ROOT/perf/requests.py"
 mkdir -p "$WORK" "$STATE_DIR"
 
@@ -83,18 +85,19 @@ stop() {
 
 rss_mb() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$PID/status"; }
 
-# once NAME CONNECTIONS FILE: one wrk run sending each target of FILE once; prints its rps.
+# once NAME CONNECTIONS FILE: one wrk run sending each target of FILE once; prints the
+# acknowledged deletions per second.
 once() {
   local name=$1 connections=$2 file=$3
-  REPLAY_FILE=$file wrk -t1 -c"$connections" -d600s --latency -s "$ROOT/perf/once.lua" \
+  REPLAY_FILE=$file wrk -t1 -c"$connections" -d"${SECONDS_PER_RUN}s" --latency -s "$ROOT/perf/once.lua" \
     "http://127.0.0.1:$PORT" >"$WORK/wrk-$name.txt" 2>&1
   local line
   line=$(grep '^ONCE ' "$WORK/wrk-$name.txt") || { cat "$WORK/wrk-$name.txt" >&2; exit 1; }
   say "$name: $line"
-  if [[ "$line" != *"outcome=Deleted:$(wc -l <"$file")"* ]]; then
-    echo "warning: $name: not every request deleted an image" >&2
+  if [[ "$line" == *"outcome=Deleted:$(wc -l <"$file")"* ]]; then
+    echo "warning: $name used up its $(wc -l <"$file") images: the rate is a lower bound" >&2
   fi
-  tr ' ' '\n' <<<"$line" | sed -n 's/^rps=//p'
+  tr ' ' '\n' <<<"$line" | sed -n 's/^deleted_per_s=//p'
 }
 
 # floor BYTES: appends of BYTES each fdatasynced, for 2 s, in the state directory; prints ops/s.
@@ -148,18 +151,16 @@ for size in $SIZES; do
   RESULT[c16_$size]=$(once "c16-$size" 16 "$WORK/c16-$size.txt")
   stop
   journal_bytes=$(stat -c %s "$state.journal")
-  records=$c16
-  [ "$c1" -lt "$size" ] && records=$((c1 + c16))
   start "$WORK/restart-$size.log" --world "$WORK/world-$size.json" --state "$state"
   RESULT[start_replay_$size]=$STARTED
   RESULT[journal_$size]="$journal_bytes bytes"
   stop
-  # The floor with the journal's own mean record size (the journal was not compacted if its
-  # bytes are about records times a record).
-  mean=$(((journal_bytes - 8) / records))
-  [ "$mean" -lt 200 ] && mean=400
-  RESULT[record_$size]=$mean
-  RESULT[floor_$size]=$(floor "$mean")
+  # The floor with the size of a record of this journal (its first; 400 if it has none).
+  record=$(python3 -c 'import struct, sys
+b = open(sys.argv[1], "rb").read(12)
+print(struct.unpack("<I", b[8:12])[0] + 8 if len(b) == 12 else 400)' "$state.journal")
+  RESULT[record_$size]=$record
+  RESULT[floor_$size]=$(floor "$record")
   rm -f "$state" "$state.journal"
 done
 
@@ -181,7 +182,7 @@ echo "Start-up (seconds from exec to listening), RSS after a start from the worl
 for size in $SIZES; do
   echo "  $size images: world file ${RESULT[start_world_$size]} s (RSS ${RESULT[rss_$size]} MB);" \
     "fresh state ${RESULT[start_fresh_$size]} s; restart replaying a journal of ${RESULT[journal_$size]}" \
-    "(mean record ${RESULT[record_$size]} B) ${RESULT[start_replay_$size]} s"
+    "(records of ${RESULT[record_$size]} B) ${RESULT[start_replay_$size]} s"
 done
 echo
 echo "targets: c1 >= 0.5 x floor at every size, flat within 1.5x; c16 >= 2 x c1; start at 1M <= 2 s"
