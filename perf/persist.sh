@@ -52,8 +52,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# start LOG ARGS...: starts the emulator, waits for its listening line; sets PID, PORT and
-# STARTED (seconds from exec to listening).
+# start LOG ARGS...: starts the emulator, waits for the end of its banner (it serves from
+# then on); sets PID, PORT and STARTED (seconds from exec to serving).
 start() {
   local log=$1
   shift
@@ -62,7 +62,7 @@ start() {
   "$EMULATOR" --listen 127.0.0.1:0 "$@" >"$log" 2>&1 &
   PID=$!
   for _ in $(seq 6000); do
-    if grep -q 'listening on' "$log"; then
+    if grep -q '^  try: ' "$log"; then
       STARTED=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
       PORT=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$log")
       return 0
@@ -178,7 +178,7 @@ if [ $# -ge 2 ]; then
   echo "c1 at $large vs $small: $(awk -v a="${RESULT[c1_$large]}" -v b="${RESULT[c1_$small]}" 'BEGIN { printf "%.2f", a / b }')x"
 fi
 echo
-echo "Start-up (seconds from exec to listening), RSS after a start from the world file"
+echo "Start-up (seconds from exec to serving), RSS after a start from the world file"
 for size in $SIZES; do
   echo "  $size images: world file ${RESULT[start_world_$size]} s (RSS ${RESULT[rss_$size]} MB);" \
     "fresh state ${RESULT[start_fresh_$size]} s; restart replaying a journal of ${RESULT[journal_$size]}" \
