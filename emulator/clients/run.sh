@@ -8,7 +8,8 @@
 #   py-dara    alibabacloud-ecs20140526 (current Python SDK)   requirements-tea-darabonba.txt
 #   py-legacy  aliyun-python-sdk-ecs (legacy AcsClient)        requirements-core-legacy.txt
 #   node-dara  @alicloud/ecs20140526 (current Node SDK)        node-dara/package-lock.json
-# and stops it with SIGTERM (its graceful shutdown must exit 0).
+# and stops it with SIGTERM (its graceful shutdown must exit 0). A second emulator serves the
+# acceptance flows (flows.py, py-dara): real tools' call sequences, with no admin call.
 # Needs: cargo, python3 (3.8+, with venv), node 18+ and npm. Installs go under cargo's target dir
 # (target/clients), reused while the pins are unchanged.
 set -euo pipefail
@@ -64,21 +65,32 @@ echo "== building the emulator"
 cargo build --quiet -p ecs-image-emulator
 binary="$target_dir/debug/ecs-image-emulator"
 
-log="$work/emulator.log"
-"$binary" --listen 127.0.0.1:0 >"$log" 2>&1 &
-pid=$!
-stop() { kill "$pid" 2>/dev/null || true; }
-trap stop EXIT
+# Starts an emulator on a free port: start_emulator NAME ARGS...; sets $pid and $endpoint.
+start_emulator() {
+  local name="$1"; shift
+  local log="$work/$name.log"
+  : >"$log" # exists before the emulator writes it, so the wait below can read it at once
+  "$binary" --listen 127.0.0.1:0 "$@" >"$log" 2>&1 &
+  pid=$!
+  endpoint=""
+  for _ in $(seq 1 100); do
+    endpoint="$(sed -n 's|^ecs-image-emulator: listening on http://||p' "$log")"
+    [[ -n "$endpoint" ]] && break
+    kill -0 "$pid" 2>/dev/null || { cat "$log"; echo "run.sh: the $name emulator exited" >&2; exit 1; }
+    sleep 0.1
+  done
+  [[ -n "$endpoint" ]] || { cat "$log"; echo "run.sh: the $name emulator did not start" >&2; exit 1; }
+  echo "== $name emulator on $endpoint"
+}
 
-endpoint=""
-for _ in $(seq 1 100); do
-  endpoint="$(sed -n 's|^ecs-image-emulator: listening on http://||p' "$log")"
-  [[ -n "$endpoint" ]] && break
-  kill -0 "$pid" 2>/dev/null || { cat "$log"; echo "run.sh: the emulator exited" >&2; exit 1; }
-  sleep 0.1
-done
-[[ -n "$endpoint" ]] || { cat "$log"; echo "run.sh: the emulator did not start" >&2; exit 1; }
-echo "== emulator on $endpoint"
+# The flows (flows.py) get an emulator of their own: they never reset it, and the clients'
+# tests below reset theirs.
+start_emulator flows
+flows_pid="$pid"
+flows_endpoint="$endpoint"
+start_emulator emulator
+stop() { kill "$pid" "$flows_pid" 2>/dev/null || true; }
+trap stop EXIT
 export EMULATOR_ENDPOINT="$endpoint"
 
 status=0
@@ -92,9 +104,13 @@ run_client() { # name command...
 run_client py-dara env PYTHONPATH="$here" "$work/py-dara/bin/python" "$here/py_dara.py"
 run_client py-legacy env PYTHONPATH="$here" "$work/py-legacy/bin/python" "$here/py_legacy.py"
 run_client node-dara bash -c 'cd "$1" && node test.mjs' _ "$node_dir"
+run_client flows env PYTHONPATH="$here" EMULATOR_ENDPOINT="$flows_endpoint" \
+  "$work/py-dara/bin/python" "$here/flows.py"
 
-echo "== stopping the emulator (SIGTERM)"
+echo "== stopping the emulators (SIGTERM)"
 trap - EXIT
+kill -TERM "$flows_pid" 2>/dev/null || true
+wait "$flows_pid" || true
 kill -TERM "$pid"
 if wait "$pid"; then
   echo "ok - emulator: graceful shutdown on SIGTERM"

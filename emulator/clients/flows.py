@@ -1,0 +1,161 @@
+"""Acceptance flows: the call sequences of real tools (Terraform's alicloud provider, Packer's
+alicloud-ecs builder, the scripts users write), replayed through the current Python SDK
+(alibabacloud-ecs20140526), unmodified, against an emulator of their own.
+
+Each flow sends the actions, parameters and order its tool sends, reads the fields it reads, and
+asserts what a real account answers (docs/research/tool-call-sequences.md names the versions
+read). The flows never call the admin API: like the tools, they wait by polling.
+
+Both Go SDKs these tools use sign with RPC V1 (HMAC-SHA1), so every call here does too:
+- `TfRpc.post` is Terraform's `client.RpcPost` (tea-rpc): a query map and a form body, both signed;
+- the typed requests (`c.describe_images(...)`) are alibaba-cloud-sdk-go's query-string calls,
+  as Terraform's legacy helpers and Packer make them; the Go SDK leaves empty strings out, and
+  so do these requests (unset fields are not sent).
+"""
+
+import json
+import os
+import re
+import time
+import uuid
+from datetime import datetime, timezone
+
+from alibabacloud_ecs20140526 import models as ecs
+from alibabacloud_ecs20140526.client import Client
+from alibabacloud_tea_openapi import utils_models as open_api
+from alibabacloud_tea_openapi.exceptions import ClientException
+from alibabacloud_tea_openapi.models import Config
+from alibabacloud_tea_openapi.utils import Utils
+from darabonba.runtime import RuntimeOptions
+
+from harness import ENDPOINT, EXPECT, REGION, Lifecycle, Runner, equal
+
+# A second region for copies; the demo world knows it.
+COPY_REGION = "cn-shanghai"
+# The public image the tools build from (the demo catalog's).
+PUBLIC_IMAGE = "aliyun_3_x64_20G_alibase_20240819.vhd"
+# How long a wait may take in all; the flows' emulator progresses within a fraction of a second.
+WAIT_SECONDS = float(os.environ.get("FLOWS_WAIT_SECONDS", "30"))
+# The tools poll every 3 to 10 s; the flows poll faster, the order of calls is the same.
+POLL_SECONDS = 0.05
+RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?Z$")
+
+
+def client(account="alice", region=REGION):
+    keys = EXPECT["accounts"][account]
+    config = Config(
+        access_key_id=keys["accessKeyId"],
+        access_key_secret=keys["secret"],
+        endpoint=ENDPOINT,
+        protocol="http",
+        region_id=region,
+        signature_algorithm="v2",
+    )
+    return Client(config)
+
+
+class TfRpc:
+    """Terraform's `client.RpcPost("Ecs", "2014-05-26", action, query, request, true)`."""
+
+    def __init__(self, c):
+        self.c = c
+
+    def post(self, action, query, body):
+        params = open_api.Params(
+            action=action, version="2014-05-26", protocol="HTTPS", pathname="/", method="POST",
+            auth_type="AK", style="RPC", req_body_type="formData", body_type="json")
+        request = open_api.OpenApiRequest(query=Utils.query(query), body=body)
+        return self.c.call_api(params, request, RuntimeOptions())["body"]
+
+
+def refused(call, status, code, message):
+    """Runs `call`, which must raise ClientException with exactly these values."""
+    try:
+        call()
+    except ClientException as e:
+        equal((e.status_code, e.code, e.data["Message"]), (status, code, message),
+              "(status, code, message)")
+        return e
+    raise AssertionError(f"expected {status} {code}, got a success")
+
+
+def wait_for(what, probe, done):
+    """Polls `probe()` until `done(answer)`; the answer, or AssertionError with the last one."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        answer = probe()
+        if done(answer):
+            return answer
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: still {answer!r} after {WAIT_SECONDS} s")
+        time.sleep(POLL_SECONDS)
+
+
+def unique(prefix):
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def rfc3339(value, what):
+    if not isinstance(value, str) or not RFC3339.match(value):
+        raise AssertionError(f"{what}: expected an RFC 3339 UTC time, got {value!r}")
+    return datetime.strptime(value.replace("Z", "+00:00"), "%Y-%m-%dT%H:%M:%S%z")
+
+
+# --- Terraform alicloud provider v1.289.0 -------------------------------------------------------
+
+LEGACY_STATUSES = "Creating,Waiting,Available,UnAvailable,CreateFailed"
+
+
+def tf_legacy_lookup(c, region, image_id):
+    """`EcsService.DescribeImageById`: the first image, or None ("not found")."""
+    found = c.describe_images(ecs.DescribeImagesRequest(
+        region_id=region, image_id=image_id, status=LEGACY_STATUSES)).body.images.image
+    return found[0] if found else None
+
+
+def tf_share_permission(run, c):
+    """alicloud_image_share_permission: create, read, destroy, read again (gone)."""
+    life = Lifecycle(run)
+    image = "m-demo-free"  # alice's own image in the demo world
+    bob = "bob"
+
+    def create():
+        answer = c.modify_image_share_permission(ecs.ModifyImageSharePermissionRequest(
+            region_id=REGION, image_id=image, add_account=[bob]))
+        if not answer.body.request_id:
+            raise AssertionError("no RequestId")
+
+    def read():
+        shares = c.describe_image_share_permission(ecs.DescribeImageSharePermissionRequest(
+            region_id=REGION, image_id=image)).body
+        equal(shares.image_id, image, "ImageId")
+        equal([a.aliyun_id for a in shares.accounts.account], [bob], "Accounts.Account")
+
+    def destroy():
+        c.modify_image_share_permission(ecs.ModifyImageSharePermissionRequest(
+            region_id=REGION, image_id=image, remove_account=[bob]))
+        shares = c.describe_image_share_permission(ecs.DescribeImageSharePermissionRequest(
+            region_id=REGION, image_id=image)).body
+        equal(shares.accounts.account, [], "Accounts.Account after destroy (gone)")
+
+    def unknown_image():
+        # Read of a share whose image is gone: InvalidImageId.NotFound, which Terraform takes
+        # for "gone".
+        refused(lambda: c.describe_image_share_permission(ecs.DescribeImageSharePermissionRequest(
+            region_id=REGION, image_id="m-flows-no-such-image")),
+            404, "InvalidImageId.NotFound", "The specified ImageId does not exist.")
+
+    for name, fn in [("create (AddAccount.1)", create), ("read", read),
+                     ("destroy (RemoveAccount.1)", destroy), ("read of a missing image", unknown_image)]:
+        life.step(f"terraform alicloud_image_share_permission: {name}", fn)
+
+
+def main():
+    run = Runner("flows")
+    c = client()
+    tf_share_permission(run, c)
+    run.finish()
+
+
+if __name__ == "__main__":
+    main()
