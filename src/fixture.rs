@@ -2,7 +2,7 @@
 
 use crate::ids::{AccountId, IdError, ImageId, InstanceId, RegionId, SnapshotId, TaskId};
 use crate::model::{Image, ImageKind, ImageStatus, Instance, Task, TaskKind, Visibility};
-use crate::snapshot::Snapshot;
+use crate::state::StoreState;
 use crate::store::{ImageStore, InvariantError};
 
 /// The owner given to system images by [`ImageSpec::system`] \[I\].
@@ -171,7 +171,7 @@ impl ImageSpec {
     }
 
     /// The image, tasks and instances the spec describes, with every id validated.
-    fn build(&self) -> Result<Snapshot, IdError> {
+    fn build(&self) -> Result<StoreState, IdError> {
         let owner = AccountId::new(&self.owner)?;
         let region = RegionId::new(&self.region)?;
         let image = Image {
@@ -250,12 +250,12 @@ impl ImageSpec {
             })
             .collect::<Result<_, IdError>>()?;
         images.insert(0, image);
-        Ok(Snapshot {
+        Ok(StoreState {
             regions: Vec::new(),
             images,
             tasks,
             instances,
-            ..Snapshot::default()
+            ..StoreState::default()
         })
     }
 }
@@ -274,7 +274,7 @@ impl ImageStore {
         Ok(id)
     }
 
-    fn put_all(&mut self, parts: Snapshot, done: &mut Undo) -> Result<(), InvariantError> {
+    fn put_all(&mut self, parts: StoreState, done: &mut Undo) -> Result<(), InvariantError> {
         for image in parts.images {
             let id = image.id.clone();
             self.insert_image(image)?;

@@ -12,7 +12,8 @@
 //!
 //! A pure library: no I/O, no clock, no randomness. An [`ImageStore`] holds regions, images
 //! (owner, kind, status, community publication, shares, snapshots), running import, export and
-//! copy [`Task`]s and the [`Instance`]s made from images. [`decide`] answers a
+//! copy [`Task`]s and the [`Instance`]s made from images, and a clock that the caller moves
+//! ([`ImageStore::advance_clock`], a [`Timestamp`]): the library never reads the time. [`decide`] answers a
 //! [`DeleteImageRequest`] from an account without changing anything; [`ImageStore::apply`]
 //! carries the answer out; [`ImageStore::delete_image`] does both. The [`wire`] module parses
 //! RPC parameters and writes the documented response bodies.
@@ -35,7 +36,7 @@
 //! Ids are validated newtypes ([`ImageId`] and its siblings); a malformed one is an
 //! [`IdError`], never a panic.
 //! Parsing any parameter strings gives a request or an [`Error`]. A store refuses
-//! any insert or snapshot that breaks a structural invariant ([`InvariantError`]) and is then
+//! any insert or saved [`StoreState`] that breaks a structural invariant ([`InvariantError`]) and is then
 //! unchanged; a refused request changes nothing.
 //!
 //! # Error reporting
@@ -142,10 +143,11 @@ mod model;
 mod profile;
 mod query;
 mod rule;
-mod snapshot;
+mod state;
 mod store;
 #[cfg(feature = "proptest")]
 pub mod strategies;
+mod time;
 pub mod wire;
 mod world;
 
@@ -173,8 +175,9 @@ pub use query::{ImageFilter, MAX_IMAGE_IDS, OwnerAlias, RunningTask};
 pub use rule::{
     DeleteImageRequest, Deletion, Outcome, Relation, Verdict, blockers, decide, relation,
 };
-pub use snapshot::Snapshot;
+pub use state::StoreState;
 pub use store::{ImageStore, InvariantError, MAX_SHARES, PUBLIC_REGIONS};
+pub use time::{Timestamp, TimestampError};
 pub use world::{AccessKey, Account, World, WorldError};
 
 /// The README's Rust examples, compiled and run as doc tests so that they stay true.

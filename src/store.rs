@@ -19,6 +19,7 @@ use crate::image_table::{ImageTable, Running};
 use crate::model::{
     EndedTask, Image, ImageKind, ImageStatus, Instance, Task, TaskEnd, TaskKind, Visibility,
 };
+use crate::time::Timestamp;
 
 /// The most accounts one image can be shared with [D: ModifyImageSharePermission].
 pub const MAX_SHARES: usize = 50;
@@ -53,7 +54,7 @@ pub const PUBLIC_REGIONS: [&str; 25] = [
     "cn-shenzhen-finance-1",
 ];
 
-/// A structural fault: what the store refuses to hold, from a snapshot or from an insert.
+/// A structural fault: what the store refuses to hold, from a saved state or from an insert.
 ///
 /// The store is unchanged when an insert is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -184,7 +185,7 @@ pub enum InvariantError {
 /// DeleteImage decision O(1), and the generator of new ids.
 ///
 /// Build one with [`ImageStore::new`] and the inserts, with the fixture builder
-/// [`ImageSpec`](crate::ImageSpec), or by deserializing a [`Snapshot`](crate::Snapshot); drive
+/// [`ImageSpec`](crate::ImageSpec), or by deserializing a [`StoreState`](crate::StoreState); drive
 /// it with the actions ([`check`](crate::check) and [`ImageStore::commit`]). Two stores are equal when they hold the same
 /// resources and their id generators stand at the same point.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -195,7 +196,7 @@ pub struct ImageStore {
     regions: Vec<RegionId>,
     images: ImageTable,
     /// How many images each account owns, under the one copy of its id that those images
-    /// share. The images of a region likewise share the copy in `regions`. A snapshot parsed
+    /// share. The images of a region likewise share the copy in `regions`. A state parsed
     /// from JSON gives every image copies of its own: 64 bytes more per image for a 16-digit
     /// owner in `cn-hangzhou`.
     owners: HashMap<AccountId, usize>,
@@ -221,6 +222,8 @@ pub struct ImageStore {
     copies: HashMap<ImageId, TaskId>,
     /// How many ids the generator has drawn.
     ids_drawn: u64,
+    /// The time the store was last advanced to ([`ImageStore::advance_clock`]).
+    clock: Timestamp,
 }
 
 impl Default for ImageStore {
@@ -255,6 +258,7 @@ impl ImageStore {
             ended_tasks: BTreeMap::new(),
             copies: HashMap::new(),
             ids_drawn: 0,
+            clock: Timestamp::EPOCH,
         }
     }
 
@@ -360,9 +364,30 @@ impl ImageStore {
         self.ids_drawn
     }
 
-    /// Sets the generator's position; only a snapshot being loaded does this.
+    /// Sets the generator's position; only a saved state being loaded does this.
     pub(crate) fn set_ids_drawn(&mut self, ids_drawn: u64) {
         self.ids_drawn = ids_drawn;
+    }
+
+    // ---- the clock: given by the caller, never read (src/time.rs) -------------------------
+
+    /// The store's clock: the latest time it was advanced to ([`Timestamp::EPOCH`] for a new
+    /// store). What the store makes from now on is stamped with it.
+    pub fn now(&self) -> Timestamp {
+        self.clock
+    }
+
+    /// Moves the store's clock to `to`, unless it already stands later: the clock never goes
+    /// back, so a stamp never precedes one given before it.
+    pub fn advance_clock(&mut self, to: Timestamp) {
+        if to > self.clock {
+            self.set_clock(to);
+        }
+    }
+
+    /// Sets the clock, forward or back; only a saved state being loaded does this.
+    pub(crate) fn set_clock(&mut self, clock: Timestamp) {
+        self.clock = clock;
     }
 
     // ---- the id generator ----------------------------------------------------------------

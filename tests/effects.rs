@@ -54,9 +54,9 @@ fn an_image_visible_to_others_is_gone_for_them_too() {
             "The specified ImageId does not exist."
         )
     );
-    let mut snapshot = s.to_snapshot();
+    let mut snapshot = s.to_state();
     snapshot.images[0].visibility.shared_with.clear();
-    let s = &mut ImageStore::from_snapshot(snapshot).unwrap();
+    let s = &mut ImageStore::from_state(snapshot).unwrap();
     deleted(s, "alice", "RegionId=cn-hangzhou&ImageId=m-x", &default());
     ignored(s, "bob", "RegionId=cn-hangzhou&ImageId=m-x", &default());
 }
@@ -134,9 +134,9 @@ fn copies_and_sources_are_unaffected() {
             .used_by(1),
     )
     .unwrap();
-    let mut finished = s.to_snapshot();
+    let mut finished = s.to_state();
     finished.tasks.clear();
-    let finished = ImageStore::from_snapshot(finished).unwrap();
+    let finished = ImageStore::from_state(finished).unwrap();
 
     let s = &mut finished.clone();
     let copy = s.image("m-copy").unwrap().clone();
@@ -173,7 +173,7 @@ fn a_delete_touches_nothing_but_its_image_and_instances() {
     .unwrap();
     s.put(ImageSpec::custom("m-bob", "bob", HZ).copying_to("cn-beijing"))
         .unwrap();
-    let mut expected = s.to_snapshot();
+    let mut expected = s.to_state();
     expected.images.retain(|i| i.id.as_str() != "m-x");
     for instance in &mut expected.instances {
         instance.image_deleted |= instance.image.as_str() == "m-x";
@@ -184,7 +184,7 @@ fn a_delete_touches_nothing_but_its_image_and_instances() {
         "RegionId=cn-hangzhou&ImageId=m-x&Force=true",
         &default(),
     );
-    assert_eq!(s.to_snapshot(), expected);
+    assert_eq!(s.to_state(), expected);
 }
 
 #[test]

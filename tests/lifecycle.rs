@@ -9,7 +9,7 @@ use ecs_image_rules::{
     Catalog, CopyImage, CreateImage, DeleteImageRequest, DeleteInstance, EndedTask, Error,
     ExportImage, ImageFilter, ImageId, ImageSpec, ImageStatus, ImageStore, ImportImage, Instance,
     InstanceId, InvariantError, ModifyImageAttribute, ModifyImageSharePermission, NewImage,
-    Outcome, OwnerAlias, Profile, Progress, RegionId, RunInstances, Snapshot, SnapshotId, Step,
+    Outcome, OwnerAlias, Profile, Progress, RegionId, RunInstances, SnapshotId, Step, StoreState,
     TaskEnd, TaskId, TaskKind,
 };
 
@@ -644,13 +644,13 @@ fn cancel_copy_image_on_hand_built_states() {
         "The specified image coping can not be cancelled.",
     );
     // A copy recorded as cancelled whose image is still there.
-    let mut snapshot = ImageStore::new().to_snapshot();
+    let mut snapshot = ImageStore::new().to_state();
     let mut copy = ImageStore::new();
     copy.put(ImageSpec::custom("m-src", "alice", "cn-hangzhou"))
         .unwrap();
     copy.put(ImageSpec::custom("m-dst", "alice", "cn-hangzhou"))
         .unwrap();
-    snapshot.images = copy.to_snapshot().images;
+    snapshot.images = copy.to_state().images;
     snapshot.ended_tasks = vec![EndedTask {
         id: TaskId::new("t-old").unwrap(),
         kind: TaskKind::CopyImage {
@@ -661,7 +661,7 @@ fn cancel_copy_image_on_hand_built_states() {
         region: hz(),
         end: TaskEnd::Cancelled,
     }];
-    let mut store = ImageStore::from_snapshot(snapshot).unwrap();
+    let mut store = ImageStore::from_state(snapshot).unwrap();
     refused_unchanged(
         &mut store,
         |s| s.cancel_copy_image(&alice(), CancelCopyImage::new(hz(), img("m-dst"))),
@@ -1316,7 +1316,7 @@ fn a_store_that_never_ran_a_transition_serializes_as_before() {
         "{json}"
     );
     // An older snapshot (no lifecycle keys) loads and draws ids from the start.
-    let old: Snapshot = serde_json::from_str(&json).unwrap();
+    let old: StoreState = serde_json::from_str(&json).unwrap();
     assert_eq!(old.ids_drawn, 0);
     assert!(old.ended_tasks.is_empty());
 }

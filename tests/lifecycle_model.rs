@@ -1297,7 +1297,7 @@ impl StateMachineTest for LifecycleTest {
     fn check_invariants(sut: &Sut, model: &Model) {
         let store = &sut.store;
         // The loader's invariants hold: the store survives a snapshot and a JSON round trip.
-        let reloaded = ImageStore::from_snapshot(store.to_snapshot()).unwrap();
+        let reloaded = ImageStore::from_state(store.to_state()).unwrap();
         assert_eq!(&reloaded, store);
         let json = serde_json::to_string(store).unwrap();
         assert_eq!(&serde_json::from_str::<ImageStore>(&json).unwrap(), store);

@@ -18,7 +18,7 @@ proptest! {
         if answer.is_err() {
             prop_assert_eq!(serde_json::to_string(&store).unwrap(), before, "{:?}", step);
         }
-        prop_assert_eq!(ImageStore::from_snapshot(store.to_snapshot()).unwrap(), store);
+        prop_assert_eq!(ImageStore::from_state(store.to_state()).unwrap(), store);
     }
 
     /// The same script on the same store gives the same answers, ids included.

@@ -126,7 +126,7 @@ fn an_image_whose_instances_are_all_released_equals_one_that_never_had_any() {
     }
     assert_eq!(store.instances_of("m-a").count(), 0);
     // A store loaded from its own snapshot never saw the instances.
-    let reloaded = ImageStore::from_snapshot(store.to_snapshot()).unwrap();
+    let reloaded = ImageStore::from_state(store.to_state()).unwrap();
     assert_eq!(store, reloaded);
     assert_eq!(reloaded, store);
     assert!(matches!(delete(&mut store, "m-a"), Outcome::Deleted(_)));

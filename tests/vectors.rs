@@ -645,7 +645,7 @@ fn replay(group: &TestGroup, test: &TestVector, profile: &Profile) -> Result<(),
                     expected.effects.snapshots_released
                 ));
             }
-            if store.to_snapshot()
+            if store.to_state()
                 != after_deletion(world, image, &expected.effects.instances_losing_reinit)
             {
                 faults.push("the store after the deletion is not the world minus the image with those instances flagged".to_owned());
@@ -675,8 +675,8 @@ fn after_deletion(
     world: &ImageStore,
     image: &str,
     instances: &[String],
-) -> ecs_image_rules::Snapshot {
-    let mut snapshot = world.to_snapshot();
+) -> ecs_image_rules::StoreState {
+    let mut snapshot = world.to_state();
     snapshot.images.retain(|i| i.id.as_str() != image);
     for instance in &mut snapshot.instances {
         if instances.iter().any(|i| i == instance.id.as_str()) {

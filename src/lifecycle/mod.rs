@@ -19,7 +19,7 @@
 //!
 //! New image (`m-…`), instance (`i-…`) and task (`t-…`) ids come from the store's own
 //! deterministic generator when a plan is committed: the same actions on the same store give
-//! the same ids, a check never draws one, and a snapshot carries the generator's position.
+//! the same ids, a check never draws one, and a saved [`StoreState`](crate::StoreState) carries the generator's position.
 //!
 //! The full table of effects and refusals, with the source of every code and message, is
 //! docs/lifecycle.md.

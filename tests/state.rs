@@ -6,7 +6,7 @@ mod common;
 
 use common::{SPEC_ORDER, account, blocker_answer, default, json, refused};
 use ecs_image_rules::{
-    Blocker, ImageKind, ImageSpec, ImageStatus, ImageStore, InvariantError, Snapshot, blockers,
+    Blocker, ImageKind, ImageSpec, ImageStatus, ImageStore, InvariantError, StoreState, blockers,
 };
 
 const HZ: &str = "cn-hangzhou";
@@ -28,12 +28,12 @@ fn snapshot(images: &[String], tasks: &[&str], instances: &[&str]) -> String {
     )
 }
 
-/// Loads snapshot JSON, both as a `Snapshot` (then `from_snapshot`) and straight into an
+/// Loads snapshot JSON, both as a `StoreState` (then `from_state`) and straight into an
 /// `ImageStore`; the two paths must agree.
 fn load(text: &str) -> Result<ImageStore, InvariantError> {
-    let parsed: Snapshot = serde_json::from_str(text)
+    let parsed: StoreState = serde_json::from_str(text)
         .unwrap_or_else(|e| panic!("the test's snapshot JSON does not parse: {e}"));
-    let loaded = ImageStore::from_snapshot(parsed);
+    let loaded = ImageStore::from_state(parsed);
     let direct = serde_json::from_str::<ImageStore>(text);
     match (&loaded, direct) {
         (Ok(a), Ok(b)) => assert_eq!(*a, b),
@@ -41,7 +41,7 @@ fn load(text: &str) -> Result<ImageStore, InvariantError> {
             d.to_string().contains(&e.to_string()),
             "{d} should contain {e}"
         ),
-        (a, b) => panic!("from_snapshot gave {a:?} but deserializing gave {b:?}"),
+        (a, b) => panic!("from_state gave {a:?} but deserializing gave {b:?}"),
     }
     loaded
 }
@@ -100,7 +100,7 @@ fn a_store_survives_a_json_round_trip() {
     let back: ImageStore = serde_json::from_str(&text).expect("a serialized store loads");
     assert_eq!(back, store);
     assert_eq!(json(&back), text);
-    assert_eq!(back.to_snapshot(), store.to_snapshot());
+    assert_eq!(back.to_state(), store.to_state());
 }
 
 #[test]
@@ -134,12 +134,12 @@ fn a_store_without_tasks_survives_a_json_round_trip() {
     assert_eq!(json(&back), text);
     // The released snapshot count survives: deleting m-z now releases both of its snapshots.
     let mut back = back;
-    let mut snapshot = back.to_snapshot();
+    let mut snapshot = back.to_state();
     snapshot
         .images
         .iter_mut()
         .for_each(|i| i.visibility = Default::default());
-    back = ImageStore::from_snapshot(snapshot).unwrap();
+    back = ImageStore::from_state(snapshot).unwrap();
     let deletion = common::deleted(
         &mut back,
         "alice",
@@ -534,7 +534,7 @@ fn malformed_snapshots_are_refused_by_serde() {
         r#"{"regions":["cn-hangzhou"],"images":[{"id":"m-1","owner":"alice","region":"cn-hangzhou","kind":"custom","status":"Available"}],"tasks":[{"id":"t-1","action":"ExportImage","image":"m-1","extra":1}]}"#,
         r#"{"regions":["cn-hangzhou"],"images":[{"id":"m-1","owner":"alice","region":"cn-hangzhou","kind":"custom","status":"Available"}],"tasks":[{"id":"t-1","action":"Unknown","image":"m-1"}]}"#,
     ] {
-        assert!(serde_json::from_str::<Snapshot>(text).is_err(), "{text}");
+        assert!(serde_json::from_str::<StoreState>(text).is_err(), "{text}");
         assert!(serde_json::from_str::<ImageStore>(text).is_err(), "{text}");
     }
     let bad_id = serde_json::from_str::<ImageStore>(r#"{"regions":["cn hangzhou"]}"#).unwrap_err();

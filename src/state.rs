@@ -2,23 +2,24 @@
 //! sorted by id so that equal stores serialize to equal bytes.
 //!
 //! Loading goes through the store's own inserts (images, then running tasks, then ended tasks,
-//! then instances), so a snapshot is held to exactly the invariants every insert keeps; the
+//! then instances), so a saved state is held to exactly the invariants every insert keeps; the
 //! first fault is refused with an [`InvariantError`] that names it.
 //!
-//! The lifecycle's bookkeeping (ended tasks and the id generator's position) is written only
+//! The lifecycle's bookkeeping (ended tasks, the id generator's position and the clock) is written only
 //! when it is not empty, and read with a default, so a store that never ran a lifecycle
-//! transition serializes exactly as before and older snapshots still load.
+//! transition serializes exactly as before and older saved states still load.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::ids::RegionId;
 use crate::model::{EndedTask, Image, Instance, Task};
 use crate::store::{ImageStore, InvariantError};
+use crate::time::Timestamp;
 
-/// A store as plain lists: what is serialized, and what [`ImageStore::from_snapshot`] loads.
+/// A store as plain lists: what is serialized, and what [`ImageStore::from_state`] loads.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Snapshot {
+pub struct StoreState {
     /// The regions the store knows.
     pub regions: Vec<RegionId>,
     /// The images.
@@ -38,6 +39,13 @@ pub struct Snapshot {
     /// sequence of new image, instance and task ids.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub ids_drawn: u64,
+    /// The store's clock ([`ImageStore::now`]); the epoch when absent.
+    #[serde(default, skip_serializing_if = "is_epoch")]
+    pub clock: Timestamp,
+}
+
+fn is_epoch(t: &Timestamp) -> bool {
+    *t == Timestamp::EPOCH
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -46,53 +54,55 @@ fn is_zero(n: &u64) -> bool {
 
 impl ImageStore {
     /// The store as sorted lists.
-    pub fn to_snapshot(&self) -> Snapshot {
+    pub fn to_state(&self) -> StoreState {
         let mut images: Vec<Image> = self.images().cloned().collect();
         images.sort_by(|a, b| a.id.cmp(&b.id));
         let mut instances: Vec<Instance> = self.instances().cloned().collect();
         instances.sort_by(|a, b| a.id.cmp(&b.id));
-        Snapshot {
+        StoreState {
             regions: self.regions().cloned().collect(),
             images,
             tasks: self.tasks().cloned().collect(),
             instances,
             ended_tasks: self.ended_tasks().cloned().collect(),
             ids_drawn: self.ids_drawn(),
+            clock: self.now(),
         }
     }
 
-    /// Loads a snapshot, refusing the first structural fault.
-    pub fn from_snapshot(snapshot: Snapshot) -> Result<Self, InvariantError> {
+    /// Loads a saved state, refusing the first structural fault.
+    pub fn from_state(state: StoreState) -> Result<Self, InvariantError> {
         let mut store = ImageStore::without_regions();
-        for region in snapshot.regions {
+        for region in state.regions {
             store.add_region(region);
         }
-        for image in snapshot.images {
+        for image in state.images {
             store.insert_image(image)?;
         }
-        for task in snapshot.tasks {
+        for task in state.tasks {
             store.insert_task(task)?;
         }
-        for task in snapshot.ended_tasks {
+        for task in state.ended_tasks {
             store.insert_ended_task(task)?;
         }
-        for instance in snapshot.instances {
+        for instance in state.instances {
             store.insert_instance(instance)?;
         }
-        store.set_ids_drawn(snapshot.ids_drawn);
+        store.set_ids_drawn(state.ids_drawn);
+        store.set_clock(state.clock);
         Ok(store)
     }
 }
 
 impl Serialize for ImageStore {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.to_snapshot().serialize(serializer)
+        self.to_state().serialize(serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ImageStore {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let snapshot = Snapshot::deserialize(deserializer)?;
-        ImageStore::from_snapshot(snapshot).map_err(serde::de::Error::custom)
+        let state = StoreState::deserialize(deserializer)?;
+        ImageStore::from_state(state).map_err(serde::de::Error::custom)
     }
 }
