@@ -68,6 +68,15 @@ pub enum Parameter {
     PageNumber,
     /// `PageSize` (the Describe actions).
     PageSize,
+    /// `ResourceId.N` (TagResources, UntagResources, ListTagResources) or `ResourceId`
+    /// (DescribeTags).
+    ResourceId,
+    /// `TagKey.N` (UntagResources).
+    TagKey,
+    /// `All` (UntagResources).
+    All,
+    /// `NextToken` (ListTagResources).
+    NextToken,
 }
 
 impl Parameter {
@@ -93,6 +102,10 @@ impl Parameter {
             Parameter::TaskIds => "TaskIds",
             Parameter::PageNumber => "PageNumber",
             Parameter::PageSize => "PageSize",
+            Parameter::ResourceId => "ResourceId",
+            Parameter::TagKey => "TagKey",
+            Parameter::All => "All",
+            Parameter::NextToken => "NextToken",
         }
     }
 
@@ -141,6 +154,8 @@ pub enum Error {
     },
     /// The resource is in a state the action does not accept.
     Denied(Denial),
+    /// A tag, a list of tags or of tagged resources is refused.
+    Tag(TagRefusal),
     /// 400 `DryRunOperation`, "Request validation has been passed with DryRun flag set.":
     /// `DryRun=true` and every check passed; nothing changed [D for ECS actions generally; I
     /// for DeleteImage].
@@ -169,6 +184,57 @@ pub enum NotFound {
     /// 400 `InvalidTaskId.NotFound`, `The specified "TaskId" is not found.`: the caller has no
     /// such task in the region [D, CancelTask].
     Task,
+    /// 404 `InvalidResourceId.NotFound`, "The specified ResourceIds are not found in our
+    /// records.": a `ResourceId.N` of TagResources or UntagResources is not the caller's own
+    /// resource of that type in the region (absent, another account's, a system image) [D:
+    /// TagResources, UntagResources; I: another account's answers the same].
+    Resource,
+    /// 404 `InvalidResourceType.NotFound`, "The ResourceType provided does not exist in our
+    /// records.": a `ResourceType` the project does not hold [D code and message; I for the
+    /// documented types it does not hold].
+    ResourceType,
+}
+
+/// What [`Error::Tag`] refused: a tag, or a list of tags or of resources to tag [D: the
+/// 2021 error tables of TagResources, UntagResources, ListTagResources and DescribeTags,
+/// docs/research/tags.md; which case answers which code where two could is \[I\]].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TagRefusal {
+    /// 404 `MissingParameter.ResourceType`, "The parameter - ResourceType should not be
+    /// null": no `ResourceType` [D, 404 as the table prints it].
+    MissingResourceType,
+    /// 404 `MissingParameter.Tags`, "The parameter - Tags should not be null": TagResources
+    /// without `Tag.N` [D, 404 as printed].
+    MissingTags,
+    /// 400 `NumberExceed.ResourceIds`, "The ResourceIds parameter's number is exceed , Valid :
+    /// 50": more than 50 `ResourceId.N` \[D\].
+    TooManyResourceIds,
+    /// 400 `NumberExceed.Tags`, "The Tags parameter's number is exceed , Valid : 20": more
+    /// than 20 `Tag.N` on TagResources or ListTagResources, or `TagKey.N` on UntagResources
+    /// [D; I for `TagKey.N`].
+    TooManyTags,
+    /// 400 `Duplicate.TagKey`, "The Tag.N.Key contain duplicate key.": two `Tag.N` with one
+    /// key \[D\].
+    DuplicateKey,
+    /// 400 `InvalidTagKey.Malformed`, "The specified Tag.n.Key is not valid.": an empty key,
+    /// longer than 128 characters, starting with `aliyun` or `acs:`, or containing `http://`
+    /// or `https://` \[D\].
+    MalformedKey,
+    /// 400 `InvalidTagValue.Malformed`, "The specified Tag.n.Value is not valid.": a value
+    /// longer than 128 characters or containing `http://` or `https://` \[D\].
+    MalformedValue,
+    /// 400 `InvalidTag.Mismatch`, "The specified Tag.n.Key and Tag.n.Value are not match.":
+    /// a `Tag.N.Value` without its `Tag.N.Key` [D code and message; I when].
+    Mismatch,
+    /// 400 `OperationDenied.QuotaExceed`, "The quota of tags on resource is beyond permitted
+    /// range.": a resource would carry more than 20 tags [D code and message; I: this code
+    /// rather than `QuotaExceed.Tags`, whose message the table leaves as `%s`].
+    QuotaExceeded,
+    /// 400 `InvalidTagCount`, "The specified tags are beyond the permitted range.": more than
+    /// 20 `Tag.N` on DescribeTags or on a creating action (CreateImage, ImportImage,
+    /// CopyImage, RunInstances) [D: DescribeTags, AddTags; I for the creating actions].
+    TagCount,
 }
 
 /// What [`Error::Denied`] refused: a resource in a state the action does not accept.
@@ -289,6 +355,10 @@ impl Error {
                 let (status, code, message) = denial.answer();
                 (status, code, B(message))
             }
+            Error::Tag(refusal) => {
+                let (status, code, message) = refusal.answer();
+                (status, code, B(message))
+            }
             Error::DryRunOperation => (
                 400,
                 "DryRunOperation",
@@ -325,6 +395,74 @@ impl NotFound {
                 400,
                 "InvalidTaskId.NotFound",
                 "The specified \"TaskId\" is not found.",
+            ),
+            NotFound::Resource => (
+                404,
+                "InvalidResourceId.NotFound",
+                "The specified ResourceIds are not found in our records.",
+            ),
+            NotFound::ResourceType => (
+                404,
+                "InvalidResourceType.NotFound",
+                "The ResourceType provided does not exist in our records.",
+            ),
+        }
+    }
+}
+
+impl TagRefusal {
+    const fn answer(self) -> (u16, &'static str, &'static str) {
+        use TagRefusal::*;
+        match self {
+            MissingResourceType => (
+                404,
+                "MissingParameter.ResourceType",
+                "The parameter - ResourceType should not be null",
+            ),
+            MissingTags => (
+                404,
+                "MissingParameter.Tags",
+                "The parameter - Tags should not be null",
+            ),
+            TooManyResourceIds => (
+                400,
+                "NumberExceed.ResourceIds",
+                "The ResourceIds parameter's number is exceed , Valid : 50",
+            ),
+            TooManyTags => (
+                400,
+                "NumberExceed.Tags",
+                "The Tags parameter's number is exceed , Valid : 20",
+            ),
+            DuplicateKey => (
+                400,
+                "Duplicate.TagKey",
+                "The Tag.N.Key contain duplicate key.",
+            ),
+            MalformedKey => (
+                400,
+                "InvalidTagKey.Malformed",
+                "The specified Tag.n.Key is not valid.",
+            ),
+            MalformedValue => (
+                400,
+                "InvalidTagValue.Malformed",
+                "The specified Tag.n.Value is not valid.",
+            ),
+            Mismatch => (
+                400,
+                "InvalidTag.Mismatch",
+                "The specified Tag.n.Key and Tag.n.Value are not match.",
+            ),
+            QuotaExceeded => (
+                400,
+                "OperationDenied.QuotaExceed",
+                "The quota of tags on resource is beyond permitted range.",
+            ),
+            TagCount => (
+                400,
+                "InvalidTagCount",
+                "The specified tags are beyond the permitted range.",
             ),
         }
     }
@@ -486,6 +624,12 @@ impl std::error::Error for Error {}
 impl From<NotFound> for Error {
     fn from(what: NotFound) -> Self {
         Error::NotFound(what)
+    }
+}
+
+impl From<TagRefusal> for Error {
+    fn from(refusal: TagRefusal) -> Self {
+        Error::Tag(refusal)
     }
 }
 

@@ -38,6 +38,8 @@ pub enum IdKind {
     Task,
     /// A request id: an uppercase UUID.
     Request,
+    /// A taggable resource of any type (`ResourceId.N` of the tag actions).
+    Resource,
 }
 
 impl IdKind {
@@ -51,6 +53,7 @@ impl IdKind {
             IdKind::Snapshot => "snapshot id",
             IdKind::Task => "task id",
             IdKind::Request => "request id",
+            IdKind::Resource => "resource id",
         }
     }
 }
@@ -241,6 +244,14 @@ id_type!(
     /// A running import, export or copy task, e.g. `t-bp1…`.
     TaskId,
     IdKind::Task,
+    CompactString
+);
+
+id_type!(
+    /// A taggable resource's id, whatever its type (`ResourceId.N` of the tag actions): an
+    /// image's `m-…`, an instance's `i-…`.
+    ResourceId,
+    IdKind::Resource,
     CompactString
 );
 

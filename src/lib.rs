@@ -75,10 +75,13 @@
 //! | DeleteInstance | [`DeleteInstance`] | [`ImageStore::delete_instance`] | the instance is released |
 //! | ModifyImageAttribute | [`ModifyImageAttribute`] | [`ImageStore::modify_image_attribute`] | Deprecated / Available |
 //! | DeleteImage | [`DeleteImageRequest`] | [`ImageStore::delete_image`] | [`Outcome`] |
+//! | TagResources | [`TagResources`] | [`ImageStore::tag_resources`] | the tags are on every resource, all or none |
+//! | UntagResources | [`UntagResources`] | [`ImageStore::untag_resources`] | the keys (or every tag) are off |
 //!
 //! The Describe actions are queries that never change the store, with typed requests too
 //! ([`DescribeImages`], [`DescribeImageSharePermission`], [`DescribeInstances`],
-//! [`DescribeTasks`], each answered by the [`ImageStore`] method of the same name): who sees
+//! [`DescribeTasks`], [`ListTagResources`], [`DescribeTags`], each answered by the
+//! [`ImageStore`] method of the same name): who sees
 //! what, the filters and the paging ([`Page`], [`Listing`]) are the library's. The effects and
 //! refusals of every action, with their sources, are tabled in `docs/lifecycle.md`.
 //!
@@ -147,6 +150,9 @@ mod state;
 mod store;
 #[cfg(feature = "proptest")]
 pub mod strategies;
+mod tag_query;
+mod tag_table;
+mod tags;
 mod time;
 pub mod wire;
 mod world;
@@ -156,17 +162,17 @@ pub use describe::{
     DescribeImageSharePermission, DescribeImages, DescribeInstances, DescribeTasks, ImageView,
     Listing, MAX_PAGE_SIZE, MAX_TASK_IDS, Page, SharePermission, TaskAction, TaskView,
 };
-pub use error::{ApiError, Denial, Error, NotFound, Parameter};
+pub use error::{ApiError, Denial, Error, NotFound, Parameter, TagRefusal};
 pub use fixture::{FixtureError, ImageSpec, MARKETPLACE_OWNER, SYSTEM_OWNER};
 pub use ids::{
     AccountId, IdError, IdKind, ImageId, InstanceId, MAX_ID_LEN, RegionId, RequestId,
-    RequestIdSequence, SnapshotId, TaskId,
+    RequestIdSequence, ResourceId, SnapshotId, TaskId,
 };
 pub use lifecycle::{
     Action, Answer, AttributeStatus, CancelCopyImage, CancelTask, CopyImage, CreateImage,
     DeleteInstance, ExportImage, ImportImage, MAX_ACCOUNTS_PER_CALL, MAX_AMOUNT,
     ModifyImageAttribute, ModifyImageSharePermission, NewImage, Plan, Progress, RunInstances, Step,
-    check,
+    TagResources, UntagResources, check,
 };
 pub use model::{EndedTask, TaskEnd};
 pub use model::{Image, ImageKind, ImageStatus, Instance, Task, TaskKind, Visibility};
@@ -177,6 +183,14 @@ pub use rule::{
 };
 pub use state::StoreState;
 pub use store::{ImageStore, InvariantError, MAX_SHARES, PUBLIC_REGIONS};
+pub use tag_query::{
+    DESCRIBE_TAGS_PAGE_SIZE, DescribeTags, LIST_TAG_RESOURCES_PAGE, ListTagResources,
+    TagResourcePage, TagResourceView, TagSummary,
+};
+pub use tags::{
+    MAX_TAG_LEN, MAX_TAG_RESOURCE_IDS, MAX_TAGS_PER_CALL, MAX_TAGS_PER_RESOURCE, ResourceType, Tag,
+    TagFilter, TagKey, TagValue, TaggedResource,
+};
 pub use time::{Timestamp, TimestampError};
 pub use world::{AccessKey, Account, World, WorldError};
 

@@ -14,6 +14,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::ids::RegionId;
 use crate::model::{EndedTask, Image, Instance, Task};
 use crate::store::{ImageStore, InvariantError};
+use crate::tags::{Tag, TaggedResource};
 use crate::time::Timestamp;
 
 /// A store as plain lists: what is serialized, and what [`ImageStore::from_state`] loads.
@@ -35,6 +36,9 @@ pub struct StoreState {
     /// CancelCopyImage can still answer for them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ended_tasks: Vec<EndedTask>,
+    /// The tagged resources with their tags, by type and id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<TaggedResource>,
     /// How many ids the store's generator has drawn: a loaded store goes on with the same
     /// sequence of new image, instance and task ids.
     #[serde(default, skip_serializing_if = "is_zero")]
@@ -59,8 +63,27 @@ impl ImageStore {
         images.sort_by(|a, b| a.id.cmp(&b.id));
         let mut instances: Vec<Instance> = self.instances().cloned().collect();
         instances.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut tags: Vec<TaggedResource> = self
+            .tagged()
+            .map(|(resource_type, id, tagged)| TaggedResource {
+                resource_type,
+                resource_id: id.clone(),
+                tags: tagged
+                    .tags
+                    .iter()
+                    .map(|(key, value)| Tag {
+                        key: key.clone(),
+                        value: value.clone(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        tags.sort_by(|a, b| {
+            (a.resource_type, &a.resource_id).cmp(&(b.resource_type, &b.resource_id))
+        });
         StoreState {
             regions: self.regions().cloned().collect(),
+            tags,
             images,
             tasks: self.tasks().cloned().collect(),
             instances,
@@ -87,6 +110,9 @@ impl ImageStore {
         }
         for instance in state.instances {
             store.insert_instance(instance)?;
+        }
+        for tagged in state.tags {
+            store.insert_tags(tagged.resource_type, tagged.resource_id, tagged.tags)?;
         }
         store.set_ids_drawn(state.ids_drawn);
         store.set_clock(state.clock);

@@ -12,13 +12,15 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::ids::{AccountId, ImageId, InstanceId, RegionId, SnapshotId, TaskId};
+use crate::ids::{AccountId, ImageId, InstanceId, RegionId, ResourceId, SnapshotId, TaskId};
 use crate::image_index::ImageGroups;
 pub(crate) use crate::image_table::Entry;
 use crate::image_table::{ImageTable, Running};
 use crate::model::{
     EndedTask, Image, ImageKind, ImageStatus, Instance, Task, TaskEnd, TaskKind, Visibility,
 };
+use crate::tag_table::{TagTable, Tagged};
+use crate::tags::{MAX_TAGS_PER_RESOURCE, ResourceType, Tag, TagKey, TagValue};
 use crate::time::Timestamp;
 
 /// The most accounts one image can be shared with [D: ModifyImageSharePermission].
@@ -164,6 +166,23 @@ pub enum InvariantError {
         /// Its image.
         image: ImageId,
     },
+    /// Tags on a resource the store does not hold, or on one no account can tag (a system or
+    /// marketplace image).
+    #[error("{resource_type} {id} carries tags, but the store holds no such taggable resource")]
+    TaggedResourceMissing {
+        /// Its type.
+        resource_type: ResourceType,
+        /// Its id.
+        id: ResourceId,
+    },
+    /// A resource carries more than [`MAX_TAGS_PER_RESOURCE`] tags, or one key twice.
+    #[error("{resource_type} {id} carries more than 20 tags, or one key twice")]
+    BadTags {
+        /// Its type.
+        resource_type: ResourceType,
+        /// Its id.
+        id: ResourceId,
+    },
     /// An instance runs in another region than the image it was created from (images are
     /// regional \[D\]).
     #[error(
@@ -220,6 +239,8 @@ pub struct ImageStore {
     /// most one copy ever, and CancelCopyImage must tell a finished copy from an image that
     /// never was one.
     copies: HashMap<ImageId, TaskId>,
+    /// The tags of every tagged resource, and the index from tag to resources.
+    tags: TagTable,
     /// How many ids the generator has drawn.
     ids_drawn: u64,
     /// The time the store was last advanced to ([`ImageStore::advance_clock`]).
@@ -257,6 +278,7 @@ impl ImageStore {
             orphans: HashMap::new(),
             ended_tasks: BTreeMap::new(),
             copies: HashMap::new(),
+            tags: TagTable::default(),
             ids_drawn: 0,
             clock: Timestamp::EPOCH,
         }
@@ -322,6 +344,49 @@ impl ImageStore {
             .get(image)
             .into_iter()
             .flat_map(|e| e.instances().iter())
+    }
+
+    /// A resource's tags, in key order (none for an untagged or unknown resource).
+    pub fn tags_of(
+        &self,
+        resource_type: ResourceType,
+        id: &str,
+    ) -> impl Iterator<Item = (&TagKey, &TagValue)> {
+        self.tags
+            .of(resource_type, id)
+            .into_iter()
+            .flat_map(|t| t.tags.iter())
+    }
+
+    /// The owner and region of a resource that can carry tags: a custom image or an
+    /// instance. Anything else (absent, a system or marketplace image) has none \[I\].
+    pub(crate) fn tag_owner(
+        &self,
+        resource_type: ResourceType,
+        id: &str,
+    ) -> Option<(&AccountId, &RegionId)> {
+        match resource_type {
+            ResourceType::Image => self
+                .image(id)
+                .filter(|i| i.kind == ImageKind::Custom)
+                .map(|i| (&i.owner, &i.region)),
+            ResourceType::Instance => self.instance(id).map(|i| (&i.owner, &i.region)),
+        }
+    }
+
+    /// The tag table.
+    pub(crate) fn tag_table(&self) -> &TagTable {
+        &self.tags
+    }
+
+    /// The tag table, to change.
+    pub(crate) fn tag_table_mut(&mut self) -> &mut TagTable {
+        &mut self.tags
+    }
+
+    /// Every tagged resource with its tags, in no particular order.
+    pub(crate) fn tagged(&self) -> impl Iterator<Item = (ResourceType, &ResourceId, &Tagged)> {
+        self.tags.all()
     }
 
     /// An ended task by id.
@@ -610,6 +675,31 @@ impl ImageStore {
         Ok(())
     }
 
+    /// Puts tags on a resource the store holds (a custom image or an instance), as a loaded
+    /// store state does. Refused (store unchanged) if there is no such resource, or if it
+    /// would carry more than [`MAX_TAGS_PER_RESOURCE`] tags or one key twice.
+    pub fn insert_tags(
+        &mut self,
+        resource_type: ResourceType,
+        id: ResourceId,
+        tags: Vec<Tag>,
+    ) -> Result<(), InvariantError> {
+        let Some((owner, region)) = self
+            .tag_owner(resource_type, id.as_str())
+            .map(|(o, r)| (o.clone(), r.clone()))
+        else {
+            return Err(InvariantError::TaggedResourceMissing { resource_type, id });
+        };
+        let had = self.tags_of(resource_type, id.as_str());
+        let mut keys: BTreeSet<&TagKey> = had.map(|(k, _)| k).collect();
+        let unique = tags.iter().all(|t| keys.insert(&t.key));
+        if !unique || keys.len() > MAX_TAGS_PER_RESOURCE {
+            return Err(InvariantError::BadTags { resource_type, id });
+        }
+        self.tags.put(resource_type, &id, &owner, &region, tags);
+        Ok(())
+    }
+
     // ---- removals used by the rule and by fixture rollback ---------------------------------
 
     /// Removes an image that no task runs on, flags its instances and releases its snapshots.
@@ -631,6 +721,8 @@ impl ImageStore {
         let (entry, moved) = self.images.remove(id)?;
         debug_assert_eq!(moved, (last != at).then_some((last, at)));
         let (image, running, instances) = entry.into_parts();
+        // A resource's tags go with it \[D\].
+        self.tags.forget(ResourceType::Image, image.id.as_str());
         if let Some(owned) = self.owners.get_mut(&image.owner) {
             *owned -= 1;
             if *owned == 0 {
@@ -713,6 +805,8 @@ impl ImageStore {
     /// Removes an instance (it is released).
     pub(crate) fn remove_instance(&mut self, id: &str) -> Option<Instance> {
         let instance = self.instances.remove(id)?;
+        // A resource's tags go with it \[D\].
+        self.tags.forget(ResourceType::Instance, id);
         let key = (instance.owner.clone(), instance.region.clone());
         if let Some(ids) = self.instances_by_account.get_mut(&key) {
             ids.remove(id);

@@ -19,6 +19,7 @@ use crate::declared;
 use crate::describe;
 use crate::error::GatewayError;
 use crate::protocol::{Reply, host_for};
+use crate::tags;
 
 /// What an action answered, and whether the world changed.
 #[derive(Debug)]
@@ -148,6 +149,57 @@ static ACTIONS: &[ActionSpec] = &[
         true,
         modify_image_attribute,
         ["RegionId", "ImageId", "Status", "DryRun"]
+    ),
+    action!(
+        "TagResources",
+        true,
+        tags::tag_resources,
+        [
+            "RegionId",
+            "ResourceType",
+            "ResourceId.N",
+            "Tag.N.Key",
+            "Tag.N.Value"
+        ]
+    ),
+    action!(
+        "UntagResources",
+        true,
+        tags::untag_resources,
+        [
+            "RegionId",
+            "ResourceType",
+            "ResourceId.N",
+            "TagKey.N",
+            "All"
+        ]
+    ),
+    action!(
+        "ListTagResources",
+        false,
+        tags::list_tag_resources,
+        [
+            "RegionId",
+            "ResourceType",
+            "ResourceId.N",
+            "Tag.N.Key",
+            "Tag.N.Value",
+            "NextToken"
+        ]
+    ),
+    action!(
+        "DescribeTags",
+        false,
+        tags::describe_tags,
+        [
+            "RegionId",
+            "ResourceType",
+            "ResourceId",
+            "Tag.N.Key",
+            "Tag.N.Value",
+            "PageNumber",
+            "PageSize"
+        ]
     ),
 ];
 

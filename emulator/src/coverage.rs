@@ -8,7 +8,7 @@
 
 use std::fmt::Write;
 
-use ecs_image_rules::{ApiError, Blocker, Catalog, Denial, Error, NotFound, Parameter};
+use ecs_image_rules::{ApiError, Blocker, Catalog, Denial, Error, NotFound, Parameter, TagRefusal};
 
 use crate::actions;
 use crate::call::ActionSpec;
@@ -258,6 +258,79 @@ static ERRORS: &[(&str, &[Error])] = {
                 },
                 Denied(Denial::ImagePublic),
                 DryRun,
+            ],
+        ),
+        (
+            "TagResources",
+            &[
+                Missing(P::RegionId),
+                Invalid(P::RegionId),
+                Error::Tag(TagRefusal::MissingResourceType),
+                Gone(NotFound::ResourceType),
+                Invalid(P::ResourceId),
+                Error::Tag(TagRefusal::Mismatch),
+                Error::Tag(TagRefusal::MalformedKey),
+                Error::Tag(TagRefusal::MalformedValue),
+                Error::Tag(TagRefusal::MissingTags),
+                Error::Tag(TagRefusal::TooManyTags),
+                Error::Tag(TagRefusal::DuplicateKey),
+                Missing(P::ResourceId),
+                Error::Tag(TagRefusal::TooManyResourceIds),
+                Gone(NotFound::Region),
+                Gone(NotFound::Resource),
+                Error::Tag(TagRefusal::QuotaExceeded),
+            ],
+        ),
+        (
+            "UntagResources",
+            &[
+                Missing(P::RegionId),
+                Invalid(P::RegionId),
+                Error::Tag(TagRefusal::MissingResourceType),
+                Gone(NotFound::ResourceType),
+                Invalid(P::ResourceId),
+                Error::Tag(TagRefusal::MalformedKey),
+                Invalid(P::All),
+                Error::Tag(TagRefusal::TooManyTags),
+                Missing(P::TagKey),
+                Missing(P::ResourceId),
+                Error::Tag(TagRefusal::TooManyResourceIds),
+                Gone(NotFound::Region),
+                Gone(NotFound::Resource),
+            ],
+        ),
+        (
+            "ListTagResources",
+            &[
+                Missing(P::RegionId),
+                Invalid(P::RegionId),
+                Error::Tag(TagRefusal::MissingResourceType),
+                Gone(NotFound::ResourceType),
+                Invalid(P::ResourceId),
+                Error::Tag(TagRefusal::Mismatch),
+                Error::Tag(TagRefusal::MalformedKey),
+                Error::Tag(TagRefusal::MalformedValue),
+                Error::Tag(TagRefusal::TooManyResourceIds),
+                Error::Tag(TagRefusal::TooManyTags),
+                Missing(P::ResourceId),
+                Invalid(P::NextToken),
+                Gone(NotFound::Region),
+            ],
+        ),
+        (
+            "DescribeTags",
+            &[
+                Missing(P::RegionId),
+                Invalid(P::RegionId),
+                Gone(NotFound::ResourceType),
+                Invalid(P::ResourceId),
+                Error::Tag(TagRefusal::Mismatch),
+                Error::Tag(TagRefusal::MalformedKey),
+                Error::Tag(TagRefusal::MalformedValue),
+                Invalid(P::PageNumber),
+                Invalid(P::PageSize),
+                Error::Tag(TagRefusal::TagCount),
+                Gone(NotFound::Region),
             ],
         ),
     ]

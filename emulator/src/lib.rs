@@ -57,6 +57,7 @@ mod replay;
 mod rpc;
 mod server;
 mod signature;
+mod tags;
 
 pub use access::Denial;
 pub use actions::names as action_names;

@@ -112,6 +112,40 @@ impl<'a> Params<'a> {
             .collect()
     }
 
+    /// A flattened list of pairs `<prefix>.N.<first>` / `<prefix>.N.<second>` (`Tag.N.Key` /
+    /// `Tag.N.Value`), in index order: each index given, with whichever of its two values are
+    /// not empty. Indexes that are not positive numbers are not part of the list.
+    pub fn pairs(
+        &self,
+        prefix: &str,
+        first: &str,
+        second: &str,
+    ) -> Vec<(Option<&'a str>, Option<&'a str>)> {
+        self.reads(&format!("{prefix}.N.{first}"));
+        self.reads(&format!("{prefix}.N.{second}"));
+        let mut entries: std::collections::BTreeMap<u32, (Option<&'a str>, Option<&'a str>)> =
+            std::collections::BTreeMap::new();
+        for (k, v) in self.params.iter().filter(|(_, v)| !v.is_empty()) {
+            let Some(rest) = k.strip_prefix(prefix).and_then(|r| r.strip_prefix('.')) else {
+                continue;
+            };
+            let Some((index, field)) = rest.split_once('.') else {
+                continue;
+            };
+            let Some(index) = index.parse::<u32>().ok().filter(|&n| n > 0) else {
+                continue;
+            };
+            let slot = entries.entry(index).or_default();
+            // When a name repeats, its first value counts.
+            if field == first && slot.0.is_none() {
+                slot.0 = Some(v.as_str());
+            } else if field == second && slot.1.is_none() {
+                slot.1 = Some(v.as_str());
+            }
+        }
+        entries.into_values().collect()
+    }
+
     /// A comma-separated list, each item trimmed and parsed; absent is empty.
     pub fn comma_list<T: FromStr>(&self, p: Parameter) -> Result<Vec<T>, Error> {
         match self.raw(p.name()) {

@@ -32,8 +32,9 @@ fn the_report_names_what_is_refused_and_what_is_not_emulated() {
     assert!(describe_images.contains("| 404 | `InvalidRegionId.NotFound` |"));
     assert!(describe_images.contains("| 400 | `Emulator.ParameterNotModelled` |"));
     let not_emulated = section(&report, "## Not emulated");
-    assert!(not_emulated.contains("| TagResources |"));
-    assert!(not_emulated.contains("| DescribeRegions |"));
+    assert!(not_emulated.contains("| JoinResourceGroup |"));
+    assert!(not_emulated.contains("| AttachKeyPair |"));
+    assert!(!not_emulated.contains("| TagResources |"));
     assert!(!not_emulated.contains("| DeleteImage |"));
 }
 

@@ -294,7 +294,11 @@ async fn no_modelled_parameter_is_refused() {
 #[tokio::test]
 async fn a_real_action_not_emulated_is_a_400_naming_it() {
     let server = Server::demo().await;
-    for action in ["TagResources", "ListTagResources", "DescribeRegions"] {
+    for action in [
+        "JoinResourceGroup",
+        "AttachKeyPair",
+        "DescribeSecurityGroups",
+    ] {
         let answer = call(&server, ALICE_KEY, action, &[("RegionId", HZ)]).await;
         answer.assert_error(
             400,

@@ -410,6 +410,17 @@ fn parameters_of(action: &str) -> &'static [&'static str] {
         "RunInstances" => &["RegionId", "ImageId", "Amount", "DryRun"],
         "DeleteInstance" => &["InstanceId", "RegionId"],
         "ModifyImageAttribute" => &["RegionId", "ImageId", "Status", "DryRun"],
+        "TagResources" => &["RegionId", "ResourceType", "ResourceId", "Tag"],
+        "UntagResources" => &["RegionId", "ResourceType", "ResourceId", "TagKey", "All"],
+        "ListTagResources" => &["RegionId", "ResourceType", "ResourceId", "Tag", "NextToken"],
+        "DescribeTags" => &[
+            "RegionId",
+            "ResourceType",
+            "ResourceId",
+            "Tag",
+            "PageNumber",
+            "PageSize",
+        ],
         other => panic!("no parameters listed for {other}: add it here"),
     }
 }
@@ -443,6 +454,13 @@ fn values_of(name: &str, ids: &WorldIds) -> (Vec<String>, Vec<String>) {
         "Amount" => (&["1", "2"], &["100", "101", "0", "x"]),
         "SnapshotId" => (&["s-fuzz-1", "s-demo-free"], &["", "not an id"]),
         "AddAccount" | "RemoveAccount" => (&["bob", "alice"], &["carol", ""]),
+        "ResourceType" => (&["image", "image", "instance"], &["disk", "Image", ""]),
+        "ResourceId" => (&[], &["m-nope", "", "i-nope"]),
+        "Tag" | "TagKey" => (&["env", "team", "keep"], &["aliyun-x", "http://x", ""]),
+        "TagValue" => (&["dev", "prod", ""], &["https://y"]),
+        "All" => (&["true", "false"], &["yes"]),
+        // (m-demo-free, env) as a ListTagResources token spells it.
+        "NextToken" => (&["6d2d64656d6f2d66726565.656e76"], &["x", "zz.zz"]),
         other => panic!("no values listed for {other}"),
     };
     let owned = |values: &[&str]| values.iter().map(|v| (*v).to_owned()).collect::<Vec<_>>();
@@ -451,6 +469,10 @@ fn values_of(name: &str, ids: &WorldIds) -> (Vec<String>, Vec<String>) {
         "ImageId" => plausible.extend(ids.images.iter().cloned()),
         "TaskId" | "TaskIds" => plausible.extend(ids.tasks.iter().cloned()),
         "InstanceId" => plausible.extend(ids.instances.iter().cloned()),
+        "ResourceId" => {
+            plausible.extend(ids.images.iter().cloned());
+            plausible.extend(ids.instances.iter().cloned());
+        }
         _ => {}
     }
     (plausible, owned(wrong))
@@ -518,6 +540,23 @@ fn generate(rng: &mut Lcg, action: &str, ids: &WorldIds) -> Vec<(String, String)
             continue;
         }
         match *name {
+            "Tag" => {
+                for _ in 0..=(rng.next() % 3) {
+                    let index = if plausible {
+                        1 + rng.next() % 3
+                    } else {
+                        1 + rng.next() % 25
+                    };
+                    params.push((format!("Tag.{index}.Key"), pick(rng, "Tag")));
+                    params.push((format!("Tag.{index}.Value"), pick(rng, "TagValue")));
+                }
+            }
+            "ResourceId" | "TagKey" if action != "DescribeTags" => {
+                for _ in 0..=(rng.next() % 3) {
+                    let index = 1 + rng.next() % 3;
+                    params.push((format!("{name}.{index}"), pick(rng, name)));
+                }
+            }
             "DiskDeviceMapping" | "AddAccount" | "RemoveAccount" => {
                 let values = if *name == "DiskDeviceMapping" {
                     "SnapshotId"

@@ -53,6 +53,7 @@
 mod image;
 mod instance;
 mod share;
+mod tag;
 mod task;
 
 pub use image::{
@@ -61,6 +62,7 @@ pub use image::{
 };
 pub use instance::{DeleteInstance, MAX_AMOUNT, RunInstances};
 pub use share::{MAX_ACCOUNTS_PER_CALL, ModifyImageSharePermission};
+pub use tag::{TagResources, UntagResources};
 pub use task::CancelTask;
 
 use crate::error::{Error, NotFound};
@@ -96,6 +98,10 @@ pub enum Action {
     ModifyImageAttribute(ModifyImageAttribute),
     /// DeleteImage, answered by the rule with the profile given to [`check`].
     DeleteImage(DeleteImageRequest),
+    /// TagResources.
+    TagResources(TagResources),
+    /// UntagResources.
+    UntagResources(UntagResources),
 }
 
 impl Action {
@@ -113,6 +119,8 @@ impl Action {
             Action::DeleteInstance(_) => "DeleteInstance",
             Action::ModifyImageAttribute(_) => "ModifyImageAttribute",
             Action::DeleteImage(_) => "DeleteImage",
+            Action::TagResources(_) => "TagResources",
+            Action::UntagResources(_) => "UntagResources",
         }
     }
 }
@@ -224,6 +232,8 @@ enum Change<'r> {
     DeleteInstance(&'r DeleteInstance, InstanceId),
     ModifyImageAttribute(&'r ModifyImageAttribute),
     DeleteImage(Verdict<'r>),
+    TagResources(&'r TagResources),
+    UntagResources(&'r UntagResources),
 }
 
 /// Checks a call without changing anything: every refusal of the action in its documented
@@ -281,6 +291,14 @@ pub fn check<'r>(
             Change::ModifyImageAttribute(r)
         }
         Action::DeleteImage(r) => Change::DeleteImage(decide(store, caller, r, profile)?),
+        Action::TagResources(r) => {
+            passed(r, store, caller, profile)?;
+            Change::TagResources(r)
+        }
+        Action::UntagResources(r) => {
+            passed(r, store, caller, profile)?;
+            Change::UntagResources(r)
+        }
     };
     Ok(Plan {
         caller,
@@ -346,6 +364,14 @@ impl ImageStore {
                 Answer::Done
             }
             Change::DeleteImage(verdict) => Answer::DeleteImage(self.carry_out_verdict(verdict)),
+            Change::TagResources(r) => {
+                r.change(self, caller, ());
+                Answer::Done
+            }
+            Change::UntagResources(r) => {
+                r.change(self, caller, ());
+                Answer::Done
+            }
         }
     }
 
