@@ -9,9 +9,10 @@ use std::str::FromStr;
 use crate::error::{Error, Parameter};
 use crate::ids::{AccountId, ImageId, RegionId, TaskId};
 use crate::model::{Image, ImageStatus, Instance, TaskKind};
-use crate::query::{ImageFilter, OwnerAlias};
+use crate::query::{ImageFilter, OwnerAlias, Visible};
 use crate::rule::known_region;
 use crate::store::ImageStore;
+use crate::tags::{ResourceType, TagFilter};
 
 /// The largest `PageSize` the Describe actions accept \[D\].
 pub const MAX_PAGE_SIZE: u32 = 100;
@@ -175,6 +176,10 @@ pub struct DescribeImages {
     pub statuses: Vec<ImageStatus>,
     /// `ImageOwnerAlias`: only images of this kind for the caller.
     pub owner_alias: Option<OwnerAlias>,
+    /// `Tag.N`: only the caller's own images that carry every one of these tags (a key
+    /// without a value matches any value); tags are their owner's, so no other image matches
+    /// \[I\].
+    pub tags: Vec<TagFilter>,
     /// `PageNumber` and `PageSize`.
     pub page: Page,
 }
@@ -187,6 +192,7 @@ impl DescribeImages {
             image_ids: Vec::new(),
             statuses: Vec::new(),
             owner_alias: None,
+            tags: Vec::new(),
             page: Page::default(),
         }
     }
@@ -231,6 +237,9 @@ pub struct DescribeInstances {
     pub region_id: RegionId,
     /// `ImageId`: only instances made from this image.
     pub image_id: Option<ImageId>,
+    /// `Tag.N`: only instances that carry every one of these tags (a key without a value
+    /// matches any value).
+    pub tags: Vec<TagFilter>,
     /// `PageNumber` and `PageSize`.
     pub page: Page,
 }
@@ -241,6 +250,7 @@ impl DescribeInstances {
         Self {
             region_id,
             image_id: None,
+            tags: Vec::new(),
             page: Page::default(),
         }
     }
@@ -306,7 +316,30 @@ impl ImageStore {
         caller: &AccountId,
         request: &DescribeImages,
     ) -> Result<Listing<ImageView<'_>>, Error> {
-        let visible = self.visible(caller, &request.region_id, &request.filter())?;
+        let filter = request.filter();
+        let visible = if request.tags.is_empty() {
+            self.visible(caller, &request.region_id, &filter)?
+        } else {
+            // The caller's images carrying the tags, from the tag index: O(matches).
+            known_region(self, &request.region_id)?;
+            let tagged = self.carrying_all(
+                caller,
+                &request.region_id,
+                ResourceType::Image,
+                &request.tags,
+            );
+            let distinct: BTreeSet<&ImageId> = filter.image_ids.iter().collect();
+            if distinct.len() > crate::query::MAX_IMAGE_IDS {
+                return Err(Error::InvalidParameter(Parameter::ImageId));
+            }
+            Visible::Listed(
+                tagged
+                    .into_iter()
+                    .filter_map(|id| self.image(id.as_str()))
+                    .filter(|image| filter.matches(image, caller))
+                    .collect(),
+            )
+        };
         let page = request.page;
         Ok(Listing {
             total_count: visible.total(),
@@ -357,6 +390,20 @@ impl ImageStore {
         let region = &request.region_id;
         known_region(self, region)?;
         let page = request.page;
+        if !request.tags.is_empty() {
+            // The caller's instances carrying the tags, from the tag index: O(matches).
+            let tagged = self.carrying_all(caller, region, ResourceType::Instance, &request.tags);
+            let instances = tagged
+                .into_iter()
+                .filter_map(|id| self.instance(id.as_str()))
+                .filter(|i| {
+                    request
+                        .image_id
+                        .as_ref()
+                        .is_none_or(|image| i.image == *image)
+                });
+            return Ok(page.of(instances));
+        }
         let Some(image) = &request.image_id else {
             // The caller's instances in the region, from an index kept in id order.
             let ids = self.instances_of_account(caller, region);

@@ -116,7 +116,7 @@ impl ImageFilter {
         }
     }
 
-    fn matches(&self, image: &Image, caller: &AccountId) -> bool {
+    pub(crate) fn matches(&self, image: &Image, caller: &AccountId) -> bool {
         (self.image_ids.is_empty() || self.image_ids.contains(&image.id))
             && (self.statuses.is_empty() || self.statuses.contains(&image.status))
             && self

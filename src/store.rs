@@ -374,6 +374,20 @@ impl ImageStore {
         }
     }
 
+    /// Puts a creating action's `Tag.N` on the resource it has just made.
+    pub(crate) fn tag_new(&mut self, resource_type: ResourceType, id: &str, tags: &[Tag]) {
+        if tags.is_empty() {
+            return;
+        }
+        let (owner, region) = self
+            .tag_owner(resource_type, id)
+            .map(|(o, r)| (o.clone(), r.clone()))
+            .expect("a resource just made can carry tags");
+        let id = ResourceId::new(id).expect("the store's ids are valid resource ids");
+        self.tags
+            .put(resource_type, &id, &owner, &region, tags.iter().cloned());
+    }
+
     /// The tag table.
     pub(crate) fn tag_table(&self) -> &TagTable {
         &self.tags

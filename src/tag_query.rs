@@ -170,6 +170,49 @@ fn parse_token(token: &str) -> Result<(String, String), Error> {
 }
 
 impl ImageStore {
+    /// The caller's resources of one type in a region that satisfy every tag condition, in id
+    /// order: the smallest condition's set from the index, the others checked one resource at
+    /// a time. Costs the conditions' matches, never the store's size. Empty without a
+    /// condition.
+    pub(crate) fn carrying_all(
+        &self,
+        caller: &AccountId,
+        region: &RegionId,
+        kind: ResourceType,
+        filters: &[TagFilter],
+    ) -> BTreeSet<&ResourceId> {
+        let table = self.tag_table();
+        let mut sets: Vec<BTreeSet<&ResourceId>> = filters
+            .iter()
+            .map(|f| table.carrying(caller, region, kind, f))
+            .collect();
+        sets.sort_by_key(BTreeSet::len);
+        let smallest = sets.into_iter().next().unwrap_or_default();
+        smallest
+            .into_iter()
+            .filter(|id| {
+                table
+                    .of(kind, id.as_str())
+                    .is_some_and(|t| filters.iter().all(|f| f.matches(&t.tags)))
+            })
+            .collect()
+    }
+
+    /// A resource's tags as `caller` sees them (DescribeImages' and DescribeInstances'
+    /// `Tags.Tag[]`): its owner sees them all, anyone else none \[I\].
+    pub fn tags_seen_by(
+        &self,
+        caller: &AccountId,
+        resource_type: ResourceType,
+        id: &str,
+    ) -> impl Iterator<Item = (&TagKey, &TagValue)> {
+        self.tag_table()
+            .of(resource_type, id)
+            .filter(|t| t.owner == *caller)
+            .into_iter()
+            .flat_map(|t| t.tags.iter())
+    }
+
     /// ListTagResources: a page of (resource, tag) entries of the caller's resources that the
     /// request chooses, in (resource id, key) order.
     ///
@@ -200,14 +243,7 @@ impl ImageStore {
         let kind = request.resource_type;
         let table = self.tag_table();
         let candidates: BTreeSet<&ResourceId> = if request.resource_ids.is_empty() {
-            // The smallest condition's set, the others checked one resource at a time.
-            let mut sets: Vec<BTreeSet<&ResourceId>> = request
-                .tags
-                .iter()
-                .map(|f| table.carrying(caller, region, kind, f))
-                .collect();
-            sets.sort_by_key(BTreeSet::len);
-            sets.into_iter().next().unwrap_or_default()
+            self.carrying_all(caller, region, kind, &request.tags)
         } else {
             request
                 .resource_ids

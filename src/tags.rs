@@ -233,6 +233,17 @@ impl TagFilter {
     }
 }
 
+/// The tags a creating action (`Tag.N` on CreateImage, ImportImage, CopyImage, RunInstances)
+/// puts on what it makes: at most [`MAX_TAGS_PER_CALL`] \[D\], keys unique \[D\]. Refused with
+/// `InvalidTagCount` for too many and `Duplicate.TagKey` for a repeated key [D codes; I: which
+/// answer each creating action gives].
+pub(crate) fn check_new_tags(tags: &[Tag]) -> Result<(), Error> {
+    if tags.len() > MAX_TAGS_PER_CALL {
+        return Err(TagRefusal::TagCount.into());
+    }
+    unique_keys(tags)
+}
+
 /// `Duplicate.TagKey` when two tags have the same key \[D\].
 pub(crate) fn unique_keys(tags: &[Tag]) -> Result<(), Error> {
     let mut seen = std::collections::BTreeSet::new();

@@ -1112,6 +1112,7 @@ impl Sut {
                         .iter()
                         .map(|s| SnapshotId::new(&format!("s-{s}")).unwrap())
                         .collect(),
+                    tags: Vec::new(),
                     dry_run: false,
                 }),
             ),

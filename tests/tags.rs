@@ -7,8 +7,8 @@ mod common;
 use common::{account, image, region};
 use ecs_image_rules::{
     ApiError, CancelTask, DeleteImageRequest, DeleteInstance, DescribeTags, Error, ImageSpec,
-    ImageStore, ImportImage, InstanceId, ListTagResources, Profile, ResourceId, ResourceType,
-    StoreState, Tag, TagFilter, TagKey, TagResources, TagValue, UntagResources,
+    ImageStatus, ImageStore, ImportImage, InstanceId, ListTagResources, Profile, ResourceId,
+    ResourceType, StoreState, Tag, TagFilter, TagKey, TagResources, TagValue, UntagResources,
 };
 
 const HZ: &str = "cn-hangzhou";
@@ -610,4 +610,146 @@ fn tags_survive_a_serialized_round_trip_and_are_checked_on_load() {
     let mut state: StoreState = store.to_state();
     state.tags[0].tags = (0..21).map(|i| tag(&format!("k{i}"), "")).collect();
     assert!(ImageStore::from_state(state).is_err());
+}
+
+#[test]
+fn creating_actions_put_their_tags_on_what_they_make() {
+    use ecs_image_rules::{
+        CopyImage, CreateImage, DescribeImages, DescribeInstances, RunInstances,
+    };
+    let mut store = ImageStore::new();
+    let alice = account("alice");
+    let made = store
+        .create_image(
+            &alice,
+            CreateImage::new(region(HZ))
+                .add_tag(tag("env", "dev"))
+                .add_tag(tag("team", "a")),
+        )
+        .unwrap();
+    store.finish_create_image(&made).unwrap();
+    store
+        .put(ImageSpec::custom("m-plain", "alice", HZ))
+        .unwrap();
+    let imported = store
+        .import_image(
+            &alice,
+            ImportImage::new(region(HZ)).add_tag(tag("env", "prod")),
+        )
+        .unwrap();
+    let copy = store
+        .copy_image(
+            &alice,
+            CopyImage::new(region(HZ), made.clone(), region("cn-beijing"))
+                .add_tag(tag("copied", "yes")),
+        )
+        .unwrap();
+    let instances = store
+        .run_instances(
+            &alice,
+            RunInstances::new(region(HZ), made.clone())
+                .with_amount(2)
+                .add_tag(tag("role", "web")),
+        )
+        .unwrap();
+    let keys = |kind, id: &str| -> Vec<String> {
+        store
+            .tags_of(kind, id)
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect()
+    };
+    assert_eq!(
+        keys(ResourceType::Image, made.as_str()),
+        ["env=dev", "team=a"]
+    );
+    assert_eq!(
+        keys(ResourceType::Image, imported.image.as_str()),
+        ["env=prod"]
+    );
+    assert_eq!(
+        keys(ResourceType::Image, copy.image.as_str()),
+        ["copied=yes"]
+    );
+    assert_eq!(keys(ResourceType::Image, "m-plain"), Vec::<String>::new());
+    for id in &instances {
+        assert_eq!(keys(ResourceType::Instance, id.as_str()), ["role=web"]);
+    }
+
+    // DescribeImages Tag.N: the caller's images carrying every tag, in any status asked for.
+    let mut by_env = DescribeImages::new(region(HZ));
+    by_env.statuses = ImageStatus::ALL.to_vec();
+    by_env.tags = vec![filter("env", None)];
+    let ids: Vec<String> = store
+        .describe_images(&alice, &by_env)
+        .unwrap()
+        .items
+        .iter()
+        .map(|v| v.image.id.to_string())
+        .collect();
+    let mut expected = vec![made.to_string(), imported.image.to_string()];
+    expected.sort();
+    assert_eq!(ids, expected);
+    by_env.tags.push(filter("team", Some("a")));
+    let listing = store.describe_images(&alice, &by_env).unwrap();
+    assert_eq!(listing.total_count, 1);
+    assert_eq!(listing.items[0].image.id, made);
+    // The default status filter (Available) still applies: the import is Waiting.
+    let mut prod = DescribeImages::new(region(HZ));
+    prod.tags = vec![filter("env", Some("prod"))];
+    assert_eq!(store.describe_images(&alice, &prod).unwrap().total_count, 0);
+    // Bob sees no image by Alice's tags, and no tags on them.
+    assert_eq!(
+        store
+            .describe_images(&account("bob"), &by_env)
+            .unwrap()
+            .total_count,
+        0
+    );
+    assert_eq!(
+        store
+            .tags_seen_by(&account("bob"), ResourceType::Image, made.as_str())
+            .count(),
+        0
+    );
+    assert_eq!(
+        store
+            .tags_seen_by(&alice, ResourceType::Image, made.as_str())
+            .count(),
+        2
+    );
+
+    let mut web = DescribeInstances::new(region(HZ));
+    web.tags = vec![filter("role", Some("web"))];
+    let listing = store.describe_instances(&alice, &web).unwrap();
+    assert_eq!(listing.total_count, 2);
+    web.tags = vec![filter("role", Some("db"))];
+    assert_eq!(
+        store.describe_instances(&alice, &web).unwrap().total_count,
+        0
+    );
+
+    // Too many or repeated tags are refused, and nothing is made.
+    let before = store.clone();
+    let mut crowded = CreateImage::new(region(HZ));
+    crowded.tags = (0..21).map(|i| tag(&format!("k{i}"), "")).collect();
+    assert_refused(
+        store.create_image(&alice, crowded).unwrap_err(),
+        400,
+        "InvalidTagCount",
+        "The specified tags are beyond the permitted range.",
+    );
+    assert_refused(
+        store
+            .run_instances(
+                &alice,
+                RunInstances::new(region(HZ), made.clone())
+                    .add_tag(tag("k", "1"))
+                    .add_tag(tag("k", "2")),
+            )
+            .unwrap_err(),
+        400,
+        "Duplicate.TagKey",
+        "The Tag.N.Key contain duplicate key.",
+    );
+    assert_eq!(store, before);
 }

@@ -60,7 +60,9 @@ static ACTIONS: &[ActionSpec] = &[
             "Status",
             "ImageOwnerAlias",
             "PageNumber",
-            "PageSize"
+            "PageSize",
+            "Tag.N.Key",
+            "Tag.N.Value"
         ]
     ),
     action!(
@@ -73,7 +75,14 @@ static ACTIONS: &[ActionSpec] = &[
         "DescribeInstances",
         false,
         describe::instances,
-        ["RegionId", "ImageId", "PageNumber", "PageSize"]
+        [
+            "RegionId",
+            "ImageId",
+            "PageNumber",
+            "PageSize",
+            "Tag.N.Key",
+            "Tag.N.Value"
+        ]
     ),
     action!(
         "DescribeTasks",
@@ -96,10 +105,17 @@ static ACTIONS: &[ActionSpec] = &[
             "RegionId",
             "SnapshotId",
             "DiskDeviceMapping.N.SnapshotId",
-            "DryRun"
+            "DryRun",
+            "Tag.N.Key",
+            "Tag.N.Value"
         ]
     ),
-    action!("ImportImage", true, import_image, ["RegionId", "DryRun"]),
+    action!(
+        "ImportImage",
+        true,
+        import_image,
+        ["RegionId", "DryRun", "Tag.N.Key", "Tag.N.Value"]
+    ),
     action!(
         "ExportImage",
         true,
@@ -110,7 +126,14 @@ static ACTIONS: &[ActionSpec] = &[
         "CopyImage",
         true,
         copy_image,
-        ["RegionId", "ImageId", "DestinationRegionId", "DryRun"]
+        [
+            "RegionId",
+            "ImageId",
+            "DestinationRegionId",
+            "DryRun",
+            "Tag.N.Key",
+            "Tag.N.Value"
+        ]
     ),
     action!(
         "CancelCopyImage",
@@ -136,7 +159,14 @@ static ACTIONS: &[ActionSpec] = &[
         "RunInstances",
         true,
         run_instances,
-        ["RegionId", "ImageId", "Amount", "DryRun"]
+        [
+            "RegionId",
+            "ImageId",
+            "Amount",
+            "DryRun",
+            "Tag.N.Key",
+            "Tag.N.Value"
+        ]
     ),
     action!(
         "DeleteInstance",
@@ -391,6 +421,7 @@ fn create_image(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
         return Err(Error::InvalidParameter(Parameter::SnapshotId));
     }
     request.snapshot_ids = single.into_iter().chain(mapped).collect();
+    request.tags = tags::tags(&p)?;
     let request = request.with_dry_run(dry_run(cx)?);
     let result = cx.world.store.create_image(cx.caller, request);
     let image = changed(cx, result)?;
@@ -401,8 +432,10 @@ fn create_image(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
 }
 
 fn import_image(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
-    let request =
-        ImportImage::new(cx.params().required(Parameter::RegionId)?).with_dry_run(dry_run(cx)?);
+    let p = cx.params();
+    let mut request = ImportImage::new(p.required(Parameter::RegionId)?);
+    request.tags = tags::tags(&p)?;
+    let request = request.with_dry_run(dry_run(cx)?);
     let region = request.region_id.to_string();
     let result = cx.world.store.import_image(cx.caller, request);
     let made = changed(cx, result)?;
@@ -433,12 +466,13 @@ fn export_image(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
 
 fn copy_image(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
     let p = cx.params();
-    let request = CopyImage::new(
+    let mut request = CopyImage::new(
         p.required(Parameter::RegionId)?,
         p.required(Parameter::ImageId)?,
         p.required(Parameter::DestinationRegionId)?,
-    )
-    .with_dry_run(dry_run(cx)?);
+    );
+    request.tags = tags::tags(&p)?;
+    let request = request.with_dry_run(dry_run(cx)?);
     let result = cx.world.store.copy_image(cx.caller, request);
     let made = changed(cx, result)?;
     Ok(cx.ok(&ImageMade {
@@ -491,12 +525,13 @@ fn modify_image_share_permission(cx: &mut Context<'_, '_>) -> Result<Reply, Erro
 
 fn run_instances(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
     let p = cx.params();
-    let request = RunInstances::new(
+    let mut request = RunInstances::new(
         p.required(Parameter::RegionId)?,
         p.required(Parameter::ImageId)?,
     )
-    .with_amount(p.optional(Parameter::Amount)?.unwrap_or(1))
-    .with_dry_run(dry_run(cx)?);
+    .with_amount(p.optional(Parameter::Amount)?.unwrap_or(1));
+    request.tags = tags::tags(&p)?;
+    let request = request.with_dry_run(dry_run(cx)?);
     let result = cx.world.store.run_instances(cx.caller, request);
     let ids = changed(cx, result)?;
     Ok(cx.ok(&InstancesMade {

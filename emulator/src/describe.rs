@@ -5,13 +5,14 @@
 
 use ecs_image_rules::{
     DescribeImageSharePermission, DescribeImages, DescribeInstances, DescribeTasks, Error,
-    ImageView, Page, Parameter, RequestId,
+    ImageView, Page, Parameter, RequestId, ResourceType,
 };
 use serde::Serialize;
 
 use crate::call::Context;
 use crate::protocol::Reply;
 use crate::rpc::Params;
+use crate::tags::{self, TagSet};
 
 /// `PageNumber` and `PageSize`, as the library pages.
 fn page(p: &Params<'_>) -> Result<Page, Error> {
@@ -52,6 +53,7 @@ struct ImageItem {
     is_copied: bool,
     usage: &'static str,
     disk_device_mappings: DiskDeviceMappings,
+    tags: TagSet,
 }
 
 #[derive(Serialize)]
@@ -67,7 +69,7 @@ struct DiskDeviceMapping {
 }
 
 impl ImageItem {
-    fn of(view: &ImageView<'_>) -> Self {
+    fn of(view: &ImageView<'_>, tags: TagSet) -> Self {
         let image = view.image;
         ImageItem {
             image_id: image.id.to_string(),
@@ -90,6 +92,7 @@ impl ImageItem {
                     })
                     .collect(),
             },
+            tags,
         }
     }
 }
@@ -102,6 +105,7 @@ pub(crate) fn images(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
     request.image_ids = p.comma_list(Parameter::ImageId)?;
     request.statuses = p.comma_list(Parameter::Status)?;
     request.owner_alias = p.optional(Parameter::ImageOwnerAlias)?;
+    request.tags = tags::tag_filters(&p)?;
     request.page = page(&p)?;
     let listing = cx.store().describe_images(cx.caller, &request)?;
     let (region, page) = (request.region_id, request.page);
@@ -112,7 +116,18 @@ pub(crate) fn images(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
         page_number: page.number(),
         page_size: page.size(),
         images: Images {
-            image: listing.items.iter().map(ImageItem::of).collect(),
+            image: listing
+                .items
+                .iter()
+                .map(|view| {
+                    let tags = TagSet::of(cx.store().tags_seen_by(
+                        cx.caller,
+                        ResourceType::Image,
+                        view.image.id.as_str(),
+                    ));
+                    ImageItem::of(view, tags)
+                })
+                .collect(),
         },
     }))
 }
@@ -221,6 +236,7 @@ struct InstanceItem {
     region_id: String,
     image_id: String,
     status: &'static str,
+    tags: TagSet,
 }
 
 /// DescribeInstances: the caller's instances in `RegionId`, optionally only those made from
@@ -229,6 +245,7 @@ pub(crate) fn instances(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
     let p = cx.params();
     let mut request = DescribeInstances::new(p.required(Parameter::RegionId)?);
     request.image_id = p.optional(Parameter::ImageId)?;
+    request.tags = tags::tag_filters(&p)?;
     request.page = page(&p)?;
     let listing = cx.store().describe_instances(cx.caller, &request)?;
     let page = request.page;
@@ -246,6 +263,11 @@ pub(crate) fn instances(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
                     region_id: i.region.to_string(),
                     image_id: i.image.to_string(),
                     status: i.status(),
+                    tags: TagSet::of(cx.store().tags_seen_by(
+                        cx.caller,
+                        ResourceType::Instance,
+                        i.id.as_str(),
+                    )),
                 })
                 .collect(),
         },

@@ -4,7 +4,7 @@
 
 use ecs_image_rules::{
     DescribeTags, Error, ListTagResources, Parameter, RequestId, ResourceType, Tag, TagFilter,
-    TagRefusal, TagResources, UntagResources,
+    TagKey, TagRefusal, TagResources, TagValue, UntagResources,
 };
 use serde::Serialize;
 
@@ -33,6 +33,33 @@ pub(crate) fn tag_filters(p: &Params<'_>) -> Result<Vec<TagFilter>, Error> {
         .into_iter()
         .map(|(key, value)| TagFilter::from_pair(key, value))
         .collect()
+}
+
+/// A resource's `Tags.Tag[]` in DescribeImages and DescribeInstances items.
+#[derive(Serialize)]
+pub(crate) struct TagSet {
+    #[serde(rename = "Tag")]
+    tag: Vec<TagPair>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct TagPair {
+    tag_key: String,
+    tag_value: String,
+}
+
+impl TagSet {
+    pub(crate) fn of<'s>(tags: impl Iterator<Item = (&'s TagKey, &'s TagValue)>) -> Self {
+        TagSet {
+            tag: tags
+                .map(|(k, v)| TagPair {
+                    tag_key: k.to_string(),
+                    tag_value: v.to_string(),
+                })
+                .collect(),
+        }
+    }
 }
 
 #[derive(Serialize)]

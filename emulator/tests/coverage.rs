@@ -27,7 +27,8 @@ fn the_report_names_what_is_refused_and_what_is_not_emulated() {
     let refused = line(describe_images, "- Refused as not modelled");
     assert!(modelled.contains("`ImageOwnerAlias`"), "{modelled}");
     assert!(refused.contains("`ImageName`"), "{refused}");
-    assert!(refused.contains("`Tag.N.Key`"), "{refused}");
+    assert!(refused.contains("`ImageFamily`"), "{refused}");
+    assert!(modelled.contains("`Tag.N.Key`"), "{modelled}");
     assert!(!refused.contains("`ImageOwnerAlias`"), "{refused}");
     assert!(describe_images.contains("| 404 | `InvalidRegionId.NotFound` |"));
     assert!(describe_images.contains("| 400 | `Emulator.ParameterNotModelled` |"));

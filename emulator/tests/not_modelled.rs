@@ -88,16 +88,16 @@ async fn a_repeat_list_parameter_is_refused_by_its_wire_name_before_other_checks
     let answer = call(
         &server,
         ALICE_KEY,
-        "CreateImage",
+        "RunInstances",
         &[
             ("RegionId", HZ),
-            ("DiskDeviceMapping.1.SnapshotId", "s-demo-free"),
-            ("Tag.1.Key", "keep"),
+            ("ImageId", "m-demo-free"),
+            ("DataDisk.1.Category", "cloud_essd"),
             ("DryRun", "true"),
         ],
     )
     .await;
-    not_modelled(&answer, "CreateImage", "Tag.1.Key");
+    not_modelled(&answer, "RunInstances", "DataDisk.1.Category");
     let answer = call(
         &server,
         ALICE_KEY,

@@ -259,3 +259,96 @@ async fn tag_filter_on_list_tag_resources_uses_every_condition() {
         .collect();
     assert_eq!(ids, ["m-demo-deprecated", "m-demo-deprecated"]);
 }
+
+#[tokio::test]
+async fn create_image_tags_are_filtered_on_and_shown_by_describe_images() {
+    let server = Server::demo().await;
+    let made = call(
+        &server,
+        ALICE_KEY,
+        "CreateImage",
+        &[
+            ("RegionId", HZ),
+            ("SnapshotId", "s-demo-free"),
+            ("Tag.1.Key", "built-by"),
+            ("Tag.1.Value", "packer"),
+        ],
+    )
+    .await
+    .assert_ok();
+    let image = made["ImageId"].as_str().unwrap().to_owned();
+    let describe = |key, extra: &'static [(&'static str, &'static str)]| {
+        let server = &server;
+        async move {
+            let mut params = vec![("RegionId", HZ), ("Status", "Creating,Available")];
+            params.extend_from_slice(extra);
+            call(server, key, "DescribeImages", &params)
+                .await
+                .assert_ok()
+        }
+    };
+    let body = describe(
+        ALICE_KEY,
+        &[("Tag.1.Key", "built-by"), ("Tag.1.Value", "packer")],
+    )
+    .await;
+    assert_eq!(body["TotalCount"], 1, "{body}");
+    assert_eq!(body["Images"]["Image"][0]["ImageId"], image.as_str());
+    assert_eq!(
+        body["Images"]["Image"][0]["Tags"],
+        json!({"Tag": [{"TagKey": "built-by", "TagValue": "packer"}]})
+    );
+    let body = describe(
+        ALICE_KEY,
+        &[("Tag.1.Key", "built-by"), ("Tag.1.Value", "terraform")],
+    )
+    .await;
+    assert_eq!(body["TotalCount"], 0, "{body}");
+    // Untagged images show an empty tag list.
+    let body = call(
+        &server,
+        ALICE_KEY,
+        "DescribeImages",
+        &[("RegionId", HZ), ("ImageId", "m-demo-free")],
+    )
+    .await
+    .assert_ok();
+    assert_eq!(body["Images"]["Image"][0]["Tags"], json!({"Tag": []}));
+    // Bob cannot find Alice's image by her tags.
+    let body = describe(BOB_KEY, &[("Tag.1.Key", "built-by")]).await;
+    assert_eq!(body["TotalCount"], 0, "{body}");
+
+    // RunInstances Tag.N, then DescribeInstances by tag.
+    let run = call(
+        &server,
+        ALICE_KEY,
+        "RunInstances",
+        &[
+            ("RegionId", HZ),
+            ("ImageId", "m-demo-free"),
+            ("Tag.1.Key", "role"),
+            ("Tag.1.Value", "builder"),
+        ],
+    )
+    .await
+    .assert_ok();
+    let instance = run["InstanceIdSets"]["InstanceIdSet"][0].clone();
+    let body = call(
+        &server,
+        ALICE_KEY,
+        "DescribeInstances",
+        &[
+            ("RegionId", HZ),
+            ("Tag.1.Key", "role"),
+            ("Tag.1.Value", "builder"),
+        ],
+    )
+    .await
+    .assert_ok();
+    assert_eq!(body["TotalCount"], 1, "{body}");
+    assert_eq!(body["Instances"]["Instance"][0]["InstanceId"], instance);
+    assert_eq!(
+        body["Instances"]["Instance"][0]["Tags"]["Tag"][0],
+        json!({"TagKey": "role", "TagValue": "builder"})
+    );
+}

@@ -10,6 +10,7 @@ use crate::ids::{AccountId, ImageId, RegionId, SnapshotId, TaskId};
 use crate::model::{Image, ImageStatus, Task, TaskEnd, TaskKind};
 use crate::profile::Profile;
 use crate::store::ImageStore;
+use crate::tags::{ResourceType, Tag, check_new_tags};
 
 use super::{Transition, checked, known_region, own_image, still_being_made};
 
@@ -22,6 +23,8 @@ pub struct CreateImage {
     pub region_id: RegionId,
     /// The snapshots it is built from, each at most once; may be empty \[I\].
     pub snapshot_ids: Vec<SnapshotId>,
+    /// `Tag.N`: tags for the new image, at most 20, keys unique.
+    pub tags: Vec<Tag>,
     /// `DryRun`: check only.
     pub dry_run: bool,
 }
@@ -32,6 +35,7 @@ impl CreateImage {
         Self {
             region_id,
             snapshot_ids: Vec::new(),
+            tags: Vec::new(),
             dry_run: false,
         }
     }
@@ -39,6 +43,12 @@ impl CreateImage {
     /// The same request with one more snapshot.
     pub fn add_snapshot(mut self, snapshot_id: SnapshotId) -> Self {
         self.snapshot_ids.push(snapshot_id);
+        self
+    }
+
+    /// The same request with one more `Tag.N`.
+    pub fn add_tag(mut self, tag: Tag) -> Self {
+        self.tags.push(tag);
         self
     }
 
@@ -54,6 +64,8 @@ impl CreateImage {
 pub struct ImportImage {
     /// `RegionId`: where the image is imported.
     pub region_id: RegionId,
+    /// `Tag.N`: tags for the new image, at most 20, keys unique.
+    pub tags: Vec<Tag>,
     /// `DryRun`: check only.
     pub dry_run: bool,
 }
@@ -63,8 +75,15 @@ impl ImportImage {
     pub fn new(region_id: RegionId) -> Self {
         Self {
             region_id,
+            tags: Vec::new(),
             dry_run: false,
         }
+    }
+
+    /// The same request with one more `Tag.N`.
+    pub fn add_tag(mut self, tag: Tag) -> Self {
+        self.tags.push(tag);
+        self
     }
 
     /// The same request with `DryRun` set.
@@ -113,6 +132,8 @@ pub struct CopyImage {
     pub image_id: ImageId,
     /// `DestinationRegionId`: where the copy is made.
     pub destination_region_id: RegionId,
+    /// `Tag.N`: tags for the new image, at most 20, keys unique.
+    pub tags: Vec<Tag>,
     /// `DryRun`: check only.
     pub dry_run: bool,
 }
@@ -124,8 +145,15 @@ impl CopyImage {
             region_id,
             image_id,
             destination_region_id,
+            tags: Vec::new(),
             dry_run: false,
         }
+    }
+
+    /// The same request with one more `Tag.N`.
+    pub fn add_tag(mut self, tag: Tag) -> Self {
+        self.tags.push(tag);
+        self
     }
 
     /// The same request with `DryRun` set.
@@ -248,14 +276,16 @@ pub struct NewImage {
 
 // ---- CreateImage ---------------------------------------------------------------------------
 
-/// Refusals, in this order: `InvalidRegionId.NotFound`; `InvalidParameter` (`SnapshotId`) when
-/// a snapshot is listed twice.
+/// Refusals, in this order: `InvalidRegionId.NotFound`; `InvalidTagCount` or
+/// `Duplicate.TagKey` for its `Tag.N`; `InvalidParameter` (`SnapshotId`) when a snapshot is
+/// listed twice.
 impl Transition for CreateImage {
     type Checked = ();
     type Answer = ImageId;
 
     fn check(&self, store: &ImageStore, _: &AccountId, _: &Profile) -> Result<(), Error> {
         known_region(store, &self.region_id)?;
+        check_new_tags(&self.tags)?;
         let snapshots = &self.snapshot_ids;
         if (0..snapshots.len()).any(|i| snapshots[..i].contains(&snapshots[i])) {
             return Err(Error::InvalidParameter(Parameter::SnapshotId));
@@ -271,6 +301,7 @@ impl Transition for CreateImage {
             snapshots: self.snapshot_ids.clone(),
             ..Image::custom(id.clone(), caller.clone(), self.region_id.clone())
         }));
+        store.tag_new(ResourceType::Image, id.as_str(), &self.tags);
         id
     }
 
@@ -281,13 +312,15 @@ impl Transition for CreateImage {
 
 // ---- ImportImage ---------------------------------------------------------------------------
 
-/// Refusal: `InvalidRegionId.NotFound`.
+/// Refusals, in this order: `InvalidRegionId.NotFound`; `InvalidTagCount` or
+/// `Duplicate.TagKey` for its `Tag.N`.
 impl Transition for ImportImage {
     type Checked = ();
     type Answer = NewImage;
 
     fn check(&self, store: &ImageStore, _: &AccountId, _: &Profile) -> Result<(), Error> {
-        known_region(store, &self.region_id)
+        known_region(store, &self.region_id)?;
+        check_new_tags(&self.tags)
     }
 
     /// A new private custom image of the caller's, Waiting, and the import task making it.
@@ -304,6 +337,7 @@ impl Transition for ImportImage {
                 image: image.clone(),
             },
         }));
+        store.tag_new(ResourceType::Image, image.as_str(), &self.tags);
         NewImage { image, task }
     }
 
@@ -357,6 +391,7 @@ impl Transition for ExportImage {
 // ---- CopyImage -----------------------------------------------------------------------------
 
 /// Refusals, in this order: `InvalidRegionId.NotFound`; `DestinationRegion.NotFound`;
+/// `InvalidTagCount` or `Duplicate.TagKey` for its `Tag.N` (which go on the copy);
 /// `InvalidImageId.NotFound` unless the image is the caller's own in the region (copying an
 /// image shared with the caller is not modelled \[I\]); `OperationDenied.CommunityImage` for a
 /// community image; `IncorrectImageStatus` unless it is Available (and not still being imported
@@ -370,6 +405,7 @@ impl Transition for CopyImage {
         if !store.has_region(self.destination_region_id.as_str()) {
             return Err(NotFound::DestinationRegion.into());
         }
+        check_new_tags(&self.tags)?;
         let entry = own_image(store, caller, &self.region_id, &self.image_id)?;
         if entry.image.visibility.community {
             return Err(Denial::CommunityImageCopy.into());
@@ -401,6 +437,7 @@ impl Transition for CopyImage {
                 destination: image.clone(),
             },
         }));
+        store.tag_new(ResourceType::Image, image.as_str(), &self.tags);
         NewImage { image, task }
     }
 

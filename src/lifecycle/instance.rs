@@ -6,6 +6,7 @@ use crate::ids::{AccountId, ImageId, InstanceId, RegionId};
 use crate::model::{ImageStatus, Instance};
 use crate::profile::Profile;
 use crate::store::ImageStore;
+use crate::tags::{ResourceType, Tag, check_new_tags};
 
 use super::{Transition, checked, known_region, still_being_made, visible_image};
 
@@ -23,6 +24,8 @@ pub struct RunInstances {
     pub image_id: ImageId,
     /// `Amount`: how many instances, 1 to [`MAX_AMOUNT`].
     pub amount: u32,
+    /// `Tag.N`: tags for every new instance, at most 20, keys unique.
+    pub tags: Vec<Tag>,
     /// `DryRun`: check only.
     pub dry_run: bool,
 }
@@ -34,6 +37,7 @@ impl RunInstances {
             region_id,
             image_id,
             amount: 1,
+            tags: Vec::new(),
             dry_run: false,
         }
     }
@@ -41,6 +45,12 @@ impl RunInstances {
     /// The same request with `Amount` set.
     pub fn with_amount(self, amount: u32) -> Self {
         Self { amount, ..self }
+    }
+
+    /// The same request with one more `Tag.N`.
+    pub fn add_tag(mut self, tag: Tag) -> Self {
+        self.tags.push(tag);
+        self
     }
 
     /// The same request with `DryRun` set.
@@ -87,7 +97,8 @@ impl DeleteInstance {
 }
 
 /// Refusals, in this order: `InvalidParameter` for an `Amount` outside 1 to [`MAX_AMOUNT`];
-/// `InvalidRegionId.NotFound`; `InvalidImageId.NotFound` unless the caller can see the image in
+/// `InvalidRegionId.NotFound`; `InvalidTagCount` or `Duplicate.TagKey` for its `Tag.N` (which
+/// go on every new instance); `InvalidImageId.NotFound` unless the caller can see the image in
 /// the region; `IncorrectImageStatus` unless the image is Available or Deprecated \[D\] and not
 /// still being imported or copied (docs/lifecycle.md, RunInstances). Making
 /// an instance changes none of these, so one check stands for every instance of the call.
@@ -100,6 +111,7 @@ impl Transition for RunInstances {
             return Err(Error::InvalidParameter(Parameter::Amount));
         }
         known_region(store, &self.region_id)?;
+        check_new_tags(&self.tags)?;
         let entry = visible_image(store, caller, &self.region_id, &self.image_id)?;
         let launchable = matches!(
             entry.image.status,
@@ -123,6 +135,7 @@ impl Transition for RunInstances {
                     image: self.image_id.clone(),
                     image_deleted: false,
                 }));
+                store.tag_new(ResourceType::Instance, id.as_str(), &self.tags);
                 id
             })
             .collect()
