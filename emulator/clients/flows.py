@@ -150,10 +150,58 @@ def tf_share_permission(run, c):
         life.step(f"terraform alicloud_image_share_permission: {name}", fn)
 
 
+def tf_tags_update(run, c):
+    """The tag half of alicloud_image_copy's and alicloud_image_import's Update: UntagResources
+    for removed keys, TagResources for added or changed ones, then the legacy read (legacy lookup
+    + ListTagResources). On an image of the demo world."""
+    life = Lifecycle(run)
+    image = "m-demo-free"
+
+    def listed():
+        found = tf_legacy_lookup(c, REGION, image)
+        if found is None:
+            raise AssertionError("the legacy lookup does not find the image")
+        answer = c.list_tag_resources(ecs.ListTagResourcesRequest(
+            region_id=REGION, resource_type="image", resource_id=[image])).body
+        tags = sorted((t.resource_id, t.resource_type, t.tag_key, t.tag_value)
+                      for t in answer.tag_resources.tag_resource)
+        # The resource's Read sets its tags from the lookup's Tags.Tag: the same pairs.
+        shown = sorted((image, "image", t.tag_key, t.tag_value)
+                       for t in (found.tags.tag if found.tags else []))
+        equal(shown, tags, "DescribeImages Tags.Tag against ListTagResources")
+        return tags
+
+    def add():
+        c.tag_resources(ecs.TagResourcesRequest(
+            region_id=REGION, resource_id=[image], resource_type="image",
+            tag=[ecs.TagResourcesRequestTag(key="env", value="test"),
+                 ecs.TagResourcesRequestTag(key="team", value="a")]))
+        equal(listed(), [(image, "image", "env", "test"), (image, "image", "team", "a")],
+              "ListTagResources")
+
+    def change():
+        c.untag_resources(ecs.UntagResourcesRequest(
+            region_id=REGION, resource_id=[image], resource_type="image", tag_key=["team"]))
+        c.tag_resources(ecs.TagResourcesRequest(
+            region_id=REGION, resource_id=[image], resource_type="image",
+            tag=[ecs.TagResourcesRequestTag(key="env", value="prod")]))
+        equal(listed(), [(image, "image", "env", "prod")], "ListTagResources")
+
+    def remove():
+        c.untag_resources(ecs.UntagResourcesRequest(
+            region_id=REGION, resource_id=[image], resource_type="image", tag_key=["env"]))
+        equal(listed(), [], "ListTagResources")
+
+    for step, fn in [("add two tags", add), ("drop one, change one", change),
+                     ("drop the last", remove)]:
+        life.step(f"terraform tags update (alicloud_image_copy, alicloud_image_import): {step}", fn)
+
+
 def main():
     run = Runner("flows")
     c = client()
-    tf_share_permission(run, c)
+    for flow in [tf_share_permission, tf_tags_update]:
+        flow(run, c)
     run.finish()
 
 
