@@ -6,7 +6,7 @@
 //! the sizes. The world: the caller owns every other image; the rest belong to 999 other
 //! accounts, every 100th of theirs shared with the caller and every 1,000th published; the
 //! caller has an instance for every 100th of its images and an export running on every
-//! 1,000th.
+//! 1,000th (at least 20 of each, so that a first page is full at 1k too).
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -49,7 +49,9 @@ fn world(size: usize) -> ImageStore {
         }
         store.insert_image(image).unwrap();
     }
-    for n in (0..size).step_by(200) {
+    // At least 20 instances and 20 exports at every size, so that each first page is full:
+    // the sizes compare what the same answer costs.
+    for n in (0..size).step_by((size / 20).clamp(2, 200)) {
         store
             .insert_instance(Instance {
                 id: InstanceId::new(&format!("i-{n:020}")).unwrap(),
@@ -60,7 +62,7 @@ fn world(size: usize) -> ImageStore {
             })
             .unwrap();
     }
-    for n in (0..size).step_by(2000) {
+    for n in (0..size).step_by((size / 20).clamp(2, 2000)) {
         store
             .insert_task(Task {
                 id: TaskId::new(&format!("t-{n:020}")).unwrap(),

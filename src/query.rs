@@ -9,7 +9,7 @@ use std::str::FromStr;
 
 use crate::error::{Error, NotFound, Parameter};
 use crate::ids::{AccountId, ImageId, InstanceId, RegionId};
-use crate::image_index::{Audience, GroupKey, Ordered};
+use crate::image_index::{Audience, GroupKey, View};
 use crate::model::{Image, ImageKind, ImageStatus, Task};
 use crate::rule::{Relation, known_region, relation};
 use crate::store::ImageStore;
@@ -135,13 +135,10 @@ pub const MAX_IMAGE_IDS: usize = 100;
 pub(crate) enum Visible<'s> {
     /// Looked up one by one (at most [`MAX_IMAGE_IDS`]), already in id order.
     Listed(Vec<&'s Image>),
-    /// Merged from disjoint groups. A group flagged `true` also holds the caller's own images,
-    /// which are left out as they come.
+    /// The groups that the alias and the statuses name, read from a rank.
     Groups {
         store: &'s ImageStore,
-        caller: AccountId,
-        groups: Vec<(&'s Ordered, bool)>,
-        total: usize,
+        view: View<'s>,
     },
 }
 
@@ -150,52 +147,18 @@ impl<'s> Visible<'s> {
     pub(crate) fn total(&self) -> usize {
         match self {
             Visible::Listed(images) => images.len(),
-            Visible::Groups { total, .. } => *total,
+            Visible::Groups { view, .. } => view.len(),
         }
     }
 
-    /// The matches from the `skip`-th on. One group without the caller's own images to leave
-    /// out is skipped block by block; otherwise the groups are merged by id and the skipped
-    /// matches are read one by one.
+    /// The matches from the `skip`-th on; the skipped ones are not read (src/image_index.rs).
     pub(crate) fn from(self, skip: usize) -> Box<dyn Iterator<Item = &'s Image> + 's> {
         match self {
             Visible::Listed(images) => Box::new(images.into_iter().skip(skip)),
-            Visible::Groups { store, groups, .. } if groups.len() == 1 && !groups[0].1 => Box::new(
-                groups[0]
-                    .0
-                    .iter_from(skip)
+            Visible::Groups { store, view } => Box::new(
+                view.iter_from(skip, move |at| store.image_at(at).id.as_str())
                     .map(move |at| store.image_at(at)),
             ),
-            Visible::Groups {
-                store,
-                caller,
-                groups,
-                ..
-            } => {
-                let mut heads: Vec<_> = groups
-                    .iter()
-                    .map(|(group, _)| group.iter_from(0).peekable())
-                    .collect();
-                let merged = std::iter::from_fn(move || {
-                    loop {
-                        let mut next: Option<(usize, &Image)> = None;
-                        for (k, head) in heads.iter_mut().enumerate() {
-                            if let Some(&at) = head.peek() {
-                                let image = store.image_at(at);
-                                if next.is_none_or(|(_, best)| image.id < best.id) {
-                                    next = Some((k, image));
-                                }
-                            }
-                        }
-                        let (k, image) = next?;
-                        heads[k].next();
-                        if !(groups[k].1 && image.owner == caller) {
-                            return Some(image);
-                        }
-                    }
-                });
-                Box::new(merged.skip(skip))
-            }
         }
     }
 }
@@ -275,8 +238,7 @@ impl ImageStore {
                 .flat_map(audiences)
                 .collect(),
         };
-        let mut groups = Vec::new();
-        let mut total = 0;
+        let mut view = View::default();
         for audience in audiences {
             for &status in &statuses {
                 let key = GroupKey {
@@ -287,25 +249,19 @@ impl ImageStore {
                 let Some(group) = self.groups().group(&key) else {
                     continue;
                 };
+                view.add(group);
                 // The caller's own community images are in `Owner(caller)`, never `others`.
-                let own = if audience == Audience::Community {
-                    self.groups().own_community(&GroupKey {
+                if audience == Audience::Community
+                    && let Some(own) = self.groups().own_community(&GroupKey {
                         audience: Audience::Owner(caller.clone()),
                         ..key
                     })
-                } else {
-                    0
-                };
-                total += group.len() - own;
-                groups.push((group, own > 0));
+                {
+                    view.remove(own);
+                }
             }
         }
-        Ok(Visible::Groups {
-            store: self,
-            caller: caller.clone(),
-            groups,
-            total,
-        })
+        Ok(Visible::Groups { store: self, view })
     }
 
     /// DescribeImageSharePermission: the accounts one of the caller's images is shared with,

@@ -79,6 +79,8 @@ proptest! {
     fn every_page_is_the_page_a_scan_gives(
         shapes in prop::collection::vec(shape(), 0..700),
         bulk in 0..700usize,
+        bulk_community in any::<bool>(),
+        middle in any::<prop::sample::Index>(),
         deletes in prop::collection::vec(any::<prop::sample::Index>(), 0..200),
         page_size in 1..=100u32,
     ) {
@@ -86,9 +88,10 @@ proptest! {
         for (n, shape) in shapes.iter().enumerate() {
             let _ = store.put(spec(n, *shape));
         }
-        // Enough private images of one owner, in one status, to fill several blocks.
+        // Enough images of one owner, in one status, to fill several blocks; when published,
+        // long runs of them that the owner's `others` view passes over.
         for n in 0..bulk {
-            let _ = store.put(spec(shapes.len() + n, (2, 0, 0, 2, false, 0)));
+            let _ = store.put(spec(shapes.len() + n, (2, 0, 0, 2, bulk_community, 0)));
         }
         let ids: Vec<String> = store.images().map(|i| i.id.to_string()).collect();
         for index in deletes {
@@ -127,7 +130,8 @@ proptest! {
                     for alias in aliases {
                         let expected = scanned(&store, &caller, &region, statuses, alias);
                         let pages = expected.len().div_ceil(page_size as usize) + 1;
-                        for number in [1, 2, pages as u32 - 1, pages as u32].into_iter().filter(|&n| n >= 1) {
+                        let deep = middle.index(pages) as u32 + 1;
+                        for number in [1, 2, deep, pages as u32 - 1, pages as u32].into_iter().filter(|&n| n >= 1) {
                             let mut request = DescribeImages::new(region.clone());
                             request.statuses = statuses.to_vec();
                             request.owner_alias = alias;
