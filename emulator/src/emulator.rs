@@ -150,6 +150,12 @@ impl Emulator {
         self.read(|state| state.world.clone())
     }
 
+    /// Reads the current world under the lock, without a copy of it; with a state file,
+    /// returns only once every change the read could see is durable.
+    pub fn with_world<T>(&self, read: impl Fn(&World) -> T) -> T {
+        self.read(|state| read(&state.world))
+    }
+
     /// The current world as JSON in an unnamed temporary file, rewound: written under the lock
     /// (a consistent world) without a copy of it or a string of it in memory.
     pub(crate) fn world_file(&self) -> std::io::Result<std::fs::File> {

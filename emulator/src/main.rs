@@ -11,7 +11,10 @@ use clap::Parser;
 use ecs_image_emulator::{
     Auth, Config, Emulator, Options, StartWorld, StateFileError, demo, serve_with,
 };
-use ecs_image_rules::{AccountId, Profile, Relation, World, blockers, relation};
+use ecs_image_rules::{
+    AccountId, DescribeImages, Image, ImageStatus, MAX_PAGE_SIZE, OwnerAlias, Page, Profile, World,
+    blockers,
+};
 
 /// An HTTP server that speaks the ECS RPC protocol (2014-05-26) for image actions, backed by
 /// ecs-image-rules. Point the Alibaba Cloud SDKs at it with protocol "http".
@@ -166,7 +169,8 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         let listener = tokio::net::TcpListener::bind(cli.listen).await?;
         let address = listener.local_addr()?;
         let stop = stop_signal()?;
-        print_banner(&address, &origin, &cli, &auth, &emulator.world());
+        // Under the lock, without a copy of the world: the banner reads a few pages of it.
+        emulator.with_world(|world| print_banner(&address, &origin, &cli, &auth, world));
         serve_with(emulator, listener, options, stop).await?;
         Ok(())
     });
@@ -284,22 +288,22 @@ fn try_line(address: &SocketAddr, world: &World, show_secret: bool) -> String {
     else {
         return String::from("no account of the world has an access key");
     };
-    let own = |image: &&ecs_image_rules::Image| {
-        relation(&world.store, &account.id, &image.region, &image.id) == Relation::Own
-    };
-    let blocked = world
-        .store
-        .images()
-        .filter(own)
+    // The account's first images of each region (in id order, by the store's indexes: the
+    // banner costs no scan of a large world), a blocked one first.
+    let mut own: Vec<&Image> = Vec::new();
+    for region in world.store.regions() {
+        let mut request = DescribeImages::new(region.clone());
+        request.statuses = ImageStatus::ALL.to_vec();
+        request.owner_alias = Some(OwnerAlias::Own);
+        request.page = Page::new(Some(1), Some(MAX_PAGE_SIZE)).expect("a valid page");
+        if let Ok(listing) = world.store.describe_images(&account.id, &request) {
+            own.extend(listing.items.iter().map(|view| view.image));
+        }
+    }
+    let blocked = (own.iter())
         .filter(|image| !blockers(&world.store, &image.id).is_empty())
         .min_by(|a, b| a.id.cmp(&b.id));
-    let image = blocked.or_else(|| {
-        world
-            .store
-            .images()
-            .filter(own)
-            .min_by(|a, b| a.id.cmp(&b.id))
-    });
+    let image = blocked.or_else(|| own.iter().min_by(|a, b| a.id.cmp(&b.id)));
     let (region, call) = match image {
         Some(image) => (
             image.region.as_str(),
