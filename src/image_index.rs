@@ -590,7 +590,7 @@ mod tests {
         let ids = |at: u32| table[at as usize].as_str();
         let mut group = Ordered::default();
         let mut sorted: Vec<u32> = Vec::new();
-        let mut check = |group: &Ordered, sorted: &mut Vec<u32>| {
+        let check = |group: &Ordered, sorted: &mut Vec<u32>| {
             sorted.sort_unstable();
             assert_eq!(group.len(), sorted.len());
             for (k, &at) in sorted.iter().enumerate() {
