@@ -1,0 +1,605 @@
+"""Acceptance flows that do not pass yet, each for a named reason; not run by run.sh or CI.
+
+Written, like flows.py, from the tools' public source (docs/research/tool-call-sequences.md) and
+asserting what a real account answers; none is weakened to pass. A flow moves to flows.py, and so
+into the suite, when the emulator gives it what it needs. Run them by hand against an emulator:
+
+    EMULATOR_ENDPOINT=127.0.0.1:PORT PYTHONPATH=emulator/clients \
+      target/clients/py-dara/bin/python emulator/clients/flows_pending.py
+
+What each one waits for (state of main when this was written):
+- every flow that waits: progress without the admin API (a progress policy that settles
+  instances, image creations, copies, imports and exports by itself);
+- tf_image: `ClientToken` on CreateImage (Terraform always sends one; refused as not modelled;
+  nobody models idempotence yet), CreateImage from `InstanceId`, `DescribeImages(Status=ALL)` and
+  `Usable`, image attributes (ImageName, Description, Architecture, CreationTime, disk mappings);
+- tf_images: CreateImage from `InstanceId` with `ImageName`, `CreationTime`, integer `Size`;
+- tf_image_copy: `Encrypted` on CopyImage (Terraform always sends it, `false` by default; refused
+  as not modelled), `DestinationImageName`/`DestinationDescription`;
+- tf_import_export: ImportImage's attributes and disk mapping, DescribeTaskAttribute;
+- packer: DescribeRegions, and on RunInstances `ClientToken`, `InstanceType`, `InstanceName` and
+  `MinAmount` (Packer always sends them), `ClientToken` on CreateImage, AddTags (Packer tags the
+  image's snapshots with the older AddTags action), DeleteSnapshot and DescribeSnapshots;
+- janitor_flow: CreateImage from `InstanceId` with `ImageName`, `CreationTime`;
+- cleanup_flow: snapshots as resources (DescribeSnapshots, the DeleteSnapshot rule), CreateImage
+  from `InstanceId`.
+"""
+
+import re
+import time
+from datetime import timedelta
+
+from alibabacloud_ecs20140526 import models as ecs
+from alibabacloud_tea_openapi.exceptions import ClientException
+
+from flows import (COPY_REGION, LEGACY_STATUSES, PUBLIC_IMAGE, REGION, TfRpc, client, equal,
+                   refused, rfc3339, tf_legacy_lookup, unique, wait_for)
+from harness import Lifecycle, Runner
+
+# Packer's image statuses (`ImageStatusQueried`), for its waiter, pre-validation and force delete.
+PACKER_STATUSES = "Waiting,Creating,CreateFailed,Available"
+INSTANCE_TYPE = "ecs.g7.large"
+
+
+# --- instances, as the tools wait for them ------------------------------------------------------
+
+def instance_status(c, region, instance_id):
+    """Packer's `WaitForInstanceStatus` probe: DescribeInstances(RegionId, InstanceIds='["id"]')."""
+    found = c.describe_instances(ecs.DescribeInstancesRequest(
+        region_id=region, instance_ids=f'["{instance_id}"]')).body.instances.instance
+    return [i.status for i in found]
+
+
+def wait_instance(c, region, instance_id, status):
+    wait_for(f"instance {instance_id} {status}", lambda: instance_status(c, region, instance_id),
+             lambda statuses: status in statuses)
+
+
+def run_instance(c, image=PUBLIC_IMAGE):
+    """A Running instance to build from: the flows' fixture, not a tool's call (so only what the
+    emulator models)."""
+    ran = c.run_instances(ecs.RunInstancesRequest(region_id=REGION, image_id=image, amount=1))
+    instance = ran.body.instance_id_sets.instance_id_set[0]
+    wait_instance(c, REGION, instance, "Running")
+    return instance
+
+
+def delete_instance(c, instance):
+    c.delete_instance(ecs.DeleteInstanceRequest(instance_id=instance, force=True))
+
+
+# --- Terraform alicloud provider v1.289.0 -------------------------------------------------------
+
+def tf_describe_all(tf, image_id):
+    """The `alicloud_image` read and waits: DescribeImages(ImageId, RegionId, Status=ALL)."""
+    return tf.post("DescribeImages", {"ImageId": image_id, "RegionId": REGION, "Status": "ALL"},
+                   {})["Images"]["Image"]
+
+
+def tags_of(image):
+    return {t["TagKey"]: t["TagValue"] for t in image.get("Tags", {}).get("Tag", [])}
+
+
+def tf_image(run, c):
+    """alicloud_image: create from an instance, wait Usable, read, update name, description and
+    tags, delete (refused while in use without force, then forced), wait gone."""
+    tf = TfRpc(c)
+    s = {}
+    name = unique("tf-image")
+    life = Lifecycle(run)
+
+    def create():
+        s["instance"] = run_instance(c)
+        made = tf.post("CreateImage", {}, {
+            "RegionId": REGION, "ClientToken": unique("tf"), "Tag.1.Key": "env",
+            "Tag.1.Value": "test", "Tag.2.Key": "owner", "Tag.2.Value": "flows",
+            "Description": "made by terraform", "Architecture": "x86_64", "ImageName": name,
+            "InstanceId": s["instance"]})
+        s["image"] = made["ImageId"]
+        if not s["image"].startswith("m-"):
+            raise AssertionError(f"ImageId {s['image']!r}")
+
+        def state(images):
+            if images and images[0]["Status"] == "CreateFailed":
+                raise AssertionError("CreateFailed")
+            return bool(images) and images[0].get("Usable") is True
+
+        wait_for("Usable", lambda: tf_describe_all(tf, s["image"]), state)
+
+    def read():
+        image = tf_describe_all(tf, s["image"])[0]
+        equal(image["ImageId"], s["image"], "ImageId")
+        equal(image["ImageName"], name, "ImageName")
+        equal(image["Description"], "made by terraform", "Description")
+        equal(image["Architecture"], "x86_64", "Architecture")
+        equal(image["Status"], "Available", "Status")
+        equal(image["ImageOwnerAlias"], "self", "ImageOwnerAlias")
+        equal(image["Progress"], "100%", "Progress")
+        rfc3339(image["CreationTime"], "CreationTime")
+        equal(tags_of(image), {"env": "test", "owner": "flows"}, "Tags.Tag")
+        disks = image["DiskDeviceMappings"]["DiskDeviceMapping"]
+        if not disks or not disks[0]["SnapshotId"].startswith("s-"):
+            raise AssertionError(f"DiskDeviceMappings {disks!r}: no snapshot")
+        equal(disks[0]["Type"], "system", "DiskDeviceMapping[0].Type")
+        if not str(disks[0]["Size"]).isdigit():
+            raise AssertionError(f"DiskDeviceMapping[0].Size {disks[0]['Size']!r}")
+
+    def update():
+        tf.post("ModifyImageAttribute", {"ImageId": s["image"]}, {
+            "RegionId": REGION, "Description": "changed by terraform", "ImageName": name + "-v2"})
+        tf.post("UntagResources", {}, {"RegionId": REGION, "ResourceId.1": s["image"],
+                                       "ResourceType": "image", "TagKey.1": "owner"})
+        tf.post("TagResources", {}, {"RegionId": REGION, "ResourceId.1": s["image"],
+                                     "ResourceType": "image", "Tag.1.Key": "env",
+                                     "Tag.1.Value": "prod"})
+        image = wait_for("the new description", lambda: tf_describe_all(tf, s["image"])[0],
+                         lambda i: i["Description"] == "changed by terraform")
+        equal(image["ImageName"], name + "-v2", "ImageName")
+        equal(tags_of(image), {"env": "prod"}, "Tags.Tag")
+
+    def delete():
+        # A second instance from the image: the delete without force is refused.
+        s["user"] = c.run_instances(ecs.RunInstancesRequest(
+            region_id=REGION, image_id=s["image"], amount=1)
+        ).body.instance_id_sets.instance_id_set[0]
+        if tf_legacy_lookup(c, REGION, s["image"]) is None:
+            raise AssertionError("the legacy lookup does not find the image")
+        refused(lambda: tf.post("DeleteImage", {"ImageId": s["image"]},
+                                {"RegionId": REGION, "Force": "false"}),
+                403, "ImageUsingByInstance",
+                "The specified image has been used to create instances.")
+        tf.post("DeleteImage", {"ImageId": s["image"]}, {"RegionId": REGION, "Force": "true"})
+        wait_for("gone", lambda: tf_describe_all(tf, s["image"]), lambda images: images == [])
+        equal(tf_legacy_lookup(c, REGION, s["image"]), None, "legacy lookup after the delete")
+        delete_instance(c, s["user"])
+        delete_instance(c, s["instance"])
+
+    for step, fn in [("create, wait Usable", create), ("read", read),
+                     ("update name, description, tags", update), ("delete with force", delete)]:
+        life.step(f"terraform alicloud_image: {step}", fn)
+
+
+def create_image_from(c, instance, name, tags=None):
+    """CreateImage from an instance and wait Available (Packer's way)."""
+    made = c.create_image(ecs.CreateImageRequest(
+        region_id=REGION, instance_id=instance, image_name=name, client_token=unique("token"),
+        tag=[ecs.CreateImageRequestTag(key=k, value=v) for k, v in (tags or {}).items()] or None))
+    image = made.body.image_id
+    wait_for(f"{image} Available", lambda: [i.status for i in c.describe_images(
+        ecs.DescribeImagesRequest(region_id=REGION, image_id=image, status=PACKER_STATUSES)
+    ).body.images.image], lambda statuses: "Available" in statuses)
+    return image
+
+
+def tf_images(run, c):
+    """alicloud_images: name_regex and most_recent over the account's images, then DescribeTags."""
+    life = Lifecycle(run)
+    s = {}
+    prefix = unique("tf-images")
+
+    def setup():
+        s["instance"] = run_instance(c)
+        s["older"] = create_image_from(c, s["instance"], f"{prefix}-1", {"gen": "1"})
+        time.sleep(1.1)  # CreationTime has whole seconds: the second image is strictly newer
+        s["newer"] = create_image_from(c, s["instance"], f"{prefix}-2", {"gen": "2"})
+        create_image_from(c, s["instance"], f"other-{prefix}")
+
+    def data_source():
+        images, page = [], 1
+        while True:
+            got = c.describe_images(ecs.DescribeImagesRequest(
+                region_id=REGION, page_number=page, page_size=100, image_owner_alias="self",
+                status="Available")).body.images.image
+            images += got
+            if len(got) < 50:
+                break
+            page += 1
+        regex = re.compile(f"^{prefix}-")
+        matched = [i for i in images if i.image_name and regex.search(i.image_name)]
+        equal(sorted(i.image_id for i in matched), sorted([s["older"], s["newer"]]), "name_regex")
+        newest = max(matched, key=lambda i: rfc3339(i.creation_time, "CreationTime"))
+        equal(newest.image_id, s["newer"], "most_recent")
+        equal(newest.image_owner_alias, "self", "ImageOwnerAlias")
+        equal(newest.progress, "100%", "Progress")
+        if not isinstance(newest.size, int):
+            raise AssertionError(f"Size {newest.size!r} is not an integer")
+        tags = c.describe_tags(ecs.DescribeTagsRequest(
+            region_id=REGION, resource_type="image", resource_id=newest.image_id)).body.tags.tag
+        equal({t.tag_key: t.tag_value for t in tags}, {"gen": "2"}, "DescribeTags")
+
+    for step, fn in [("two images a second apart", setup), ("name_regex, most_recent", data_source)]:
+        life.step(f"terraform alicloud_images: {step}", fn)
+
+
+def tf_image_copy(run, c):
+    """alicloud_image_copy: CopyImage to a second region, wait, read, update, delete."""
+    life = Lifecycle(run)
+    s = {}
+    name = unique("tf-copy")
+
+    def create():
+        s["instance"] = run_instance(c)
+        s["source"] = create_image_from(c, s["instance"], name)
+        copied = c.copy_image(ecs.CopyImageRequest(
+            region_id=REGION, image_id=s["source"], destination_region_id=COPY_REGION,
+            destination_image_name=name + "-copy", destination_description="a copy",
+            encrypted=False, tag=[ecs.CopyImageRequestTag(key="env", value="test")]))
+        s["copy"] = copied.body.image_id
+
+        def state(image):
+            if image is not None and image.status in ("CreateFailed", "UnAvailable"):
+                raise AssertionError(f"copy {image.status}")
+            return image is not None and image.status == "Available"
+
+        wait_for("copy Available", lambda: tf_legacy_lookup(c, COPY_REGION, s["copy"]), state)
+
+    def read():
+        image = tf_legacy_lookup(c, COPY_REGION, s["copy"])
+        equal(image.image_name, name + "-copy", "ImageName")
+        equal(image.description, "a copy", "Description")
+        equal({t.tag_key: t.tag_value for t in image.tags.tag}, {"env": "test"}, "Tags.Tag")
+
+    def update():
+        c.untag_resources(ecs.UntagResourcesRequest(
+            region_id=COPY_REGION, resource_id=[s["copy"]], resource_type="image", tag_key=["env"]))
+        c.tag_resources(ecs.TagResourcesRequest(
+            region_id=COPY_REGION, resource_id=[s["copy"]], resource_type="image",
+            tag=[ecs.TagResourcesRequestTag(key="team", value="flows")]))
+        c.modify_image_attribute(ecs.ModifyImageAttributeRequest(
+            region_id=COPY_REGION, image_id=s["copy"], image_name=name + "-renamed"))
+        equal(tf_legacy_lookup(c, COPY_REGION, s["copy"]).image_name, name + "-renamed", "ImageName")
+        listed = c.list_tag_resources(ecs.ListTagResourcesRequest(
+            region_id=COPY_REGION, resource_type="image", resource_id=[s["copy"]]))
+        equal([(t.resource_id, t.resource_type, t.tag_key, t.tag_value)
+               for t in listed.body.tag_resources.tag_resource],
+              [(s["copy"], "image", "team", "flows")], "ListTagResources")
+
+    def delete():
+        c.delete_image(ecs.DeleteImageRequest(region_id=COPY_REGION, image_id=s["copy"]))
+        wait_for("copy gone", lambda: tf_legacy_lookup(c, COPY_REGION, s["copy"]),
+                 lambda image: image is None)
+        c.delete_image(ecs.DeleteImageRequest(region_id=REGION, image_id=s["source"]))
+        delete_instance(c, s["instance"])
+
+    for step, fn in [("create, wait Available", create), ("read", read),
+                     ("update tags and name, ListTagResources", update), ("delete", delete)]:
+        life.step(f"terraform alicloud_image_copy: {step}", fn)
+
+
+def tf_import_export(run, c):
+    """alicloud_image_import then alicloud_image_export of the imported image."""
+    life = Lifecycle(run)
+    s = {}
+    name = unique("tf-import")
+
+    def import_():
+        started = c.import_image(ecs.ImportImageRequest(
+            region_id=REGION, architecture="x86_64", ostype="linux", platform="Ubuntu",
+            image_name=name, description="imported",
+            disk_device_mapping=[ecs.ImportImageRequestDiskDeviceMapping(
+                format="RAW", ossbucket="flows-bucket", ossobject="images/ubuntu.raw",
+                disk_image_size=20)]))
+        s["image"] = started.body.image_id
+
+        def state(image):
+            if image is not None and image.status in ("CreateFailed", "UnAvailable"):
+                raise AssertionError(f"import {image.status}")
+            return image is not None and image.status == "Available"
+
+        wait_for("import Available", lambda: tf_legacy_lookup(c, REGION, s["image"]), state)
+
+    def read_import():
+        image = tf_legacy_lookup(c, REGION, s["image"])
+        equal((image.architecture, image.ostype, image.platform, image.image_name, image.description),
+              ("x86_64", "linux", "Ubuntu", name, "imported"), "attributes")
+        disk = image.disk_device_mappings.disk_device_mapping[0]
+        equal((disk.format, disk.import_ossbucket, disk.import_ossobject, disk.size),
+              ("RAW", "flows-bucket", "images/ubuntu.raw", "20"), "disk mapping")
+        int(disk.size)  # Terraform reads it with strconv.Atoi
+
+    def export():
+        task = c.export_image(ecs.ExportImageRequest(
+            region_id=REGION, image_id=s["image"], ossbucket="flows-bucket")).body.task_id
+
+        def status():
+            answer = c.describe_task_attribute(ecs.DescribeTaskAttributeRequest(
+                region_id=REGION, task_id=task)).body
+            equal(answer.task_id, task, "TaskId")
+            if answer.task_status not in ("Waiting", "Processing", "Finished"):
+                raise AssertionError(f"unexpected state {answer.task_status!r}")
+            return answer.task_status
+
+        wait_for("export Finished", status, lambda st: st == "Finished")
+        equal(tf_legacy_lookup(c, REGION, s["image"]).image_id, s["image"], "export read")
+
+    def delete():
+        # alicloud_image_export's delete calls no ECS action; alicloud_image_import's deletes.
+        c.delete_image(ecs.DeleteImageRequest(region_id=REGION, image_id=s["image"]))
+        wait_for("gone", lambda: tf_legacy_lookup(c, REGION, s["image"]), lambda i: i is None)
+
+    for step, fn in [("import, wait Available", import_), ("read the import", read_import),
+                     ("export, wait Finished, read", export), ("delete", delete)]:
+        life.step(f"terraform alicloud_image_import/export: {step}", fn)
+
+
+# --- Packer alicloud-ecs builder (HEAD c9d1e19a) -------------------------------------------------
+
+class PackerHalt(Exception):
+    """The build stopped with this error (Packer's `halt`)."""
+
+
+def packer_images_named(c, region, name):
+    return c.describe_images(ecs.DescribeImagesRequest(
+        region_id=region, image_name=name, status=PACKER_STATUSES)).body.images.image
+
+
+def packer_wait_image(c, region, image):
+    """`WaitForImageStatus(Available)`: the first image of the last answer."""
+    return wait_for(f"{image} Available", lambda: c.describe_images(ecs.DescribeImagesRequest(
+        region_id=region, image_id=image, status=PACKER_STATUSES)).body.images.image,
+        lambda images: any(i.status == "Available" for i in images))[0]
+
+
+def packer_build(c, name, tags, copy_region, copy_name, share_with, force_delete=False):
+    """One `packer build` of the image steps; returns {region: image id}. The network, key pair
+    and SSH steps are left out: their actions (CreateSecurityGroup, CreateVpc, ...) are not
+    emulated, so neither are the ids they would add to RunInstances."""
+    regions = [r.region_id for r in c.describe_regions(
+        ecs.DescribeRegionsRequest()).body.regions.region]
+    for region in (REGION, copy_region):
+        if region not in regions:
+            raise PackerHalt(f"region {region} not in DescribeRegions: {regions}")
+    if not force_delete:
+        existing = packer_images_named(c, REGION, name)
+        if existing:
+            raise PackerHalt(f"Image Name: '{name}' is used by an existing alicloud image: "
+                             f"{existing[0].image_id}")
+    source = c.describe_images(ecs.DescribeImagesRequest(
+        region_id=REGION, image_id=PUBLIC_IMAGE)).body.images.image
+    source += c.describe_images(ecs.DescribeImagesRequest(
+        region_id=REGION, image_id=PUBLIC_IMAGE, image_owner_alias="marketplace")).body.images.image
+    if not source:
+        raise PackerHalt(f"No alicloud image was found matching filters: {PUBLIC_IMAGE}")
+    ran = c.run_instances(ecs.RunInstancesRequest(
+        client_token=unique("token"), region_id=REGION, instance_type=INSTANCE_TYPE,
+        instance_name=f"packer_{name}", amount=1, min_amount=1, image_id=source[0].image_id))
+    instance = ran.body.instance_id_sets.instance_id_set[0]
+    try:
+        wait_instance(c, REGION, instance, "Running")
+        if "Running" in instance_status(c, REGION, instance):
+            c.stop_instance(ecs.StopInstanceRequest(instance_id=instance))
+            wait_instance(c, REGION, instance, "Stopped")
+        c.start_instance(ecs.StartInstanceRequest(instance_id=instance))
+        wait_instance(c, REGION, instance, "Running")
+        # (SSH and the provisioners run here.)
+        c.stop_instance(ecs.StopInstanceRequest(instance_id=instance, force_stop=False))
+        wait_instance(c, REGION, instance, "Stopped")
+        if force_delete:
+            for region, image_name in ((REGION, name), (copy_region, copy_name)):
+                for old in packer_images_named(c, region, image_name):
+                    if old.image_owner_alias != "self":
+                        continue
+                    try:
+                        c.delete_image(ecs.DeleteImageRequest(region_id=region, image_id=old.image_id))
+                    except ClientException as e:
+                        raise PackerHalt(f"Failed to delete image: {e.code}") from e
+                    for disk in old.disk_device_mappings.disk_device_mapping:
+                        c.delete_snapshot(ecs.DeleteSnapshotRequest(snapshot_id=disk.snapshot_id))
+        made = c.create_image(ecs.CreateImageRequest(
+            client_token=unique("token"), region_id=REGION, image_name=name, instance_id=instance,
+            tag=[ecs.CreateImageRequestTag(key=k, value=v) for k, v in tags.items()]))
+        image = packer_wait_image(c, REGION, made.body.image_id)
+        snapshots = [d.snapshot_id for d in image.disk_device_mappings.disk_device_mapping]
+        for snapshot in snapshots:
+            c.add_tags(ecs.AddTagsRequest(
+                region_id=REGION, resource_id=snapshot, resource_type="snapshot",
+                tag=[ecs.AddTagsRequestTag(key=k, value=v) for k, v in tags.items()]))
+        images = {REGION: image.image_id}
+        images[copy_region] = c.copy_image(ecs.CopyImageRequest(
+            region_id=REGION, image_id=image.image_id, destination_region_id=copy_region,
+            destination_image_name=copy_name)).body.image_id
+        for region, region_image in images.items():
+            c.modify_image_share_permission(ecs.ModifyImageSharePermissionRequest(
+                region_id=region, image_id=region_image, add_account=share_with))
+        return images
+    finally:
+        c.delete_instance(ecs.DeleteInstanceRequest(instance_id=instance, force=True))
+
+
+def packer(run, c):
+    life = Lifecycle(run)
+    s = {}
+    name = unique("packer")
+    copy_name = name + "-copy"
+    tags = {"built-by": "packer"}
+
+    def build():
+        s["images"] = packer_build(c, name, tags, COPY_REGION, copy_name, ["bob"])
+        image = packer_wait_image(c, REGION, s["images"][REGION])
+        equal({t.tag_key: t.tag_value for t in image.tags.tag}, tags, "the image's tags")
+        equal(image.image_name, name, "ImageName")
+        s["snapshots"] = [d.snapshot_id for d in image.disk_device_mappings.disk_device_mapping]
+        copy = packer_wait_image(c, COPY_REGION, s["images"][COPY_REGION])
+        equal(copy.image_name, copy_name, "the copy's ImageName")
+        for region, image_id in s["images"].items():
+            shares = c.describe_image_share_permission(ecs.DescribeImageSharePermissionRequest(
+                region_id=region, image_id=image_id)).body.accounts.account
+            equal([a.aliyun_id for a in shares], ["bob"], f"shared in {region}")
+
+    def name_taken():
+        try:
+            packer_build(c, name, tags, COPY_REGION, copy_name, ["bob"])
+        except PackerHalt as e:
+            equal(str(e), f"Image Name: '{name}' is used by an existing alicloud image: "
+                          f"{s['images'][REGION]}", "pre-validation")
+        else:
+            raise AssertionError("the rebuild did not stop at pre-validation")
+
+    def force_delete_shared():
+        try:
+            packer_build(c, name, tags, COPY_REGION, copy_name, ["bob"], force_delete=True)
+        except PackerHalt as e:
+            equal(str(e), "Failed to delete image: ImageUseShared", "image_force_delete")
+        else:
+            raise AssertionError("image_force_delete deleted a shared image")
+
+    def force_delete():
+        for region, image_id in s["images"].items():
+            c.modify_image_share_permission(ecs.ModifyImageSharePermissionRequest(
+                region_id=region, image_id=image_id, remove_account=["bob"]))
+        again = packer_build(c, name, tags, COPY_REGION, copy_name, ["bob"], force_delete=True)
+        for region, old in s["images"].items():
+            equal(c.describe_images(ecs.DescribeImagesRequest(region_id=region, image_id=old))
+                  .body.images.image, [], f"the old image in {region}")
+            named = packer_images_named(c, region, copy_name if region == COPY_REGION else name)
+            equal([i.image_id for i in named], [again[region]], f"the images named so in {region}")
+        left = c.describe_snapshots(ecs.DescribeSnapshotsRequest(
+            region_id=REGION, snapshot_ids=str(s["snapshots"]).replace("'", '"'))).body
+        equal(left.snapshots.snapshot, [], "the old image's snapshots")
+
+    for step, fn in [("build: instance, image, tags, copy, share", build),
+                     ("rebuild stops at pre-validation", name_taken),
+                     ("image_force_delete refused on a shared image", force_delete_shared),
+                     ("image_force_delete deletes the old images and snapshots", force_delete)]:
+        life.step(f"packer alicloud-ecs: {step}", fn)
+
+
+# --- scripts users write -------------------------------------------------------------------------
+
+def janitor(c, region, now, days, prefix, keep="keep", force=False):
+    """Deletes the account's images named `prefix*` older than `days` days without a `keep` tag;
+    skips shared and in-use ones unless `force` (then unshares, and deletes with Force).
+    Returns (deleted ids, {skipped id: reason})."""
+    cutoff = now - timedelta(days=days)
+    images, page = [], 1
+    while True:
+        body = c.describe_images(ecs.DescribeImagesRequest(
+            region_id=region, image_owner_alias="self", page_number=page, page_size=100)).body
+        images += body.images.image
+        if page * 100 >= body.total_count:
+            break
+        page += 1
+    deleted, skipped = [], {}
+    for image in images:
+        if not (image.image_name or "").startswith(prefix):
+            continue
+        if rfc3339(image.creation_time, "CreationTime") >= cutoff:
+            continue
+        if keep in {t.tag_key for t in (image.tags.tag if image.tags else [])}:
+            skipped[image.image_id] = "keep"
+            continue
+        shares = c.describe_image_share_permission(ecs.DescribeImageSharePermissionRequest(
+            region_id=region, image_id=image.image_id)).body.accounts.account
+        if shares:
+            if not force:
+                skipped[image.image_id] = "shared"
+                continue
+            c.modify_image_share_permission(ecs.ModifyImageSharePermissionRequest(
+                region_id=region, image_id=image.image_id,
+                remove_account=[a.aliyun_id for a in shares]))
+        users = c.describe_instances(ecs.DescribeInstancesRequest(
+            region_id=region, image_id=image.image_id)).body.total_count
+        if users and not force:
+            skipped[image.image_id] = "in use"
+            continue
+        c.delete_image(ecs.DeleteImageRequest(
+            region_id=region, image_id=image.image_id, force=True if users else None))
+        deleted.append(image.image_id)
+    return deleted, skipped
+
+
+def janitor_flow(run, c):
+    life = Lifecycle(run)
+    s = {}
+    prefix = unique("janitor")
+
+    def setup():
+        s["instance"] = run_instance(c)
+        old = {k: create_image_from(c, s["instance"], f"{prefix}-{k}", tags)
+               for k, tags in [("plain", None), ("kept", {"keep": "yes"}), ("shared", None),
+                               ("used", None)]}
+        c.modify_image_share_permission(ecs.ModifyImageSharePermissionRequest(
+            region_id=REGION, image_id=old["shared"], add_account=["bob"]))
+        s["user"] = c.run_instances(ecs.RunInstancesRequest(
+            region_id=REGION, image_id=old["used"], amount=1)
+        ).body.instance_id_sets.instance_id_set[0]
+        time.sleep(1.1)  # CreationTime has whole seconds
+        young = create_image_from(c, s["instance"], f"{prefix}-young")
+        s["old"], s["young"] = old, young
+        created = c.describe_images(ecs.DescribeImagesRequest(
+            region_id=REGION, image_id=young)).body.images.image[0].creation_time
+        # The janitor runs 30 days after the young image was made: the others are older.
+        s["now"] = rfc3339(created, "CreationTime") + timedelta(days=30)
+
+    def gentle():
+        deleted, skipped = janitor(c, REGION, s["now"], 30, prefix)
+        old = s["old"]
+        equal(deleted, [old["plain"]], "deleted")
+        equal(skipped, {old["kept"]: "keep", old["shared"]: "shared", old["used"]: "in use"},
+              "skipped")
+
+    def forced():
+        deleted, skipped = janitor(c, REGION, s["now"], 30, prefix, force=True)
+        old = s["old"]
+        equal(sorted(deleted), sorted([old["shared"], old["used"]]), "deleted")
+        equal(skipped, {old["kept"]: "keep"}, "skipped")
+        left = [i.image_id for i in c.describe_images(ecs.DescribeImagesRequest(
+            region_id=REGION, image_owner_alias="self", page_size=100)).body.images.image
+            if (i.image_name or "").startswith(prefix)]
+        equal(sorted(left), sorted([old["kept"], s["young"]]), "what is left")
+        delete_instance(c, s["user"])
+        delete_instance(c, s["instance"])
+
+    for step, fn in [("old images: plain, kept, shared, in use; one young", setup),
+                     ("deletes the plain one, skips the rest", gentle),
+                     ("forced: unshares and deletes the shared and the used", forced)]:
+        life.step(f"image janitor: {step}", fn)
+
+
+def cleanup_flow(run, c):
+    """Delete an image, then the snapshots it released; the wrong order first."""
+    life = Lifecycle(run)
+    s = {}
+    name = unique("cleanup")
+
+    def snapshot_listed():
+        return c.describe_snapshots(ecs.DescribeSnapshotsRequest(
+            region_id=REGION, snapshot_ids=f'["{s["snapshot"]}"]')).body.snapshots.snapshot
+
+    def setup():
+        s["instance"] = run_instance(c)
+        s["image"] = create_image_from(c, s["instance"], name)
+        image = c.describe_images(ecs.DescribeImagesRequest(
+            region_id=REGION, image_id=s["image"])).body.images.image[0]
+        s["snapshot"] = image.disk_device_mappings.disk_device_mapping[0].snapshot_id
+        delete_instance(c, s["instance"])
+
+    def wrong_order():
+        refused(lambda: c.delete_snapshot(ecs.DeleteSnapshotRequest(snapshot_id=s["snapshot"])),
+            403, "SnapshotCreatedImage", "The snapshot has been used to create user defined image(s).")
+        equal([x.snapshot_id for x in snapshot_listed()], [s["snapshot"]], "the snapshot is kept")
+
+    def right_order():
+        c.delete_image(ecs.DeleteImageRequest(region_id=REGION, image_id=s["image"]))
+        equal([x.snapshot_id for x in snapshot_listed()], [s["snapshot"]],
+              "the released snapshot")
+        c.delete_snapshot(ecs.DeleteSnapshotRequest(snapshot_id=s["snapshot"]))
+        equal(snapshot_listed(), [], "DescribeSnapshots after the delete")
+
+    for step, fn in [("an image from an instance", setup),
+                     ("DeleteSnapshot first: SnapshotCreatedImage", wrong_order),
+                     ("DeleteImage, then DeleteSnapshot", right_order)]:
+        life.step(f"cleanup script: {step}", fn)
+
+
+def main():
+    run = Runner("flows-pending")
+    c = client()
+    for flow in [tf_image, tf_images, tf_image_copy, tf_import_export, packer, janitor_flow,
+                 cleanup_flow]:
+        flow(run, c)
+    run.finish()
+
+
+if __name__ == "__main__":
+    main()
