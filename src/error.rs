@@ -77,6 +77,8 @@ pub enum Parameter {
     All,
     /// `NextToken` (ListTagResources).
     NextToken,
+    /// `AcceptLanguage` (DescribeRegions).
+    AcceptLanguage,
 }
 
 impl Parameter {
@@ -106,6 +108,7 @@ impl Parameter {
             Parameter::TagKey => "TagKey",
             Parameter::All => "All",
             Parameter::NextToken => "NextToken",
+            Parameter::AcceptLanguage => "AcceptLanguage",
         }
     }
 

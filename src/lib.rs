@@ -80,7 +80,7 @@
 //!
 //! The Describe actions are queries that never change the store, with typed requests too
 //! ([`DescribeImages`], [`DescribeImageSharePermission`], [`DescribeInstances`],
-//! [`DescribeTasks`], [`ListTagResources`], [`DescribeTags`], each answered by the
+//! [`DescribeTasks`], [`ListTagResources`], [`DescribeTags`], [`DescribeRegions`], each answered by the
 //! [`ImageStore`] method of the same name): who sees
 //! what, the filters and the paging ([`Page`], [`Listing`]) are the library's. The effects and
 //! refusals of every action, with their sources, are tabled in `docs/lifecycle.md`.
@@ -145,6 +145,7 @@ mod lifecycle;
 mod model;
 mod profile;
 mod query;
+mod regions;
 mod rule;
 mod state;
 mod store;
@@ -178,6 +179,7 @@ pub use model::{EndedTask, TaskEnd};
 pub use model::{Image, ImageKind, ImageStatus, Instance, Task, TaskKind, Visibility};
 pub use profile::{Catalog, MissingImage, Precedence, PrecedenceError, Profile};
 pub use query::{ImageFilter, MAX_IMAGE_IDS, OwnerAlias, RunningTask};
+pub use regions::{DescribeRegions, Language, RegionView};
 pub use rule::{
     DeleteImageRequest, Deletion, Outcome, Relation, Verdict, blockers, decide, relation,
 };

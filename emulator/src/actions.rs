@@ -19,6 +19,7 @@ use crate::declared;
 use crate::describe;
 use crate::error::GatewayError;
 use crate::protocol::{Reply, host_for};
+use crate::regions;
 use crate::tags;
 
 /// What an action answered, and whether the world changed.
@@ -230,6 +231,12 @@ static ACTIONS: &[ActionSpec] = &[
             "PageNumber",
             "PageSize"
         ]
+    ),
+    action!(
+        "DescribeRegions",
+        false,
+        regions::describe_regions,
+        ["AcceptLanguage"]
     ),
 ];
 

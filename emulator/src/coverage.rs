@@ -333,6 +333,7 @@ static ERRORS: &[(&str, &[Error])] = {
                 Gone(NotFound::Region),
             ],
         ),
+        ("DescribeRegions", &[Invalid(P::AcceptLanguage)]),
     ]
 };
 

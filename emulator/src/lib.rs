@@ -53,6 +53,7 @@ mod progress;
 mod protocol;
 mod proxy;
 mod recorder;
+mod regions;
 mod replay;
 mod rpc;
 mod server;

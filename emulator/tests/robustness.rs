@@ -411,6 +411,8 @@ fn parameters_of(action: &str) -> &'static [&'static str] {
         "DeleteInstance" => &["InstanceId", "RegionId"],
         "ModifyImageAttribute" => &["RegionId", "ImageId", "Status", "DryRun"],
         "TagResources" => &["RegionId", "ResourceType", "ResourceId", "Tag"],
+        // InstanceChargeType is declared and not modelled: refused, a third outcome.
+        "DescribeRegions" => &["AcceptLanguage", "InstanceChargeType"],
         "UntagResources" => &["RegionId", "ResourceType", "ResourceId", "TagKey", "All"],
         "ListTagResources" => &["RegionId", "ResourceType", "ResourceId", "Tag", "NextToken"],
         "DescribeTags" => &[
@@ -459,6 +461,8 @@ fn values_of(name: &str, ids: &WorldIds) -> (Vec<String>, Vec<String>) {
         "Tag" | "TagKey" => (&["env", "team", "keep"], &["aliyun-x", "http://x", ""]),
         "TagValue" => (&["dev", "prod", ""], &["https://y"]),
         "All" => (&["true", "false"], &["yes"]),
+        "AcceptLanguage" => (&["zh-CN", "en-US"], &["ja", "fr", ""]),
+        "InstanceChargeType" => (&["PostPaid"], &[""]),
         // (m-demo-free, env) as a ListTagResources token spells it.
         "NextToken" => (&["6d2d64656d6f2d66726565.656e76"], &["x", "zz.zz"]),
         other => panic!("no values listed for {other}"),

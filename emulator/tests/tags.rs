@@ -352,3 +352,56 @@ async fn create_image_tags_are_filtered_on_and_shown_by_describe_images() {
         json!({"TagKey": "role", "TagValue": "builder"})
     );
 }
+
+/// Packer's pre-validation: DescribeRegions (no RegionId of its own: the Go SDK adds one) lists
+/// the build region.
+#[tokio::test]
+async fn describe_regions_lists_the_store_regions_in_the_language_asked_for() {
+    let server = Server::demo().await;
+    let body = call(&server, ALICE_KEY, "DescribeRegions", &[("RegionId", HZ)])
+        .await
+        .assert_ok();
+    let regions = body["Regions"]["Region"].as_array().unwrap();
+    assert_eq!(regions.len(), 25, "{body}");
+    let hangzhou = regions
+        .iter()
+        .find(|r| r["RegionId"] == HZ)
+        .expect("the build region is listed");
+    assert_eq!(
+        hangzhou,
+        &json!({
+            "RegionId": "cn-hangzhou",
+            "LocalName": "华东1（杭州）",
+            "RegionEndpoint": "ecs.cn-hangzhou.aliyuncs.com",
+            "Status": "available",
+        })
+    );
+    let body = call(
+        &server,
+        ALICE_KEY,
+        "DescribeRegions",
+        &[("AcceptLanguage", "en-US")],
+    )
+    .await
+    .assert_ok();
+    let qingdao = body["Regions"]["Region"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["RegionId"] == "cn-qingdao")
+        .unwrap()
+        .clone();
+    assert_eq!(qingdao["LocalName"], "China (Qingdao)");
+    call(
+        &server,
+        ALICE_KEY,
+        "DescribeRegions",
+        &[("AcceptLanguage", "ja")],
+    )
+    .await
+    .assert_error(
+        400,
+        "InvalidParameter",
+        "The specified parameter \"AcceptLanguage\" is not valid.",
+    );
+}
