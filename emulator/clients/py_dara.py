@@ -101,6 +101,8 @@ def main():
 
     reset()
     lifecycle(run, client())
+    reset()
+    tags(run, client())
     run.finish()
 
 
@@ -182,6 +184,70 @@ def lifecycle(run, c):
                      ("InUse", in_use), ("Exporting", exporting), ("Copying", copying),
                      ("Importing", importing), ("DeleteImage at last", deleted)]:
         life.step(name, fn)
+
+
+def tags(run, c):
+    """Terraform's alicloud_image tags through the SDK's own models: Tag.N at CreateImage, an
+    update (UntagResources for the removed keys, then TagResources), the read back with
+    ListTagResources and DescribeImages, a documented refusal, and Packer's DescribeRegions."""
+    s = {}
+    life = Lifecycle(run)
+
+    def pairs(items):
+        return [(t.tag_key, t.tag_value) for t in items]
+
+    def create():
+        made = c.create_image(ecs.CreateImageRequest(
+            region_id=REGION, snapshot_id="s-tags-1",
+            tag=[ecs.CreateImageRequestTag(key="env", value="dev"),
+                 ecs.CreateImageRequestTag(key="old", value="x")]))
+        s["image"] = made.body.image_id
+
+    def update():
+        c.untag_resources(ecs.UntagResourcesRequest(
+            region_id=REGION, resource_type="image", resource_id=[s["image"]], tag_key=["old"]))
+        c.tag_resources(ecs.TagResourcesRequest(
+            region_id=REGION, resource_type="image", resource_id=[s["image"]],
+            tag=[ecs.TagResourcesRequestTag(key="env", value="prod"),
+                 ecs.TagResourcesRequestTag(key="team", value="a")]))
+
+    def read():
+        listed = c.list_tag_resources(ecs.ListTagResourcesRequest(
+            region_id=REGION, resource_type="image", resource_id=[s["image"]]))
+        equal(pairs(listed.body.tag_resources.tag_resource), [("env", "prod"), ("team", "a")],
+              "ListTagResources")
+        equal([t.resource_id for t in listed.body.tag_resources.tag_resource], [s["image"]] * 2,
+              "ResourceId")
+        equal(listed.body.next_token, None, "NextToken on the last page")
+        found = c.describe_images(ecs.DescribeImagesRequest(
+            region_id=REGION, image_id=s["image"], status="Creating,Available"))
+        equal(pairs(found.body.images.image[0].tags.tag), [("env", "prod"), ("team", "a")],
+              "DescribeImages Tags")
+        by_tag = c.describe_images(ecs.DescribeImagesRequest(
+            region_id=REGION, status="Creating,Available",
+            tag=[ecs.DescribeImagesRequestTag(key="team", value="a")]))
+        equal([i.image_id for i in by_tag.body.images.image], [s["image"]], "DescribeImages Tag.N")
+
+    def malformed():
+        refused(lambda: c.tag_resources(ecs.TagResourcesRequest(
+            region_id=REGION, resource_type="image", resource_id=[s["image"]],
+            tag=[ecs.TagResourcesRequestTag(key="aliyun-reserved", value="x")])),
+            400, "InvalidTagKey.Malformed", "The specified Tag.n.Key is not valid.")
+        refused(lambda: client("bob").tag_resources(ecs.TagResourcesRequest(
+            region_id=REGION, resource_type="image", resource_id=[s["image"]],
+            tag=[ecs.TagResourcesRequestTag(key="k", value="v")])),
+            404, "InvalidResourceId.NotFound", "The specified ResourceIds are not found in our records.")
+
+    def regions():
+        answer = c.describe_regions(ecs.DescribeRegionsRequest(accept_language="en-US"))
+        listed = {r.region_id: r for r in answer.body.regions.region}
+        equal(listed[REGION].local_name, "China (Hangzhou)", "LocalName")
+        equal(listed[REGION].status, "available", "Status")
+
+    for name, fn in [("CreateImage with Tag.N", create), ("tag update", update),
+                     ("ListTagResources and DescribeImages read the tags", read),
+                     ("refusals", malformed), ("DescribeRegions", regions)]:
+        life.step(f"tags: {name}", fn)
 
 
 if __name__ == "__main__":

@@ -12,8 +12,10 @@ from aliyunsdkecs.request.v20140526.DeleteImageRequest import DeleteImageRequest
 from aliyunsdkecs.request.v20140526 import (
     CancelCopyImageRequest, CancelTaskRequest, CopyImageRequest, CreateImageRequest,
     DeleteInstanceRequest, DescribeImageSharePermissionRequest, DescribeImagesRequest,
-    DescribeInstancesRequest, DescribeTasksRequest, ExportImageRequest, ImportImageRequest,
-    ModifyImageSharePermissionRequest, RunInstancesRequest)
+    DescribeInstancesRequest, DescribeRegionsRequest, DescribeTagsRequest, DescribeTasksRequest,
+    ExportImageRequest, ImportImageRequest, ListTagResourcesRequest,
+    ModifyImageSharePermissionRequest, RunInstancesRequest, TagResourcesRequest,
+    UntagResourcesRequest)
 
 from harness import (ENDPOINT, EXPECT, REGION, Lifecycle, Runner, blocker, complete, equal, request_id,
                      reset, world_image)
@@ -98,6 +100,8 @@ def main():
     run.check("RPC V1: Force=True deletes an image in use", force)
     reset()
     lifecycle(run)
+    reset()
+    tags(run)
     run.finish()
 
 
@@ -183,6 +187,60 @@ def lifecycle(run):
                      ("InUse", in_use), ("Exporting", exporting), ("Copying", copying),
                      ("Importing", importing), ("DeleteImage at last", deleted)]:
         life.step(name, fn)
+
+
+def tags(run):
+    """Terraform's legacy tag update and read (alicloud_image_copy, alicloud_image_import) and
+    alicloud_images' DescribeTags, through the legacy SDK's request classes."""
+    c = client()
+    s = {}
+    life = Lifecycle(run)
+
+    def pairs(items):
+        return [(t["TagKey"], t["TagValue"]) for t in items]
+
+    def create():
+        made = call(c, make(CreateImageRequest, SnapshotId="s-tags-1",
+                            Tags=[{"Key": "env", "Value": "dev"}, {"Key": "old", "Value": "x"}]))
+        s["image"] = made["ImageId"]
+
+    def update():
+        call(c, make(UntagResourcesRequest, ResourceType="image", ResourceIds=[s["image"]],
+                     TagKeys=["old"]))
+        call(c, make(TagResourcesRequest, ResourceType="image", ResourceIds=[s["image"]],
+                     Tags=[{"Key": "env", "Value": "prod"}, {"Key": "team", "Value": "a"}]))
+
+    def read():
+        listed = call(c, make(ListTagResourcesRequest, ResourceType="image", ResourceIds=[s["image"]]))
+        equal(pairs(listed["TagResources"]["TagResource"]), [("env", "prod"), ("team", "a")],
+              "ListTagResources")
+        equal(listed.get("NextToken"), None, "NextToken on the last page")
+        described = call(c, make(DescribeTagsRequest, ResourceType="image", ResourceId=s["image"]))
+        equal(pairs(described["Tags"]["Tag"]), [("env", "prod"), ("team", "a")], "DescribeTags")
+        equal(described["Tags"]["Tag"][0]["ResourceTypeCount"]["Image"], 1, "ResourceTypeCount")
+
+    def untag_all():
+        call(c, make(UntagResourcesRequest, ResourceType="image", ResourceIds=[s["image"]], All=True))
+        listed = call(c, make(ListTagResourcesRequest, ResourceType="image", ResourceIds=[s["image"]]))
+        equal(listed["TagResources"]["TagResource"], [], "tags after All=true")
+
+    def refusals():
+        refused(lambda: call(c, make(TagResourcesRequest, ResourceType="disk", ResourceIds=["d-1"],
+                                     Tags=[{"Key": "k", "Value": "v"}])),
+                404, "InvalidResourceType.NotFound",
+                "The ResourceType provided does not exist in our records.")
+
+    def regions():
+        answer = call(c, make(DescribeRegionsRequest))
+        ids = [r["RegionId"] for r in answer["Regions"]["Region"]]
+        if REGION not in ids:
+            raise AssertionError(f"DescribeRegions does not list {REGION}: {ids}")
+
+    for name, fn in [("CreateImage with Tag.N", create), ("tag update", update),
+                     ("ListTagResources and DescribeTags read the tags", read),
+                     ("UntagResources All=true", untag_all), ("refusals", refusals),
+                     ("DescribeRegions", regions)]:
+        life.step(f"tags: {name}", fn)
 
 
 if __name__ == "__main__":

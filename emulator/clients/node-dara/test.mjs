@@ -205,5 +205,50 @@ for (const [name, fn] of steps) {
   if (!broken && lastFailed) broken = name;
 }
 
+// Terraform's alicloud_image tags: Tag.N at CreateImage, an update (UntagResources for removed
+// keys, then TagResources), the read back with ListTagResources, and Packer's DescribeRegions.
+await reset();
+const t = {};
+const tagPairs = (items) => JSON.stringify(items.map((x) => [x.tagKey, x.tagValue]));
+const tagSteps = [
+  ['CreateImage with Tag.N', async () => {
+    const made = await c.createImage(new $Ecs.CreateImageRequest({
+      regionId: REGION, snapshotId: 's-tags-1',
+      tag: [new $Ecs.CreateImageRequestTag({ key: 'env', value: 'dev' }), new $Ecs.CreateImageRequestTag({ key: 'old', value: 'x' })],
+    }));
+    t.image = made.body.imageId;
+  }],
+  ['tag update', async () => {
+    await c.untagResources(new $Ecs.UntagResourcesRequest({ regionId: REGION, resourceType: 'image', resourceId: [t.image], tagKey: ['old'] }));
+    await c.tagResources(new $Ecs.TagResourcesRequest({
+      regionId: REGION, resourceType: 'image', resourceId: [t.image],
+      tag: [new $Ecs.TagResourcesRequestTag({ key: 'env', value: 'prod' }), new $Ecs.TagResourcesRequestTag({ key: 'team', value: 'a' })],
+    }));
+  }],
+  ['ListTagResources reads the tags', async () => {
+    const listed = await c.listTagResources(new $Ecs.ListTagResourcesRequest({ regionId: REGION, resourceType: 'image', resourceId: [t.image] }));
+    equal(tagPairs(listed.body.tagResources.tagResource), JSON.stringify([['env', 'prod'], ['team', 'a']]), 'ListTagResources');
+    equal(listed.body.nextToken, undefined, 'NextToken on the last page');
+    const found = await c.describeImages(new $Ecs.DescribeImagesRequest({ regionId: REGION, imageId: t.image, status: 'Creating,Available' }));
+    equal(tagPairs(found.body.images.image[0].tags.tag), JSON.stringify([['env', 'prod'], ['team', 'a']]), 'DescribeImages Tags');
+  }],
+  ['refusals', async () => {
+    await refused(() => c.tagResources(new $Ecs.TagResourcesRequest({
+      regionId: REGION, resourceType: 'image', resourceId: [t.image],
+      tag: Array.from({ length: 21 }, (_, i) => new $Ecs.TagResourcesRequestTag({ key: `k${i}`, value: 'v' })),
+    })), { status: 400, code: 'NumberExceed.Tags', message: "The Tags parameter's number is exceed , Valid : 20" });
+  }],
+  ['DescribeRegions', async () => {
+    const answer = await c.describeRegions(new $Ecs.DescribeRegionsRequest({ acceptLanguage: 'en-US' }));
+    const hangzhou = answer.body.regions.region.find((r) => r.regionId === REGION);
+    equal(hangzhou.localName, 'China (Hangzhou)', 'LocalName');
+  }],
+];
+broken = undefined;
+for (const [name, fn] of tagSteps) {
+  await check(`tags: ${name}`, broken ? () => { throw new Error(`not run: step ${broken} failed`); } : fn);
+  if (!broken && lastFailed) broken = name;
+}
+
 console.log(`node-dara: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
