@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
 use ecs_image_rules::{
-    AccountId, DeleteImageRequest, Image, ImageId, ImageStore, Instance, InstanceId, Outcome,
-    Profile, RegionId,
+    AccountId, DeleteImageRequest, Image, ImageId, ImageStore, Instance, InstanceId,
+    InstanceStatus, Outcome, Profile, RegionId,
 };
 
 mod common;
@@ -99,6 +99,7 @@ fn forced(c: &mut Criterion) {
                 owner: caller.clone(),
                 region: region.clone(),
                 image: ImageId::new(&target).unwrap(),
+                status: InstanceStatus::Running,
                 image_deleted: false,
             })
             .unwrap();

@@ -15,7 +15,8 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use ecs_image_rules::{
     AccountId, Action, DescribeImageSharePermission, DescribeImages, DescribeInstances,
     DescribeTasks, ExportImage, Image, ImageId, ImageStatus, ImageStore, Instance, InstanceId,
-    ModifyImageSharePermission, OwnerAlias, Page, Profile, RegionId, Task, TaskId, TaskKind, check,
+    InstanceStatus, ModifyImageSharePermission, OwnerAlias, Page, Profile, RegionId, Task, TaskId,
+    TaskKind, check,
 };
 
 mod common;
@@ -58,6 +59,7 @@ fn world(size: usize) -> ImageStore {
                 owner: caller.clone(),
                 region: region(),
                 image: ImageId::new(&image_id(n)).unwrap(),
+                status: InstanceStatus::Running,
                 image_deleted: false,
             })
             .unwrap();

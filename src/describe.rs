@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use std::str::FromStr;
 
 use crate::error::{Error, Parameter};
-use crate::ids::{AccountId, ImageId, RegionId, TaskId};
-use crate::model::{Image, ImageStatus, Instance, TaskKind};
+use crate::ids::{AccountId, ImageId, InstanceId, RegionId, TaskId};
+use crate::model::{Image, ImageStatus, Instance, InstanceStatus, TaskKind};
 use crate::query::{ImageFilter, OwnerAlias, Visible};
 use crate::rule::known_region;
 use crate::store::ImageStore;
@@ -230,13 +230,21 @@ impl DescribeImageSharePermission {
     }
 }
 
+/// The most ids one DescribeInstances `InstanceIds` accepts \[D: a JSON array of up to 100\];
+/// more is `InvalidParameter` for `InstanceIds`. Repeated ids count once.
+pub const MAX_INSTANCE_IDS: usize = 100;
+
 /// DescribeInstances: the caller's instances in a region.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DescribeInstances {
     /// `RegionId`.
     pub region_id: RegionId,
+    /// `InstanceIds` (a JSON array on the wire): only these instances; empty does not filter.
+    pub instance_ids: Vec<InstanceId>,
     /// `ImageId`: only instances made from this image.
     pub image_id: Option<ImageId>,
+    /// `Status`: only instances in this status.
+    pub status: Option<InstanceStatus>,
     /// `Tag.N`: only instances that carry every one of these tags (a key without a value
     /// matches any value).
     pub tags: Vec<TagFilter>,
@@ -249,7 +257,9 @@ impl DescribeInstances {
     pub fn new(region_id: RegionId) -> Self {
         Self {
             region_id,
+            instance_ids: Vec::new(),
             image_id: None,
+            status: None,
             tags: Vec::new(),
             page: Page::default(),
         }
@@ -298,11 +308,16 @@ impl FromStr for ImageStatus {
     }
 }
 
-impl Instance {
-    /// The instance's status as DescribeInstances shows it: the store models existing
-    /// instances only, and they run \[I\].
-    pub const fn status(&self) -> &'static str {
-        "Running"
+impl FromStr for InstanceStatus {
+    type Err = Error;
+
+    /// A status as the API spells it, e.g. `Stopped`; anything else is `InvalidParameter` for
+    /// `Status` \[I\].
+    fn from_str(s: &str) -> Result<Self, Error> {
+        InstanceStatus::ALL
+            .into_iter()
+            .find(|status| status.as_str() == s)
+            .ok_or(Error::InvalidParameter(Parameter::Status))
     }
 }
 
@@ -378,10 +393,11 @@ impl ImageStore {
         })
     }
 
-    /// DescribeInstances: a page of the caller's instances in the region, only those made
-    /// from `ImageId` when it is given, in id order.
+    /// DescribeInstances: a page of the caller's instances in the region that match every
+    /// filter given (`InstanceIds`, `ImageId`, `Status`), in id order.
     ///
-    /// Refusal: `InvalidRegionId.NotFound`.
+    /// Refusals: `InvalidParameter` for more than [`MAX_INSTANCE_IDS`] ids;
+    /// `InvalidRegionId.NotFound`.
     pub fn describe_instances(
         &self,
         caller: &AccountId,
@@ -390,19 +406,51 @@ impl ImageStore {
         let region = &request.region_id;
         known_region(self, region)?;
         let page = request.page;
+        let wanted = |i: &&Instance| {
+            i.owner == *caller
+                && i.region == *region
+                && request.image_id.as_ref().is_none_or(|id| i.image == *id)
+                && request.status.is_none_or(|s| i.status == s)
+        };
+        // A set, so that a repeated id counts once, and capped before any lookup.
+        let mut ids = BTreeSet::new();
+        for id in &request.instance_ids {
+            ids.insert(id);
+            if ids.len() > MAX_INSTANCE_IDS {
+                return Err(Error::InvalidParameter(Parameter::InstanceIds));
+            }
+        }
         if !request.tags.is_empty() {
             // The caller's instances carrying the tags, from the tag index: O(matches).
             let tagged = self.carrying_all(caller, region, ResourceType::Instance, &request.tags);
             let instances = tagged
                 .into_iter()
                 .filter_map(|id| self.instance(id.as_str()))
-                .filter(|i| {
-                    request
-                        .image_id
-                        .as_ref()
-                        .is_none_or(|image| i.image == *image)
-                });
+                .filter(wanted)
+                .filter(|i| ids.is_empty() || ids.contains(&i.id));
             return Ok(page.of(instances));
+        }
+        if !ids.is_empty() {
+            let instances = ids
+                .into_iter()
+                .filter_map(|id| self.instance(id.as_str()))
+                .filter(wanted);
+            return Ok(page.of(instances));
+        }
+        if let (None, Some(status)) = (&request.image_id, request.status) {
+            // The caller's instances in the region in one status, from an index in id order.
+            let ids = self.instances_of_account_in(caller, region, status);
+            return Ok(Listing {
+                total_count: ids.map_or(0, BTreeSet::len),
+                page,
+                items: ids
+                    .into_iter()
+                    .flatten()
+                    .skip(page.skipped())
+                    .take(page.size as usize)
+                    .filter_map(|id| self.instance(id.as_str()))
+                    .collect(),
+            });
         }
         let Some(image) = &request.image_id else {
             // The caller's instances in the region, from an index kept in id order.
@@ -424,7 +472,7 @@ impl ImageStore {
             .instances_created_from(image.as_str())
             .into_iter()
             .filter_map(|id| self.instance(id.as_str()))
-            .filter(|i| i.owner == *caller && i.region == *region);
+            .filter(wanted);
         Ok(page.of(instances))
     }
 

@@ -79,6 +79,10 @@ pub enum Parameter {
     NextToken,
     /// `AcceptLanguage` (DescribeRegions).
     AcceptLanguage,
+    /// `InstanceIds` (DescribeInstances): a JSON array of up to 100 instance ids.
+    InstanceIds,
+    /// `ForceStop` (StopInstance, RebootInstance).
+    ForceStop,
 }
 
 impl Parameter {
@@ -109,6 +113,8 @@ impl Parameter {
             Parameter::All => "All",
             Parameter::NextToken => "NextToken",
             Parameter::AcceptLanguage => "AcceptLanguage",
+            Parameter::InstanceIds => "InstanceIds",
+            Parameter::ForceStop => "ForceStop",
         }
     }
 
@@ -325,6 +331,21 @@ pub enum Denial {
     /// failing a CreateImage on an image that is not being created by CreateImage (a
     /// service-side event, not an API call) \[I\].
     NotBeingCreated,
+    /// 403 `IncorrectInstanceStatus`, "The current status of the resource does not support
+    /// this operation.": StopInstance or RebootInstance on an instance that is not Running,
+    /// StartInstance on one that is not Stopped, DeleteInstance on a Running one without
+    /// `Force` or on a Starting or Stopping one [D code and message, DeleteInstance,
+    /// StopInstance, StartInstance and RebootInstance tables; I: one refusal for every status
+    /// the documented sentences do not allow].
+    IncorrectInstanceStatus,
+    /// 403 `IncorrectInstanceStatus.Initializing`, "The specified instance status does not
+    /// support this operation.": DeleteInstance on a Pending instance, with or without `Force`
+    /// [D code and message, DeleteInstance; I when: the code Packer and footmark retry on].
+    InstanceInitializing,
+    /// 400 `IncorrectInstanceStatus`, "The specified instance is not changing status.": the
+    /// service settling an instance that is not Pending, Starting or Stopping (a service-side
+    /// event, not an API call) \[I\].
+    InstanceNotChanging,
 }
 
 impl Error {
@@ -554,6 +575,21 @@ impl Denial {
                 "The current status of the image does not support this operation.",
             ),
             NotBeingCreated => (400, STATUS, "The specified image is not being created."),
+            IncorrectInstanceStatus => (
+                403,
+                "IncorrectInstanceStatus",
+                "The current status of the resource does not support this operation.",
+            ),
+            InstanceInitializing => (
+                403,
+                "IncorrectInstanceStatus.Initializing",
+                "The specified instance status does not support this operation.",
+            ),
+            InstanceNotChanging => (
+                400,
+                "IncorrectInstanceStatus",
+                "The specified instance is not changing status.",
+            ),
         }
     }
 }

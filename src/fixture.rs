@@ -245,6 +245,7 @@ impl ImageSpec {
                     owner: AccountId::new(&instance_owner)?,
                     region: region.clone(),
                     image: image.id.clone(),
+                    status: crate::model::InstanceStatus::Running,
                     image_deleted: false,
                 })
             })

@@ -73,6 +73,7 @@
 //! | ModifyImageSharePermission | [`ModifyImageSharePermission`] | [`ImageStore::modify_image_share_permission`] | shares and publication changed |
 //! | RunInstances | [`RunInstances`] | [`ImageStore::run_instances`] | `Amount` new instances, all or none |
 //! | DeleteInstance | [`DeleteInstance`] | [`ImageStore::delete_instance`] | the instance is released |
+//! | StartInstance, StopInstance, RebootInstance | [`InstancePower`] | [`ImageStore::power_instance`] | Starting / Stopping |
 //! | ModifyImageAttribute | [`ModifyImageAttribute`] | [`ImageStore::modify_image_attribute`] | Deprecated / Available |
 //! | DeleteImage | [`DeleteImageRequest`] | [`ImageStore::delete_image`] | [`Outcome`] |
 //! | TagResources | [`TagResources`] | [`ImageStore::tag_resources`] | the tags are on every resource, all or none |
@@ -161,7 +162,8 @@ mod world;
 pub use blocker::Blocker;
 pub use describe::{
     DescribeImageSharePermission, DescribeImages, DescribeInstances, DescribeTasks, ImageView,
-    Listing, MAX_PAGE_SIZE, MAX_TASK_IDS, Page, SharePermission, TaskAction, TaskView,
+    Listing, MAX_INSTANCE_IDS, MAX_PAGE_SIZE, MAX_TASK_IDS, Page, SharePermission, TaskAction,
+    TaskView,
 };
 pub use error::{ApiError, Denial, Error, NotFound, Parameter, TagRefusal};
 pub use fixture::{FixtureError, ImageSpec, MARKETPLACE_OWNER, SYSTEM_OWNER};
@@ -171,10 +173,11 @@ pub use ids::{
 };
 pub use lifecycle::{
     Action, Answer, AttributeStatus, CancelCopyImage, CancelTask, CopyImage, CreateImage,
-    DeleteInstance, ExportImage, ImportImage, MAX_ACCOUNTS_PER_CALL, MAX_AMOUNT,
-    ModifyImageAttribute, ModifyImageSharePermission, NewImage, Plan, Progress, RunInstances, Step,
-    TagResources, UntagResources, check,
+    DeleteInstance, ExportImage, ImportImage, InstancePower, MAX_ACCOUNTS_PER_CALL, MAX_AMOUNT,
+    ModifyImageAttribute, ModifyImageSharePermission, NewImage, Plan, PowerAction, Progress,
+    RunInstances, Step, TagResources, UntagResources, check,
 };
+pub use model::InstanceStatus;
 pub use model::{EndedTask, TaskEnd};
 pub use model::{Image, ImageKind, ImageStatus, Instance, Task, TaskKind, Visibility};
 pub use profile::{Catalog, MissingImage, Precedence, PrecedenceError, Profile};

@@ -220,6 +220,66 @@ pub struct EndedTask {
     pub end: TaskEnd,
 }
 
+/// An instance's status, as DescribeInstances reports it and filters on (`Status`) \[D\].
+///
+/// RunInstances makes an instance `Pending`; StartInstance and RebootInstance make it
+/// `Starting`; StopInstance makes it `Stopping`. The service then settles it on its own
+/// ([`ImageStore::settle_instance`](crate::ImageStore::settle_instance)): `Pending` and
+/// `Starting` become `Running`, `Stopping` becomes `Stopped` [D statuses and paths; I: the
+/// intermediate `Starting` of a new instance is folded into `Pending`].
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+pub enum InstanceStatus {
+    /// Just created by RunInstances, not yet started.
+    Pending,
+    /// Being started (StartInstance) or restarted (RebootInstance).
+    Starting,
+    /// Running. An instance a world file lists without a status runs \[I\].
+    #[default]
+    Running,
+    /// Being stopped (StopInstance).
+    Stopping,
+    /// Stopped.
+    Stopped,
+}
+
+impl InstanceStatus {
+    /// Every status, in the order the documentation's status table lists them.
+    pub const ALL: [InstanceStatus; 5] = [
+        InstanceStatus::Pending,
+        InstanceStatus::Starting,
+        InstanceStatus::Running,
+        InstanceStatus::Stopping,
+        InstanceStatus::Stopped,
+    ];
+
+    /// The status as the API spells it, e.g. `Stopped`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            InstanceStatus::Pending => "Pending",
+            InstanceStatus::Starting => "Starting",
+            InstanceStatus::Running => "Running",
+            InstanceStatus::Stopping => "Stopping",
+            InstanceStatus::Stopped => "Stopped",
+        }
+    }
+
+    /// Whether the instance is Running.
+    pub fn is_running(&self) -> bool {
+        *self == InstanceStatus::Running
+    }
+
+    /// Whether the service is still moving the instance to a steady status (`Pending`,
+    /// `Starting`, `Stopping`).
+    pub const fn is_transitional(self) -> bool {
+        matches!(
+            self,
+            InstanceStatus::Pending | InstanceStatus::Starting | InstanceStatus::Stopping
+        )
+    }
+}
+
 /// An existing (not released) ECS instance. Releasing it (DeleteInstance) removes it from the
 /// store, so it no longer counts for [`Blocker::InUse`](crate::Blocker::InUse).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -233,6 +293,10 @@ pub struct Instance {
     pub region: RegionId,
     /// The image it was created from.
     pub image: ImageId,
+    /// Its status. Written only when it is not Running, so that a world or a vector that
+    /// lists running instances reads as it did before instances had statuses.
+    #[serde(default, skip_serializing_if = "InstanceStatus::is_running")]
+    pub status: InstanceStatus,
     /// Set once its image has been deleted: the instance keeps running but can no longer
     /// re-initialize its system disk \[D\]. Set exactly when `image` is no longer in the store.
     /// Whether it can re-initialize also depends on whether its owner can still see the image:

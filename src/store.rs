@@ -17,7 +17,8 @@ use crate::image_index::ImageGroups;
 pub(crate) use crate::image_table::Entry;
 use crate::image_table::{ImageTable, Running};
 use crate::model::{
-    EndedTask, Image, ImageKind, ImageStatus, Instance, Task, TaskEnd, TaskKind, Visibility,
+    EndedTask, Image, ImageKind, ImageStatus, Instance, InstanceStatus, Task, TaskEnd, TaskKind,
+    Visibility,
 };
 use crate::tag_table::{TagTable, Tagged};
 use crate::tags::{MAX_TAGS_PER_RESOURCE, ResourceType, Tag, TagKey, TagValue};
@@ -225,6 +226,8 @@ pub struct ImageStore {
     groups: ImageGroups,
     /// Each account's instances in each region, in id order (DescribeInstances).
     instances_by_account: HashMap<(AccountId, RegionId), BTreeSet<InstanceId>>,
+    /// The same, per status (DescribeInstances `Status`).
+    instances_by_status: HashMap<(AccountId, RegionId, InstanceStatus), BTreeSet<InstanceId>>,
     /// Each account's import and export tasks in each region, running or ended, in id order
     /// (DescribeTasks; copies are not listed there).
     tasks_by_account: HashMap<(AccountId, RegionId), BTreeSet<TaskId>>,
@@ -273,6 +276,7 @@ impl ImageStore {
             instances: HashMap::new(),
             groups: ImageGroups::default(),
             instances_by_account: HashMap::new(),
+            instances_by_status: HashMap::new(),
             tasks_by_account: HashMap::new(),
             snapshot_users: HashMap::new(),
             orphans: HashMap::new(),
@@ -685,6 +689,10 @@ impl ImageStore {
             .entry((instance.owner.clone(), instance.region.clone()))
             .or_default()
             .insert(instance.id.clone());
+        self.instances_by_status
+            .entry(status_key(&instance))
+            .or_default()
+            .insert(instance.id.clone());
         self.instances.insert(instance.id.clone(), instance);
         Ok(())
     }
@@ -828,6 +836,7 @@ impl ImageStore {
                 self.instances_by_account.remove(&key);
             }
         }
+        self.unindex_status(&instance);
         if let Some(entry) = self.images.get_mut(&instance.image) {
             entry.remove_instance(id);
         }
@@ -838,6 +847,32 @@ impl ImageStore {
             }
         }
         Some(instance)
+    }
+
+    /// Sets an instance's status. Returns `false` (and changes nothing) for an unknown one.
+    pub(crate) fn set_instance_status(&mut self, id: &str, status: InstanceStatus) -> bool {
+        let Some(instance) = self.instances.get(id) else {
+            return false;
+        };
+        let instance = instance.clone();
+        self.unindex_status(&instance);
+        let updated = Instance { status, ..instance };
+        self.instances_by_status
+            .entry(status_key(&updated))
+            .or_default()
+            .insert(updated.id.clone());
+        self.instances.insert(updated.id.clone(), updated);
+        true
+    }
+
+    fn unindex_status(&mut self, instance: &Instance) {
+        let key = status_key(instance);
+        if let Some(ids) = self.instances_by_status.get_mut(&key) {
+            ids.remove(&instance.id);
+            if ids.is_empty() {
+                self.instances_by_status.remove(&key);
+            }
+        }
     }
 
     /// Sets an image's status. Returns `false` (and changes nothing) for an unknown image.
@@ -902,6 +937,17 @@ impl ImageStore {
     ) -> Option<&BTreeSet<InstanceId>> {
         self.instances_by_account
             .get(&(owner.clone(), region.clone()))
+    }
+
+    /// An account's instances in a region that have a status, in id order.
+    pub(crate) fn instances_of_account_in(
+        &self,
+        owner: &AccountId,
+        region: &RegionId,
+        status: InstanceStatus,
+    ) -> Option<&BTreeSet<InstanceId>> {
+        self.instances_by_status
+            .get(&(owner.clone(), region.clone(), status))
     }
 
     /// An account's import and export tasks in a region, running or ended, in id order.
@@ -1032,4 +1078,13 @@ fn generated_id(prefix: &str, n: u64) -> String {
     base36(decoration, 7, &mut id);
     base36(unique, 13, &mut id);
     String::from_utf8(id).expect("prefix and digits are ASCII")
+}
+
+/// An instance's key in the per-status index.
+fn status_key(instance: &Instance) -> (AccountId, RegionId, InstanceStatus) {
+    (
+        instance.owner.clone(),
+        instance.region.clone(),
+        instance.status,
+    )
 }

@@ -931,10 +931,13 @@ fn instances_come_from_visible_images_and_count_for_in_use() {
         "bob's instance still counts"
     );
 
+    store.settle_instance(&bobs).unwrap();
     store
         .delete_instance(
             &bob(),
-            DeleteInstance::new(bobs.clone()).with_region_id(hz()),
+            DeleteInstance::new(bobs.clone())
+                .with_region_id(hz())
+                .with_force(true),
         )
         .unwrap();
     assert!(store.instance(bobs.as_str()).is_none());
@@ -1368,7 +1371,9 @@ fn the_id_of_a_deleted_image_that_instances_still_name_is_never_reused() {
     store
         .delete_instance(
             &alice(),
-            DeleteInstance::new(InstanceId::new("i-m-gone-1").unwrap()).with_region_id(hz()),
+            DeleteInstance::new(InstanceId::new("i-m-gone-1").unwrap())
+                .with_region_id(hz())
+                .with_force(true),
         )
         .unwrap();
     store

@@ -76,6 +76,16 @@ const INSTANCE_NOT_FOUND: Refusal = (
     "InvalidInstanceId.NotFound",
     "The specified InstanceId does not exist.",
 );
+const INSTANCE_INITIALIZING: Refusal = (
+    403,
+    "IncorrectInstanceStatus.Initializing",
+    "The specified instance status does not support this operation.",
+);
+const INSTANCE_NOT_CHANGING: Refusal = (
+    400,
+    "IncorrectInstanceStatus",
+    "The specified instance is not changing status.",
+);
 const TASK_NOT_FOUND: Refusal = (
     400,
     "InvalidTaskId.NotFound",
@@ -270,6 +280,8 @@ struct Inst {
     region: usize,
     image: usize,
     exists: bool,
+    /// Made by RunInstances and not yet settled by the service (Pending); otherwise Running.
+    pending: bool,
 }
 
 /// What a successful step answered, as far as the model can say without ids.
@@ -584,6 +596,7 @@ impl Model {
                     region: *region,
                     image: i,
                     exists: true,
+                    pending: true,
                 });
                 Ok(Made::Instance)
             }
@@ -599,7 +612,21 @@ impl Model {
                         i.exists && i.owner == *caller && i.region == *region
                     })
                     .ok_or(INSTANCE_NOT_FOUND)?;
+                // The model sends `Force=true`: a Running instance goes, a Pending one does not.
+                if self.instances[n].pending {
+                    return Err(INSTANCE_INITIALIZING);
+                }
                 self.instances[n].exists = false;
+                Ok(Made::Done)
+            }
+            T::SettleInstance { instance } => {
+                let n = instance
+                    .filter(|&n| self.instances[n].exists)
+                    .ok_or(INSTANCE_NOT_FOUND)?;
+                if !self.instances[n].pending {
+                    return Err(INSTANCE_NOT_CHANGING);
+                }
+                self.instances[n].pending = false;
                 Ok(Made::Done)
             }
             T::Attribute {
@@ -800,6 +827,9 @@ enum Transition {
     FailTask {
         task: Option<usize>,
     },
+    SettleInstance {
+        instance: Option<usize>,
+    },
 }
 
 impl Transition {
@@ -818,7 +848,9 @@ impl Transition {
             T::CancelTask { task, .. } | T::CompleteTask { task } | T::FailTask { task } => {
                 (None, *task, None)
             }
-            T::DeleteInstance { instance, .. } => (None, None, *instance),
+            T::DeleteInstance { instance, .. } | T::SettleInstance { instance } => {
+                (None, None, *instance)
+            }
             T::Create { .. } | T::Import { .. } => (None, None, None),
         }
     }
@@ -1015,6 +1047,10 @@ impl ReferenceStateMachine for Reference {
         );
         let n_images = model.images.len();
         let n_tasks = model.tasks.len();
+        let n_instances = model.instances.len();
+        let pending_instances: Vec<usize> = (0..n_instances)
+            .filter(|&n| model.instances[n].exists && model.instances[n].pending)
+            .collect();
         prop_oneof![
             3 => (0..CALLERS, region_for(None), prop::collection::vec(0..SNAPSHOTS, 0..3))
                 .prop_map(|(caller, region, snapshots)| Transition::Create { caller, region, snapshots }),
@@ -1030,6 +1066,8 @@ impl ReferenceStateMachine for Reference {
             3 => image_target(model, launchable)
                 .prop_map(|(caller, region, image)| Transition::Run { caller, region, image }),
             1 => delete_instance,
+            2 => pick(pending_instances, n_instances)
+                .prop_map(|instance| Transition::SettleInstance { instance }),
             2 => attribute,
             3 => delete_image,
             3 => pick(creating.clone(), n_images).prop_map(|image| Transition::FinishCreate { image }),
@@ -1187,7 +1225,9 @@ impl Sut {
             } => call(
                 caller,
                 Action::DeleteInstance(
-                    DeleteInstance::new(self.instance(*instance)).with_region_id(region(*r)),
+                    DeleteInstance::new(self.instance(*instance))
+                        .with_region_id(region(*r))
+                        .with_force(true),
                 ),
             ),
             T::Attribute {
@@ -1231,6 +1271,9 @@ impl Sut {
             }
             T::CompleteTask { task } => Step::Progress(Progress::CompleteTask(self.task(*task))),
             T::FailTask { task } => Step::Progress(Progress::FailTask(self.task(*task))),
+            T::SettleInstance { instance } => {
+                Step::Progress(Progress::SettleInstance(self.instance(*instance)))
+            }
         }
     }
 }

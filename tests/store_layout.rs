@@ -117,10 +117,13 @@ fn an_image_whose_instances_are_all_released_equals_one_that_never_had_any() {
     let second = run(&mut store);
     assert_eq!(store.instances_of("m-a").count(), 2);
     for instance in [first, second] {
+        store.settle_instance(&instance).unwrap();
         store
             .delete_instance(
                 &alice,
-                DeleteInstance::new(instance).with_region_id(region.clone()),
+                DeleteInstance::new(instance)
+                    .with_region_id(region.clone())
+                    .with_force(true),
             )
             .unwrap();
     }

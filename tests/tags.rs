@@ -367,7 +367,8 @@ fn removing_a_resource_removes_its_tags() {
     store
         .delete_instance(
             &alice,
-            DeleteInstance::new(InstanceId::new(instance).unwrap()),
+            // A fixture instance runs: releasing it needs Force.
+            DeleteInstance::new(InstanceId::new(instance).unwrap()).with_force(true),
         )
         .unwrap();
     assert_eq!(store.tags_of(ResourceType::Instance, instance).count(), 0);

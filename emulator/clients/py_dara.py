@@ -3,6 +3,8 @@ signing with the demo world's real keys: ACS3-HMAC-SHA256 (default) and RPC V1
 (signature_algorithm='v2'). Errors are read through its own ClientException (docs/clients.md §5a).
 """
 
+import json
+
 from alibabacloud_ecs20140526 import models as ecs
 from alibabacloud_ecs20140526.client import Client
 from alibabacloud_tea_openapi.exceptions import ClientException
@@ -148,6 +150,12 @@ def lifecycle(run, c):
         refused_as("InUse")
         listed = c.describe_instances(ecs.DescribeInstancesRequest(region_id=REGION, image_id=s["image"]))
         equal([i.instance_id for i in listed.body.instances.instance], [instance], "DescribeInstances")
+        equal(complete(f"?InstanceId={instance}")["SettledInstanceIds"], [instance], "settled")
+        c.stop_instance(ecs.StopInstanceRequest(instance_id=instance, force_stop=True))
+        complete(f"?InstanceId={instance}")
+        by_id = c.describe_instances(ecs.DescribeInstancesRequest(
+            region_id=REGION, instance_ids=json.dumps([instance]), status="Stopped"))
+        equal([i.status for i in by_id.body.instances.instance], ["Stopped"], "Stopped")
         c.delete_instance(ecs.DeleteInstanceRequest(instance_id=instance))
 
     def exporting():

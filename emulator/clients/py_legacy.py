@@ -14,7 +14,7 @@ from aliyunsdkecs.request.v20140526 import (
     DeleteInstanceRequest, DescribeImageSharePermissionRequest, DescribeImagesRequest,
     DescribeInstancesRequest, DescribeRegionsRequest, DescribeTagsRequest, DescribeTasksRequest,
     ExportImageRequest, ImportImageRequest, ListTagResourcesRequest,
-    ModifyImageSharePermissionRequest, RunInstancesRequest, TagResourcesRequest,
+    ModifyImageSharePermissionRequest, RunInstancesRequest, StopInstanceRequest, TagResourcesRequest,
     UntagResourcesRequest)
 
 from harness import (ENDPOINT, EXPECT, REGION, Lifecycle, Runner, blocker, complete, equal, request_id,
@@ -155,6 +155,11 @@ def lifecycle(run):
         refused_as("InUse")
         listed = call(c, make(DescribeInstancesRequest, ImageId=s["image"]))
         equal([i["InstanceId"] for i in listed["Instances"]["Instance"]], [instance], "DescribeInstances")
+        equal(complete(f"?InstanceId={instance}")["SettledInstanceIds"], [instance], "settled")
+        call(c, make(StopInstanceRequest, InstanceId=instance))
+        complete(f"?InstanceId={instance}")
+        by_id = call(c, make(DescribeInstancesRequest, InstanceIds=json.dumps([instance]), Status="Stopped"))
+        equal([i["InstanceId"] for i in by_id["Instances"]["Instance"]], [instance], "Stopped")
         call(c, make(DeleteInstanceRequest, InstanceId=instance))
 
     def exporting():

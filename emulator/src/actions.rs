@@ -8,8 +8,8 @@
 use ecs_image_rules::wire::{self, Body};
 use ecs_image_rules::{
     AccountId, CancelCopyImage, CancelTask, CopyImage, CreateImage, DeleteInstance, Error,
-    ExportImage, ImportImage, ModifyImageAttribute, ModifyImageSharePermission, Outcome, Parameter,
-    Profile, RequestId, RunInstances, SnapshotId, World,
+    ExportImage, ImportImage, InstancePower, ModifyImageAttribute, ModifyImageSharePermission,
+    Outcome, Parameter, PowerAction, Profile, RequestId, RunInstances, SnapshotId, World,
 };
 use serde::Serialize;
 
@@ -82,7 +82,9 @@ static ACTIONS: &[ActionSpec] = &[
             "PageNumber",
             "PageSize",
             "Tag.N.Key",
-            "Tag.N.Value"
+            "Tag.N.Value",
+            "InstanceIds",
+            "Status"
         ]
     ),
     action!(
@@ -173,7 +175,7 @@ static ACTIONS: &[ActionSpec] = &[
         "DeleteInstance",
         true,
         delete_instance,
-        ["InstanceId", "DryRun"]
+        ["InstanceId", "DryRun", "Force"]
     ),
     action!(
         "ModifyImageAttribute",
@@ -237,6 +239,24 @@ static ACTIONS: &[ActionSpec] = &[
         false,
         regions::describe_regions,
         ["AcceptLanguage"]
+    ),
+    action!(
+        "StartInstance",
+        true,
+        start_instance,
+        ["InstanceId", "DryRun"]
+    ),
+    action!(
+        "StopInstance",
+        true,
+        stop_instance,
+        ["InstanceId", "ForceStop", "DryRun"]
+    ),
+    action!(
+        "RebootInstance",
+        true,
+        reboot_instance,
+        ["InstanceId", "ForceStop", "DryRun"]
     ),
 ];
 
@@ -553,8 +573,38 @@ fn delete_instance(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
     let p = cx.params();
     let mut request = DeleteInstance::new(p.required(Parameter::InstanceId)?);
     request.region_id = p.optional(Parameter::RegionId)?;
-    let request = request.with_dry_run(dry_run(cx)?);
+    let request = request
+        .with_force(p.boolean(Parameter::Force)?.unwrap_or(false))
+        .with_dry_run(dry_run(cx)?);
     let result = cx.world.store.delete_instance(cx.caller, request);
+    changed(cx, result)?;
+    Ok(done(cx))
+}
+
+fn start_instance(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
+    power_instance(cx, PowerAction::Start)
+}
+
+fn stop_instance(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
+    power_instance(cx, PowerAction::Stop)
+}
+
+fn reboot_instance(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
+    power_instance(cx, PowerAction::Reboot)
+}
+
+/// StartInstance, StopInstance, RebootInstance: `InstanceId`, `DryRun`, and `ForceStop` for the
+/// two that stop; none declares `RegionId`, but the Go SDK sends one, and then it must be the
+/// instance's (as for DeleteInstance) \[I\].
+fn power_instance(cx: &mut Context<'_, '_>, action: PowerAction) -> Result<Reply, Error> {
+    let p = cx.params();
+    let mut request = InstancePower::new(action, p.required(Parameter::InstanceId)?);
+    request.region_id = p.optional(Parameter::RegionId)?;
+    if action != PowerAction::Start {
+        request.force_stop = p.boolean(Parameter::ForceStop)?.unwrap_or(false);
+    }
+    let request = request.with_dry_run(dry_run(cx)?);
+    let result = cx.world.store.power_instance(cx.caller, request);
     changed(cx, result)?;
     Ok(done(cx))
 }

@@ -4,7 +4,7 @@
 
 use axum::http::Method;
 use ecs_image_rules::wire::host_id;
-use ecs_image_rules::{ImageId, Profile, RequestId, TaskId, World};
+use ecs_image_rules::{ImageId, InstanceId, Profile, RequestId, TaskId, World};
 use serde::Serialize;
 
 use crate::emulator::Emulator;
@@ -92,6 +92,7 @@ fn route(
                 request_id: request_id.clone(),
                 completed_task_ids: completed.tasks,
                 finished_image_ids: completed.images,
+                settled_instance_ids: completed.instances,
             };
             Ok(Reply::admin(200, &body, request_id.clone()))
         }
@@ -147,4 +148,5 @@ struct CompletedBody {
     request_id: RequestId,
     completed_task_ids: Vec<TaskId>,
     finished_image_ids: Vec<ImageId>,
+    settled_instance_ids: Vec<InstanceId>,
 }

@@ -93,6 +93,8 @@ static ERRORS: &[(&str, &[Error])] = {
                 Invalid(P::ImageId),
                 Invalid(P::PageNumber),
                 Invalid(P::PageSize),
+                Invalid(P::InstanceIds),
+                Invalid(P::Status),
                 Gone(NotFound::Region),
             ],
         ),
@@ -235,8 +237,12 @@ static ERRORS: &[(&str, &[Error])] = {
             &[
                 Missing(P::InstanceId),
                 Invalid(P::InstanceId),
+                Invalid(P::Force),
                 Invalid(P::DryRun),
+                Gone(NotFound::Region),
                 Gone(NotFound::Instance),
+                Denied(Denial::InstanceInitializing),
+                Denied(Denial::IncorrectInstanceStatus),
                 DryRun,
             ],
         ),
@@ -334,6 +340,44 @@ static ERRORS: &[(&str, &[Error])] = {
             ],
         ),
         ("DescribeRegions", &[Invalid(P::AcceptLanguage)]),
+        (
+            "StartInstance",
+            &[
+                Missing(P::InstanceId),
+                Invalid(P::InstanceId),
+                Invalid(P::DryRun),
+                Gone(NotFound::Region),
+                Gone(NotFound::Instance),
+                Denied(Denial::IncorrectInstanceStatus),
+                DryRun,
+            ],
+        ),
+        (
+            "StopInstance",
+            &[
+                Missing(P::InstanceId),
+                Invalid(P::InstanceId),
+                Invalid(P::ForceStop),
+                Invalid(P::DryRun),
+                Gone(NotFound::Region),
+                Gone(NotFound::Instance),
+                Denied(Denial::IncorrectInstanceStatus),
+                DryRun,
+            ],
+        ),
+        (
+            "RebootInstance",
+            &[
+                Missing(P::InstanceId),
+                Invalid(P::InstanceId),
+                Invalid(P::ForceStop),
+                Invalid(P::DryRun),
+                Gone(NotFound::Region),
+                Gone(NotFound::Instance),
+                Denied(Denial::IncorrectInstanceStatus),
+                DryRun,
+            ],
+        ),
     ]
 };
 

@@ -239,13 +239,15 @@ struct InstanceItem {
     tags: TagSet,
 }
 
-/// DescribeInstances: the caller's instances in `RegionId`, optionally only those made from
-/// `ImageId`, in id order.
+/// DescribeInstances: the caller's instances in `RegionId`, only those listed in `InstanceIds`
+/// (a JSON array), made from `ImageId` and in `Status` when given, in id order.
 pub(crate) fn instances(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
     let p = cx.params();
     let mut request = DescribeInstances::new(p.required(Parameter::RegionId)?);
+    request.instance_ids = p.json_list(Parameter::InstanceIds)?;
     request.image_id = p.optional(Parameter::ImageId)?;
     request.tags = tags::tag_filters(&p)?;
+    request.status = p.optional(Parameter::Status)?;
     request.page = page(&p)?;
     let listing = cx.store().describe_instances(cx.caller, &request)?;
     let page = request.page;
@@ -262,7 +264,7 @@ pub(crate) fn instances(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
                     instance_id: i.id.to_string(),
                     region_id: i.region.to_string(),
                     image_id: i.image.to_string(),
-                    status: i.status(),
+                    status: i.status.as_str(),
                     tags: TagSet::of(cx.store().tags_seen_by(
                         cx.caller,
                         ResourceType::Instance,

@@ -1,8 +1,8 @@
 //! The service's own progress as the admin API drives it: `POST /_emulator/tasks/complete`
-//! ends running tasks and CreateImage creations through the library's service-side
-//! transitions; the same code replays its journal record.
+//! ends running tasks and CreateImage creations, and settles changing instances, through the
+//! library's service-side transitions; the same code replays its journal record.
 
-use ecs_image_rules::{Error, ImageId, ImageStatus, ImageStore, Parameter, TaskId};
+use ecs_image_rules::{Error, ImageId, ImageStatus, ImageStore, InstanceId, Parameter, TaskId};
 
 use crate::error::GatewayError;
 use crate::protocol::param;
@@ -14,12 +14,14 @@ pub(crate) struct Completed {
     pub(crate) tasks: Vec<TaskId>,
     /// The images whose creation finished (or failed).
     pub(crate) images: Vec<ImageId>,
+    /// The instances settled (Running or Stopped).
+    pub(crate) instances: Vec<InstanceId>,
 }
 
 impl Completed {
     /// Whether nothing changed.
     pub(crate) fn is_empty(&self) -> bool {
-        self.tasks.is_empty() && self.images.is_empty()
+        self.tasks.is_empty() && self.images.is_empty() && self.instances.is_empty()
     }
 }
 
@@ -29,16 +31,17 @@ pub(crate) fn complete_tasks(
     store: &mut ImageStore,
     raw_query: &str,
 ) -> Result<Completed, GatewayError> {
-    let (tasks, images) = Selection::of(raw_query)?.complete(store)?;
-    Ok(Completed { tasks, images })
+    Selection::of(raw_query)?.complete(store)
 }
 
-/// What `POST /_emulator/tasks/complete` ends: every running task and every CreateImage in
-/// progress, or only the task `TaskId`, or only what runs on the image `ImageId`; and how:
-/// `Outcome=Finished` (the default) or `Outcome=Failed`.
+/// What `POST /_emulator/tasks/complete` ends: every running task, every CreateImage in
+/// progress and every changing instance, or only the task `TaskId`, or only what runs on the
+/// image `ImageId`, or only the instance `InstanceId`; and how: `Outcome=Finished` (the
+/// default) or `Outcome=Failed` (instances settle either way: a start or stop does not fail).
 struct Selection {
     task: Option<TaskId>,
     image: Option<ImageId>,
+    instance: Option<InstanceId>,
     fail: bool,
 }
 
@@ -54,23 +57,31 @@ impl Selection {
             .map(ImageId::new)
             .transpose()
             .map_err(|_| Error::InvalidParameter(Parameter::ImageId))?;
+        let instance = get("InstanceId")
+            .map(InstanceId::new)
+            .transpose()
+            .map_err(|_| Error::InvalidParameter(Parameter::InstanceId))?;
         let fail = match get("Outcome") {
             None | Some("Finished") => false,
             Some("Failed") => true,
             Some(_) => return Err(GatewayError::InvalidAdminParameter("Outcome")),
         };
-        Ok(Self { task, image, fail })
+        Ok(Self {
+            task,
+            image,
+            instance,
+            fail,
+        })
     }
 
-    /// Ends the selected tasks, then the selected CreateImage creations, through the library's
-    /// service-side transitions. A selection by id that matches nothing is refused.
-    /// Returns the tasks ended and the images finished.
-    fn complete(
-        &self,
-        store: &mut ImageStore,
-    ) -> Result<(Vec<TaskId>, Vec<ImageId>), GatewayError> {
+    /// Ends the selected tasks, then the selected CreateImage creations, then settles the
+    /// selected instances, through the library's service-side transitions. A selection by id
+    /// that matches nothing is refused.
+    fn complete(&self, store: &mut ImageStore) -> Result<Completed, GatewayError> {
+        let by_instance = self.instance.is_some();
         let tasks: Vec<TaskId> = store
             .tasks()
+            .filter(|_| !by_instance)
             .filter(|t| self.task.as_ref().is_none_or(|id| t.id == *id))
             .filter(|t| {
                 self.image
@@ -82,7 +93,7 @@ impl Selection {
         // CreateImage is not a task; its creations are finished here too, unless a task was
         // named. The library refuses images that an import or a copy is making; those are
         // skipped (their tasks finish them).
-        let mut creating: Vec<ImageId> = if self.task.is_some() {
+        let mut creating: Vec<ImageId> = if self.task.is_some() || by_instance {
             Vec::new()
         } else {
             store
@@ -112,11 +123,32 @@ impl Selection {
                 ended.is_ok()
             })
             .collect();
-        let selected = self.task.is_some() || self.image.is_some();
-        if selected && tasks.is_empty() && finished.is_empty() {
+        let mut instances: Vec<InstanceId> = if self.task.is_some() || self.image.is_some() {
+            Vec::new()
+        } else {
+            store
+                .instances()
+                .filter(|i| i.status.is_transitional())
+                .filter(|i| self.instance.as_ref().is_none_or(|id| i.id == *id))
+                .map(|i| i.id.clone())
+                .collect()
+        };
+        instances.sort();
+        for instance in &instances {
+            store
+                .settle_instance(instance)
+                .map_err(|_| GatewayError::Internal)?;
+        }
+        let selected = self.task.is_some() || self.image.is_some() || by_instance;
+        let completed = Completed {
+            tasks,
+            images: finished,
+            instances,
+        };
+        if selected && completed.is_empty() {
             return Err(GatewayError::AdminTaskNotFound);
         }
-        Ok((tasks, finished))
+        Ok(completed)
     }
 }
 

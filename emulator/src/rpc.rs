@@ -146,6 +146,19 @@ impl<'a> Params<'a> {
         entries.into_values().collect()
     }
 
+    /// A JSON array of strings (`["i-1","i-2"]`, as the SDKs send `InstanceIds`), each item
+    /// parsed; absent is empty. Anything but an array of strings is `InvalidParameter` \[I\].
+    pub fn json_list<T: FromStr>(&self, p: Parameter) -> Result<Vec<T>, Error> {
+        match self.raw(p.name()) {
+            None => Ok(Vec::new()),
+            Some(raw) => serde_json::from_str::<Vec<String>>(raw)
+                .map_err(|_| Error::InvalidParameter(p))?
+                .iter()
+                .map(|s| s.parse().map_err(|_| Error::InvalidParameter(p)))
+                .collect(),
+        }
+    }
+
     /// A comma-separated list, each item trimmed and parsed; absent is empty.
     pub fn comma_list<T: FromStr>(&self, p: Parameter) -> Result<Vec<T>, Error> {
         match self.raw(p.name()) {

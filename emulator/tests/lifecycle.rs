@@ -204,9 +204,31 @@ async fn a_full_lifecycle_meets_every_blocker() {
         instance.as_str()
     );
     assert_eq!(describe_one(&server, img).await["Usage"], "instance");
+    // Pending until the service settles it; then Running, released only with Force.
+    assert_eq!(instances["Instances"]["Instance"][0]["Status"], "Pending");
     alice(&server, "DeleteInstance", &[("InstanceId", &instance)])
         .await
-        .assert_ok();
+        .assert_error(
+            403,
+            "IncorrectInstanceStatus.Initializing",
+            "The specified instance status does not support this operation.",
+        );
+    let settled = complete(&server, &format!("?InstanceId={instance}")).await;
+    assert_eq!(settled["SettledInstanceIds"][0], instance.as_str());
+    alice(&server, "DeleteInstance", &[("InstanceId", &instance)])
+        .await
+        .assert_error(
+            403,
+            "IncorrectInstanceStatus",
+            "The current status of the resource does not support this operation.",
+        );
+    alice(
+        &server,
+        "DeleteInstance",
+        &[("InstanceId", &instance), ("Force", "true")],
+    )
+    .await
+    .assert_ok();
     assert_eq!(describe_one(&server, img).await["Usage"], "none");
 
     // Exporting → ImageIsExporting; DescribeTasks shows it Processing; CancelTask ends it.
@@ -880,4 +902,186 @@ async fn one_call_for_three_instances_is_three_calls_for_one() {
     }
     assert_eq!(three, ones);
     assert_eq!(common::world(&batched).await, common::world(&single).await);
+}
+
+/// An instance over HTTP: Pending from RunInstances, settled by the service, stopped, started,
+/// rebooted and released, each refusal the docs' own; DescribeInstances filters on the JSON
+/// array `InstanceIds` the SDKs send and on `Status`.
+#[tokio::test]
+async fn an_instance_moves_through_its_statuses() {
+    let server = Server::demo().await;
+    let run = alice(
+        &server,
+        "RunInstances",
+        &[
+            ("RegionId", HZ),
+            ("ImageId", "m-demo-free"),
+            ("Amount", "2"),
+        ],
+    )
+    .await
+    .assert_ok();
+    let ids: Vec<String> = run["InstanceIdSets"]["InstanceIdSet"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect();
+    let (one, two) = (ids[0].as_str(), ids[1].as_str());
+    let only = |id: &str| format!("[\"{id}\"]");
+    let status_of = |body: &Value| body["Instances"]["Instance"][0]["Status"].clone();
+    let describe = |ids: String, status: Option<&'static str>| {
+        let server = &server;
+        async move {
+            let mut params = vec![("RegionId", HZ), ("InstanceIds", ids.as_str())];
+            if let Some(status) = status {
+                params.push(("Status", status));
+            }
+            alice(server, "DescribeInstances", &params).await
+        }
+    };
+    let first = describe(only(one), None).await.assert_ok();
+    assert_eq!(first["TotalCount"], 1, "{first}");
+    assert_eq!(first["Instances"]["Instance"][0]["InstanceId"], one);
+    assert_eq!(status_of(&first), "Pending");
+
+    const WRONG: Refusal = (
+        403,
+        "IncorrectInstanceStatus",
+        "The current status of the resource does not support this operation.",
+    );
+    const INITIALIZING: Refusal = (
+        403,
+        "IncorrectInstanceStatus.Initializing",
+        "The specified instance status does not support this operation.",
+    );
+    refusals(
+        &server,
+        &[
+            (
+                (
+                    ALICE_KEY,
+                    "DeleteInstance",
+                    &[("InstanceId", one), ("Force", "true")],
+                ),
+                INITIALIZING,
+            ),
+            ((ALICE_KEY, "StopInstance", &[("InstanceId", one)]), WRONG),
+            ((ALICE_KEY, "StartInstance", &[("InstanceId", one)]), WRONG),
+            (
+                (BOB_KEY, "StopInstance", &[("InstanceId", one)]),
+                (
+                    404,
+                    "InvalidInstanceId.NotFound",
+                    "The specified InstanceId does not exist.",
+                ),
+            ),
+        ],
+    )
+    .await;
+
+    // The service settles both; a bare completion settles every changing instance.
+    let settled = complete(&server, "").await;
+    assert_eq!(settled["SettledInstanceIds"].as_array().unwrap().len(), 2);
+    let running = describe(format!("[\"{one}\",\"{two}\"]"), Some("Running"))
+        .await
+        .assert_ok();
+    assert_eq!(running["TotalCount"], 2, "{running}");
+
+    // Stop: Stopping, then Stopped; a DryRun checks only.
+    alice(
+        &server,
+        "StopInstance",
+        &[
+            ("InstanceId", one),
+            ("ForceStop", "true"),
+            ("DryRun", "true"),
+        ],
+    )
+    .await
+    .assert_error(
+        DRY_RUN_OPERATION.0,
+        DRY_RUN_OPERATION.1,
+        DRY_RUN_OPERATION.2,
+    );
+    alice(&server, "StopInstance", &[("InstanceId", one)])
+        .await
+        .assert_ok();
+    assert_eq!(
+        status_of(&describe(only(one), None).await.assert_ok()),
+        "Stopping"
+    );
+    refusals(
+        &server,
+        &[(
+            (
+                ALICE_KEY,
+                "DeleteInstance",
+                &[("InstanceId", one), ("Force", "true")],
+            ),
+            WRONG,
+        )],
+    )
+    .await;
+    complete(&server, &format!("?InstanceId={one}")).await;
+    let stopped = describe(only(one), Some("Stopped")).await.assert_ok();
+    assert_eq!(stopped["TotalCount"], 1, "{stopped}");
+    // The other one is still Running: a Stopped filter on it finds nothing.
+    let none = describe(only(two), Some("Stopped")).await.assert_ok();
+    assert_eq!(none["TotalCount"], 0, "{none}");
+
+    // Start, settle, reboot, settle.
+    alice(&server, "StartInstance", &[("InstanceId", one)])
+        .await
+        .assert_ok();
+    assert_eq!(
+        status_of(&describe(only(one), None).await.assert_ok()),
+        "Starting"
+    );
+    complete(&server, &format!("?InstanceId={one}")).await;
+    alice(&server, "RebootInstance", &[("InstanceId", one)])
+        .await
+        .assert_ok();
+    assert_eq!(
+        status_of(&describe(only(one), None).await.assert_ok()),
+        "Starting"
+    );
+    complete(&server, &format!("?InstanceId={one}")).await;
+
+    // Running: released only with Force.
+    refusals(
+        &server,
+        &[((ALICE_KEY, "DeleteInstance", &[("InstanceId", two)]), WRONG)],
+    )
+    .await;
+    for id in [one, two] {
+        alice(
+            &server,
+            "DeleteInstance",
+            &[("InstanceId", id), ("Force", "true")],
+        )
+        .await
+        .assert_ok();
+    }
+    let gone = describe(format!("[\"{one}\",\"{two}\"]"), None)
+        .await
+        .assert_ok();
+    assert_eq!(gone["TotalCount"], 0, "{gone}");
+
+    // InstanceIds must be a JSON array of strings; Status one of the five names.
+    let bad_ids: Refusal = (
+        400,
+        "InvalidParameter",
+        "The specified parameter \"InstanceIds\" is not valid.",
+    );
+    for junk in [one, "[\"i-1\"", "[1]", "{}"] {
+        describe(junk.to_owned(), None)
+            .await
+            .assert_error(bad_ids.0, bad_ids.1, bad_ids.2);
+    }
+    describe(only(one), Some("running")).await.assert_error(
+        400,
+        "InvalidParameter",
+        "The specified parameter \"Status\" is not valid.",
+    );
 }

@@ -384,7 +384,7 @@ fn parameters_of(action: &str) -> &'static [&'static str] {
             "PageSize",
         ],
         "DescribeImageSharePermission" => &["RegionId", "ImageId", "PageNumber", "PageSize"],
-        "DescribeInstances" => &["RegionId", "ImageId"],
+        "DescribeInstances" => &["RegionId", "ImageId", "InstanceIds", "Status"],
         "DescribeTasks" => &[
             "RegionId",
             "TaskAction",
@@ -408,7 +408,9 @@ fn parameters_of(action: &str) -> &'static [&'static str] {
             "DryRun",
         ],
         "RunInstances" => &["RegionId", "ImageId", "Amount", "DryRun"],
-        "DeleteInstance" => &["InstanceId", "RegionId"],
+        "DeleteInstance" => &["InstanceId", "RegionId", "Force"],
+        "StartInstance" => &["InstanceId", "DryRun"],
+        "StopInstance" | "RebootInstance" => &["InstanceId", "ForceStop", "DryRun"],
         "ModifyImageAttribute" => &["RegionId", "ImageId", "Status", "DryRun"],
         "TagResources" => &["RegionId", "ResourceType", "ResourceId", "Tag"],
         // InstanceChargeType is declared and not modelled: refused, a third outcome.
@@ -442,10 +444,11 @@ fn values_of(name: &str, ids: &WorldIds) -> (Vec<String>, Vec<String>) {
         ),
         "TaskId" | "TaskIds" => (&[], &["t-nope", ""]),
         "InstanceId" => (&[], &["i-nope", ""]),
-        "Force" | "IsPublic" => (&["true", "false"], &["TRUE", "yes", ""]),
+        "Force" | "IsPublic" | "ForceStop" => (&["true", "false"], &["TRUE", "yes", ""]),
+        "InstanceIds" => (&["[]"], &["i-nope", "[\"i-nope\"", "[1]", ""]),
         "DryRun" => (&["false", "false", "true"], &["yes", ""]),
         "Status" => (
-            &["Available", "Deprecated"],
+            &["Available", "Deprecated", "Running", "Stopped"],
             &["Available,Creating", "Nope", ""],
         ),
         "ImageOwnerAlias" => (&["self", "system", "others", "marketplace"], &["x"]),
@@ -477,6 +480,7 @@ fn values_of(name: &str, ids: &WorldIds) -> (Vec<String>, Vec<String>) {
             plausible.extend(ids.images.iter().cloned());
             plausible.extend(ids.instances.iter().cloned());
         }
+        "InstanceIds" => plausible.extend(ids.instances.iter().map(|i| format!("[\"{i}\"]"))),
         _ => {}
     }
     (plausible, owned(wrong))

@@ -60,7 +60,7 @@ pub use image::{
     AttributeStatus, CancelCopyImage, CopyImage, CreateImage, ExportImage, ImportImage,
     ModifyImageAttribute, NewImage,
 };
-pub use instance::{DeleteInstance, MAX_AMOUNT, RunInstances};
+pub use instance::{DeleteInstance, InstancePower, MAX_AMOUNT, PowerAction, RunInstances};
 pub use share::{MAX_ACCOUNTS_PER_CALL, ModifyImageSharePermission};
 pub use tag::{TagResources, UntagResources};
 pub use task::CancelTask;
@@ -94,6 +94,8 @@ pub enum Action {
     RunInstances(RunInstances),
     /// DeleteInstance.
     DeleteInstance(DeleteInstance),
+    /// StartInstance, StopInstance or RebootInstance.
+    InstancePower(InstancePower),
     /// ModifyImageAttribute.
     ModifyImageAttribute(ModifyImageAttribute),
     /// DeleteImage, answered by the rule with the profile given to [`check`].
@@ -117,6 +119,7 @@ impl Action {
             Action::ModifyImageSharePermission(_) => "ModifyImageSharePermission",
             Action::RunInstances(_) => "RunInstances",
             Action::DeleteInstance(_) => "DeleteInstance",
+            Action::InstancePower(r) => r.action.name(),
             Action::ModifyImageAttribute(_) => "ModifyImageAttribute",
             Action::DeleteImage(_) => "DeleteImage",
             Action::TagResources(_) => "TagResources",
@@ -137,6 +140,8 @@ pub enum Progress {
     CompleteTask(TaskId),
     /// A running import, export or copy fails.
     FailTask(TaskId),
+    /// A Pending, Starting or Stopping instance becomes Running or Stopped.
+    SettleInstance(InstanceId),
 }
 
 /// One step of a simulation: a call by an account, or the service's own progress.
@@ -230,6 +235,7 @@ enum Change<'r> {
     ),
     RunInstances(&'r RunInstances),
     DeleteInstance(&'r DeleteInstance, InstanceId),
+    InstancePower(&'r InstancePower, <InstancePower as Transition>::Checked),
     ModifyImageAttribute(&'r ModifyImageAttribute),
     DeleteImage(Verdict<'r>),
     TagResources(&'r TagResources),
@@ -286,6 +292,7 @@ pub fn check<'r>(
             Change::RunInstances(r)
         }
         Action::DeleteInstance(r) => Change::DeleteInstance(r, passed(r, store, caller, profile)?),
+        Action::InstancePower(r) => Change::InstancePower(r, passed(r, store, caller, profile)?),
         Action::ModifyImageAttribute(r) => {
             passed(r, store, caller, profile)?;
             Change::ModifyImageAttribute(r)
@@ -326,6 +333,7 @@ impl ImageStore {
                 Progress::FailCreateImage(image) => self.fail_create_image(&image),
                 Progress::CompleteTask(task) => self.complete_task(&task),
                 Progress::FailTask(task) => self.fail_task(&task),
+                Progress::SettleInstance(instance) => self.settle_instance(&instance).map(drop),
             }
             .map(|()| Answer::Done),
             Step::Call { caller, action } => {
@@ -357,6 +365,10 @@ impl ImageStore {
             Change::RunInstances(r) => Answer::Instances(r.change(self, caller, ())),
             Change::DeleteInstance(r, instance) => {
                 r.change(self, caller, instance);
+                Answer::Done
+            }
+            Change::InstancePower(r, then) => {
+                r.change(self, caller, then);
                 Answer::Done
             }
             Change::ModifyImageAttribute(r) => {

@@ -171,6 +171,13 @@ const steps = [
     await refusedAs('InUse');
     const listed = await c.describeInstances(new $Ecs.DescribeInstancesRequest({ regionId: REGION, imageId: s.image }));
     equal(JSON.stringify(listed.body.instances.instance.map((i) => i.instanceId)), JSON.stringify([instance]), 'DescribeInstances');
+    const settled = await admin('POST', `tasks/complete?InstanceId=${instance}`);
+    equal(JSON.stringify(settled.SettledInstanceIds), JSON.stringify([instance]), 'settled');
+    await c.stopInstance(new $Ecs.StopInstanceRequest({ instanceId: instance }));
+    await admin('POST', `tasks/complete?InstanceId=${instance}`);
+    const stopped = await c.describeInstances(new $Ecs.DescribeInstancesRequest({
+      regionId: REGION, instanceIds: JSON.stringify([instance]), status: 'Stopped' }));
+    equal(JSON.stringify(stopped.body.instances.instance.map((i) => i.status)), '["Stopped"]', 'Stopped');
     await c.deleteInstance(new $Ecs.DeleteInstanceRequest({ instanceId: instance }));
   }],
   ['Exporting', async () => {

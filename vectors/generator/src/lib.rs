@@ -16,7 +16,7 @@ use std::error::Error;
 
 use ecs_image_rules::{
     AccessKey, Account, AccountId, Image, ImageId, ImageKind, ImageStatus, ImageStore, Instance,
-    InstanceId, RegionId, SnapshotId, Task, TaskId, TaskKind, Visibility, World,
+    InstanceId, InstanceStatus, RegionId, SnapshotId, Task, TaskId, TaskKind, Visibility, World,
 };
 use serde::Serialize;
 
@@ -718,6 +718,7 @@ impl WorldDef {
                 owner: AccountId::new(&def.owner)?,
                 region: RegionId::new(&def.region)?,
                 image: ImageId::new(&def.image)?,
+                status: InstanceStatus::Running,
                 image_deleted: def.image_deleted,
             })?;
         }
