@@ -6,7 +6,9 @@
 //! the sizes. The world: the caller owns every other image; the rest belong to 999 other
 //! accounts, every 100th of theirs shared with the caller and every 1,000th published; the
 //! caller has an instance for every 100th of its images and an export running on every
-//! 1,000th (at least 20 of each, so that a first page is full at 1k too).
+//! 1,000th (at least 20 of each, so that a first page is full at 1k too). Tags: every 10th of
+//! the caller's images carries `bulk=yes` (50k at 1M), and 20 of them at every size carry
+//! `team=a`, which the tag cases look for.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -17,6 +19,10 @@ use ecs_image_rules::{
     DescribeTasks, ExportImage, Image, ImageId, ImageStatus, ImageStore, Instance, InstanceId,
     InstanceStatus, ModifyImageSharePermission, OwnerAlias, Page, Profile, RegionId, Task, TaskId,
     TaskKind, check,
+};
+use ecs_image_rules::{
+    DescribeTags, ListTagResources, ResourceId, ResourceType, Tag, TagFilter, TagKey, TagResources,
+    TagValue,
 };
 
 mod common;
@@ -74,6 +80,24 @@ fn world(size: usize) -> ImageStore {
             })
             .unwrap();
     }
+    let tag = |store: &mut ImageStore, ids: Vec<usize>, key: &str, value: &str| {
+        for chunk in ids.chunks(50) {
+            let mut request = TagResources::new(region(), ResourceType::Image)
+                .add_tag(Tag::new(key, value).unwrap());
+            request.resource_ids = chunk
+                .iter()
+                .map(|&n| ResourceId::new(&image_id(n)).unwrap())
+                .collect();
+            store.tag_resources(&caller, request).unwrap();
+        }
+    };
+    tag(&mut store, (0..size).step_by(20).collect(), "bulk", "yes");
+    tag(
+        &mut store,
+        (0..size).step_by(size / 20).collect(),
+        "team",
+        "a",
+    );
     store
 }
 
@@ -162,6 +186,32 @@ fn describe(c: &mut Criterion) {
                         .unwrap(),
                 )
             })
+        });
+        // Tag conditions read the tag index: they cost their 20 matches at every size.
+        let team = TagFilter {
+            key: TagKey::new("team").unwrap(),
+            value: Some(TagValue::new("a").unwrap()),
+        };
+        let by_tag = images(&|r| r.tags = vec![team.clone()]);
+        group.bench_function(BenchmarkId::new("images_tag_20_matches", size), |b| {
+            b.iter(|| black_box(store.describe_images(&caller, &by_tag).unwrap()).total_count)
+        });
+        let list = ListTagResources::new(region(), ResourceType::Image).add_tag(team.clone());
+        group.bench_function(
+            BenchmarkId::new("list_tag_resources_20_matches", size),
+            |b| {
+                b.iter(|| {
+                    black_box(store.list_tag_resources(&caller, &list).unwrap())
+                        .items
+                        .len()
+                })
+            },
+        );
+        let mut one = DescribeTags::new(region());
+        one.resource_type = Some(ResourceType::Image);
+        one.resource_id = Some(ResourceId::new(own.as_str()).unwrap());
+        group.bench_function(BenchmarkId::new("describe_tags_one_resource", size), |b| {
+            b.iter(|| black_box(store.describe_tags(&caller, &one).unwrap()).total_count)
         });
         // DryRun is the check alone.
         let export = Action::ExportImage(ExportImage::new(region(), own.clone()));
