@@ -77,6 +77,7 @@ fn world(size: usize) -> ImageStore {
                 kind: TaskKind::ExportImage {
                     image: ImageId::new(&image_id(n)).unwrap(),
                 },
+                created: None,
             })
             .unwrap();
     }
@@ -214,7 +215,8 @@ fn describe(c: &mut Criterion) {
             b.iter(|| black_box(store.describe_tags(&caller, &one).unwrap()).total_count)
         });
         // DryRun is the check alone.
-        let export = Action::ExportImage(ExportImage::new(region(), own.clone()));
+        let export =
+            Action::ExportImage(ExportImage::new(region(), own.clone()).with_oss_bucket("bucket"));
         group.bench_function(BenchmarkId::new("dry_run_export_image", size), |b| {
             b.iter(|| black_box(check(&store, &caller, &export, &profile).is_ok()))
         });

@@ -83,6 +83,28 @@ pub enum Parameter {
     InstanceIds,
     /// `ForceStop` (StopInstance, RebootInstance).
     ForceStop,
+    /// `ImageName` (DescribeImages filter).
+    ImageName,
+    /// `ImageFamily` (DescribeImages filter).
+    ImageFamily,
+    /// `DiskDeviceMapping.N.Size` (CreateImage).
+    DiskSize,
+    /// `DiskDeviceMapping.N.DiskImageSize` (ImportImage).
+    DiskImageSize,
+    /// `IsSupportIoOptimized` (DescribeImages).
+    IsSupportIoOptimized,
+    /// `IsSupportCloudinit` (DescribeImages).
+    IsSupportCloudinit,
+    /// `ShowExpired` (DescribeImages).
+    ShowExpired,
+    /// `ActionType` (DescribeImages).
+    ActionType,
+    /// `Usable` (DescribeImages).
+    Usable,
+    /// `StartTime` (DescribeTasks).
+    StartTime,
+    /// `EndTime` (DescribeTasks).
+    EndTime,
 }
 
 impl Parameter {
@@ -115,6 +137,17 @@ impl Parameter {
             Parameter::AcceptLanguage => "AcceptLanguage",
             Parameter::InstanceIds => "InstanceIds",
             Parameter::ForceStop => "ForceStop",
+            Parameter::ImageName => "ImageName",
+            Parameter::ImageFamily => "ImageFamily",
+            Parameter::DiskSize => "DiskDeviceMapping.N.Size",
+            Parameter::DiskImageSize => "DiskDeviceMapping.N.DiskImageSize",
+            Parameter::IsSupportIoOptimized => "IsSupportIoOptimized",
+            Parameter::IsSupportCloudinit => "IsSupportCloudinit",
+            Parameter::ShowExpired => "ShowExpired",
+            Parameter::ActionType => "ActionType",
+            Parameter::Usable => "Usable",
+            Parameter::StartTime => "StartTime",
+            Parameter::EndTime => "EndTime",
         }
     }
 
@@ -165,6 +198,14 @@ pub enum Error {
     Denied(Denial),
     /// A tag, a list of tags or of tagged resources is refused.
     Tag(TagRefusal),
+    /// An image attribute's value breaks its documented rule (CreateImage, ImportImage,
+    /// CopyImage, ModifyImageAttribute).
+    Malformed(Malformed),
+    /// A parameter the action's documentation names as mandatory is absent, answered as that
+    /// documentation writes it (ImportImage's disk mappings, ExportImage's bucket).
+    Missing(Missing),
+    /// A DescribeImages filter value the action does not support.
+    BadFilter(BadFilter),
     /// 400 `DryRunOperation`, "Request validation has been passed with DryRun flag set.":
     /// `DryRun=true` and every check passed; nothing changed [D for ECS actions generally; I
     /// for DeleteImage].
@@ -346,6 +387,98 @@ pub enum Denial {
     /// service settling an instance that is not Pending, Starting or Stopping (a service-side
     /// event, not an API call) \[I\].
     InstanceNotChanging,
+    /// 403 `InvalidStatus.ImageIsCreating`, "The operation cannot be performed because the
+    /// image is creating. Please wait until the creation is complete and try again.":
+    /// ModifyImageAttribute changes a name, description, family, boot mode or licence type of
+    /// an image that is still Creating [D, ModifyImageAttribute 2025; I when].
+    ImageIsCreating,
+}
+
+/// What [`Error::Malformed`] found wrongly formed. Each documented code with its documented
+/// message; the rules themselves are on the attribute types (`src/attributes.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Malformed {
+    /// 400 `InvalidImageName.Malformed`, "The specified Image name is wrongly formed." [D,
+    /// CreateImage, ImportImage, CopyImage and ModifyImageAttribute until 2024; the 2025
+    /// ModifyImageAttribute page writes the rule itself as the message, not modelled \[I\]].
+    ImageName,
+    /// 400 `InvalidDescription.Malformed`, "The specified description is wrongly formed." [D,
+    /// CreateImage, CopyImage, ModifyImageAttribute; ImportImage's page says "Image
+    /// description", one message is kept \[I\]].
+    Description,
+    /// 400 `InvalidImageFamily.Malformed`, `The specified parameter "ImageFamily" is
+    /// malformed.` [D, ModifyImageAttribute; I: CreateImage answers the same].
+    ImageFamily,
+    /// 400 `InvalidImageVersion.Malformed`, "The specified ImageVersion is wrongly formed."
+    /// [D, CreateImage].
+    ImageVersion,
+    /// 400 `InvalidOSType.Malformed`, "The specified OSType is wrongly formed." [D,
+    /// ImportImage].
+    OsType,
+    /// 400 `InvalidArchitecture.Malformed`, "The specified Architecture is wrongly formed."
+    /// [D, ImportImage; I: CreateImage answers the same].
+    Architecture,
+    /// 400 `InvalidPlatform.Malformed`, "The specified Platform is wrongly formed." [D,
+    /// ImportImage; I: CreateImage answers the same].
+    Platform,
+    /// 400 `InvalidBootMode.NotSupport`, "The specified parameter BootMode is not supported."
+    /// [D, ModifyImageAttribute; I: CreateImage and ImportImage answer the same].
+    BootMode,
+    /// 400 `InvalidLicenseType.NotSupported`, "The specified parameter LicenseType is not
+    /// supported." [D, ModifyImageAttribute; ImportImage's page words it without "parameter"
+    /// and the period, one message is kept \[I\]].
+    LicenseType,
+    /// 400 `InvalidImageFormat.Malformed`, "The specified Image Format is wrongly formed."
+    /// [D, ImportImage].
+    ImageFormat,
+    /// 400 `InvalidParameter`, `The specified parameter "DetectionStrategy" is not valid.`
+    /// \[I\]: the docs list one value and no error.
+    DetectionStrategy,
+    /// 400 `InvalidParameter`, `The specified parameter "DiskDeviceMapping.N.DiskType" is not
+    /// valid.` \[I\].
+    DiskType,
+}
+
+/// What [`Error::Missing`] did not find in the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Missing {
+    /// 403 `MissingParameter.DiskDeviceMapping`, "The specified parameter DiskDeviceMapping is
+    /// not supplied.": ImportImage without any disk mapping [D, ImportImage].
+    DiskDeviceMapping,
+    /// 400 `MissingParameter`, `An input parameter "DiskDeviceMapping.1.OSSBucket" that is
+    /// mandatory for processing the request is not supplied.`: an ImportImage disk mapping
+    /// without its bucket [D, ImportImage; I: a data disk's mapping answers the same].
+    MappingOssBucket,
+    /// 400 `MissingParameter`, `An input parameter "DiskDeviceMapping.1.OSSObject" that is
+    /// mandatory for processing the request is not supplied.`: the same for the object [D,
+    /// ImportImage].
+    MappingOssObject,
+    /// 400 `MissingParameter`, `An input parameter "OSSBucket" that is mandatory for
+    /// processing the request is not supplied.`: ExportImage without `OSSBucket` [D,
+    /// ExportImage].
+    OssBucket,
+}
+
+/// What [`Error::BadFilter`] refused: a DescribeImages filter value it does not support.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BadFilter {
+    /// 400 `InvalidImageOwnerAlias.ValueNotSupported`, "The specified ImageOwnerAlias value is
+    /// not supported." [D, DescribeImages].
+    ImageOwnerAlias,
+    /// 400 `InvalidImageOwnerAlias.PublicImageUnsupported`, "When querying images, the
+    /// parameter ImageOwnerAlias should be others while specified parameter IsPublic is
+    /// true." [D, DescribeImages 2025].
+    PublicNotOthers,
+    /// 404 `InvalidUsage`, "The specified Usage is not valid." [D, DescribeImages 2025].
+    Usage,
+    /// 404 `InvalidOSType`, "The specified OSType is not valid." [D, DescribeImages 2025].
+    OsType,
+    /// 404 `InvalidArchitecture`, "The specified Architecture is not valid." [D,
+    /// DescribeImages 2025].
+    Architecture,
 }
 
 impl Error {
@@ -377,6 +510,18 @@ impl Error {
             ),
             Error::Denied(denial) => {
                 let (status, code, message) = denial.answer();
+                (status, code, B(message))
+            }
+            Error::Malformed(what) => {
+                let (status, code, message) = what.answer();
+                (status, code, B(message))
+            }
+            Error::Missing(what) => {
+                let (status, code, message) = what.answer();
+                (status, code, B(message))
+            }
+            Error::BadFilter(what) => {
+                let (status, code, message) = what.answer();
                 (status, code, B(message))
             }
             Error::Tag(refusal) => {
@@ -590,6 +735,135 @@ impl Denial {
                 "IncorrectInstanceStatus",
                 "The specified instance is not changing status.",
             ),
+            ImageIsCreating => (
+                403,
+                "InvalidStatus.ImageIsCreating",
+                "The operation cannot be performed because the image is creating. Please wait \
+                 until the creation is complete and try again.",
+            ),
+        }
+    }
+}
+
+impl Malformed {
+    const fn answer(self) -> (u16, &'static str, &'static str) {
+        use Malformed::*;
+        match self {
+            ImageName => (
+                400,
+                "InvalidImageName.Malformed",
+                "The specified Image name is wrongly formed.",
+            ),
+            Description => (
+                400,
+                "InvalidDescription.Malformed",
+                "The specified description is wrongly formed.",
+            ),
+            ImageFamily => (
+                400,
+                "InvalidImageFamily.Malformed",
+                "The specified parameter \"ImageFamily\" is malformed.",
+            ),
+            ImageVersion => (
+                400,
+                "InvalidImageVersion.Malformed",
+                "The specified ImageVersion is wrongly formed.",
+            ),
+            OsType => (
+                400,
+                "InvalidOSType.Malformed",
+                "The specified OSType is wrongly formed.",
+            ),
+            Architecture => (
+                400,
+                "InvalidArchitecture.Malformed",
+                "The specified Architecture is wrongly formed.",
+            ),
+            Platform => (
+                400,
+                "InvalidPlatform.Malformed",
+                "The specified Platform is wrongly formed.",
+            ),
+            BootMode => (
+                400,
+                "InvalidBootMode.NotSupport",
+                "The specified parameter BootMode is not supported.",
+            ),
+            LicenseType => (
+                400,
+                "InvalidLicenseType.NotSupported",
+                "The specified parameter LicenseType is not supported.",
+            ),
+            ImageFormat => (
+                400,
+                "InvalidImageFormat.Malformed",
+                "The specified Image Format is wrongly formed.",
+            ),
+            DetectionStrategy => (
+                400,
+                "InvalidParameter",
+                "The specified parameter \"DetectionStrategy\" is not valid.",
+            ),
+            DiskType => (
+                400,
+                "InvalidParameter",
+                "The specified parameter \"DiskDeviceMapping.N.DiskType\" is not valid.",
+            ),
+        }
+    }
+}
+
+impl Missing {
+    const fn answer(self) -> (u16, &'static str, &'static str) {
+        match self {
+            Missing::DiskDeviceMapping => (
+                403,
+                "MissingParameter.DiskDeviceMapping",
+                "The specified parameter DiskDeviceMapping is not supplied.",
+            ),
+            Missing::MappingOssBucket => (
+                400,
+                "MissingParameter",
+                "An input parameter \"DiskDeviceMapping.1.OSSBucket\" that is mandatory for \
+                 processing the request is not supplied.",
+            ),
+            Missing::MappingOssObject => (
+                400,
+                "MissingParameter",
+                "An input parameter \"DiskDeviceMapping.1.OSSObject\" that is mandatory for \
+                 processing the request is not supplied.",
+            ),
+            Missing::OssBucket => (
+                400,
+                "MissingParameter",
+                "An input parameter \"OSSBucket\" that is mandatory for processing the \
+                 request is not supplied.",
+            ),
+        }
+    }
+}
+
+impl BadFilter {
+    const fn answer(self) -> (u16, &'static str, &'static str) {
+        match self {
+            BadFilter::ImageOwnerAlias => (
+                400,
+                "InvalidImageOwnerAlias.ValueNotSupported",
+                "The specified ImageOwnerAlias value is not supported.",
+            ),
+            BadFilter::PublicNotOthers => (
+                400,
+                "InvalidImageOwnerAlias.PublicImageUnsupported",
+                "When querying images, the parameter ImageOwnerAlias should be others while \
+                 specified parameter IsPublic is true.",
+            ),
+            BadFilter::Usage => (404, "InvalidUsage", "The specified Usage is not valid."),
+            BadFilter::OsType => (404, "InvalidOSType", "The specified OSType is not valid."),
+            BadFilter::Architecture => (
+                404,
+                "InvalidArchitecture",
+                "The specified Architecture is not valid.",
+            ),
         }
     }
 }
@@ -663,6 +937,24 @@ impl std::error::Error for Error {}
 impl From<NotFound> for Error {
     fn from(what: NotFound) -> Self {
         Error::NotFound(what)
+    }
+}
+
+impl From<Malformed> for Error {
+    fn from(what: Malformed) -> Self {
+        Error::Malformed(what)
+    }
+}
+
+impl From<Missing> for Error {
+    fn from(what: Missing) -> Self {
+        Error::Missing(what)
+    }
+}
+
+impl From<BadFilter> for Error {
+    fn from(what: BadFilter) -> Self {
+        Error::BadFilter(what)
     }
 }
 

@@ -1,5 +1,6 @@
 //! Fixture builders: put an image into any combination of states in a line.
 
+use crate::attributes::ImageAttributes;
 use crate::ids::{AccountId, IdError, ImageId, InstanceId, RegionId, SnapshotId, TaskId};
 use crate::model::{Image, ImageKind, ImageStatus, Instance, Task, TaskKind, Visibility};
 use crate::state::StoreState;
@@ -55,6 +56,7 @@ pub struct ImageSpec {
     copy_of: Option<String>,
     used_by: usize,
     instances: Vec<(String, String)>,
+    attributes: Option<ImageAttributes>,
 }
 
 impl ImageSpec {
@@ -74,6 +76,7 @@ impl ImageSpec {
             copy_of: None,
             used_by: 0,
             instances: Vec::new(),
+            attributes: None,
         }
     }
 
@@ -109,6 +112,15 @@ impl ImageSpec {
     pub fn add_share(mut self, account: &str) -> Self {
         self.shares.push(account.to_owned());
         self
+    }
+
+    /// Gives it these attributes (name, description, operating system…), replacing any it
+    /// had.
+    pub fn with_attributes(self, attributes: ImageAttributes) -> Self {
+        Self {
+            attributes: Some(attributes),
+            ..self
+        }
     }
 
     /// Lists a snapshot it was built from. Repeatable.
@@ -193,6 +205,7 @@ impl ImageSpec {
                 .iter()
                 .map(|s| SnapshotId::new(s))
                 .collect::<Result<_, _>>()?,
+            attributes: self.attributes.clone().and_then(ImageAttributes::boxed),
         };
         let id = &self.id;
         let mut tasks = Vec::new();
@@ -202,6 +215,7 @@ impl ImageSpec {
             tasks.push(Task {
                 id: single("import")?,
                 kind: TaskKind::ImportImage { image },
+                created: None,
             });
         }
         if self.exporting {
@@ -209,6 +223,7 @@ impl ImageSpec {
             tasks.push(Task {
                 id: single("export")?,
                 kind: TaskKind::ExportImage { image },
+                created: None,
             });
         }
         let copy = |source: ImageId, destination: ImageId| -> Result<Task, IdError> {
@@ -218,6 +233,7 @@ impl ImageSpec {
                     source,
                     destination,
                 },
+                created: None,
             })
         };
         if let Some(source) = &self.copy_of {

@@ -135,6 +135,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod attributes;
 mod blocker;
 mod describe;
 mod error;
@@ -159,13 +160,19 @@ mod time;
 pub mod wire;
 mod world;
 
+pub use attributes::{
+    Architecture, BootMode, Description, DetectionStrategy, DiskFormat, DiskMapping, DiskType,
+    ImageAttributes, ImageFamily, ImageName, ImageVersion, LicenseType, OsType, Platform,
+};
 pub use blocker::Blocker;
 pub use describe::{
     DescribeImageSharePermission, DescribeImages, DescribeInstances, DescribeTasks, ImageView,
     Listing, MAX_INSTANCE_IDS, MAX_PAGE_SIZE, MAX_TASK_IDS, Page, SharePermission, TaskAction,
     TaskView,
 };
-pub use error::{ApiError, Denial, Error, NotFound, Parameter, TagRefusal};
+pub use error::{
+    ApiError, BadFilter, Denial, Error, Malformed, Missing, NotFound, Parameter, TagRefusal,
+};
 pub use fixture::{FixtureError, ImageSpec, MARKETPLACE_OWNER, SYSTEM_OWNER};
 pub use ids::{
     AccountId, IdError, IdKind, ImageId, InstanceId, MAX_ID_LEN, RegionId, RequestId,
@@ -173,9 +180,9 @@ pub use ids::{
 };
 pub use lifecycle::{
     Action, Answer, AttributeStatus, CancelCopyImage, CancelTask, CopyImage, CreateImage,
-    DeleteInstance, ExportImage, ImportImage, InstancePower, MAX_ACCOUNTS_PER_CALL, MAX_AMOUNT,
-    ModifyImageAttribute, ModifyImageSharePermission, NewImage, Plan, PowerAction, Progress,
-    RunInstances, Step, TagResources, UntagResources, check,
+    DeleteInstance, ExportImage, ImportDisk, ImportImage, InstancePower, MAX_ACCOUNTS_PER_CALL,
+    MAX_AMOUNT, ModifyImageAttribute, ModifyImageSharePermission, NewImage, Plan, PowerAction,
+    Progress, RunInstances, Step, TagResources, UntagResources, check,
 };
 pub use model::InstanceStatus;
 pub use model::{EndedTask, TaskEnd};

@@ -6,7 +6,9 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::attributes::ImageAttributes;
 use crate::ids::{AccountId, ImageId, InstanceId, RegionId, SnapshotId, TaskId};
+use crate::time::Timestamp;
 
 /// Who provides an image (DescribeImages `ImageOwnerAlias`). Only a custom image can be its
 /// caller's own; the others are visible to every account in their region.
@@ -105,6 +107,10 @@ pub struct Image {
     /// The snapshots it was built from; released (not deleted) when it is deleted \[D\].
     #[serde(default)]
     pub snapshots: Vec<SnapshotId>,
+    /// Its name, description, operating system and the rest; boxed apart, `None` when it has
+    /// none (fixtures), so that they cost an image without them 8 bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<Box<ImageAttributes>>,
 }
 
 impl Image {
@@ -118,7 +124,14 @@ impl Image {
             status: ImageStatus::Available,
             visibility: Visibility::private(),
             snapshots: Vec::new(),
+            attributes: None,
         }
+    }
+
+    /// Its attributes; all empty when it has none.
+    pub fn attributes(&self) -> &ImageAttributes {
+        static NONE: ImageAttributes = ImageAttributes::EMPTY;
+        self.attributes.as_deref().unwrap_or(&NONE)
     }
 }
 
@@ -157,6 +170,10 @@ pub struct Task {
     /// What it does.
     #[serde(flatten)]
     pub kind: TaskKind,
+    /// When it was created (DescribeTasks `CreationTime`); `None` for a task from a fixture
+    /// or an older saved state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<Timestamp>,
 }
 
 impl Task {
@@ -218,6 +235,12 @@ pub struct EndedTask {
     pub region: RegionId,
     /// How it ended.
     pub end: TaskEnd,
+    /// When it was created, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<Timestamp>,
+    /// When it ended (DescribeTasks `FinishedTime`), if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished: Option<Timestamp>,
 }
 
 /// An instance's status, as DescribeInstances reports it and filters on (`Status`) \[D\].

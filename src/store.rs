@@ -12,6 +12,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use crate::attributes::ImageAttributes;
 use crate::ids::{AccountId, ImageId, InstanceId, RegionId, ResourceId, SnapshotId, TaskId};
 use crate::image_index::ImageGroups;
 pub(crate) use crate::image_table::Entry;
@@ -810,6 +811,8 @@ impl ImageStore {
             owner,
             region,
             end,
+            created: task.created,
+            finished: Some(self.clock),
         };
         if let TaskKind::CopyImage { destination, .. } = &ended.kind {
             self.copies.insert(destination.clone(), ended.id.clone());
@@ -878,6 +881,27 @@ impl ImageStore {
     /// Sets an image's status. Returns `false` (and changes nothing) for an unknown image.
     pub(crate) fn set_status(&mut self, image: &str, status: ImageStatus) -> bool {
         self.regroup(image, |image| image.status = status)
+    }
+
+    /// Changes an image's attributes (name, description…); they take no part in the groups.
+    /// Returns `false` (and changes nothing) for an unknown image.
+    pub(crate) fn change_attributes(
+        &mut self,
+        image: &str,
+        change: impl FnOnce(&mut ImageAttributes),
+    ) -> bool {
+        let Some(entry) = self.images.get_mut(image) else {
+            return false;
+        };
+        let mut attributes = entry
+            .image
+            .attributes
+            .take()
+            .map(|b| *b)
+            .unwrap_or_default();
+        change(&mut attributes);
+        entry.image.attributes = attributes.boxed();
+        true
     }
 
     /// Replaces an image's community flag and shares. The caller has checked the result against

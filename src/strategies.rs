@@ -34,8 +34,8 @@ use crate::error::Error;
 use crate::ids::{AccountId, ImageId, InstanceId, RegionId, SnapshotId, TaskId};
 use crate::lifecycle::{
     Action, Answer, AttributeStatus, CancelCopyImage, CancelTask, CopyImage, CreateImage,
-    DeleteInstance, ExportImage, ImportImage, ModifyImageAttribute, ModifyImageSharePermission,
-    Progress, RunInstances, Step,
+    DeleteInstance, ExportImage, ImportDisk, ImportImage, ModifyImageAttribute,
+    ModifyImageSharePermission, Progress, RunInstances, Step,
 };
 use crate::model::{Image, ImageKind};
 use crate::profile::Profile;
@@ -182,8 +182,12 @@ impl Move {
                     .collect(),
                 ..CreateImage::new(region_id)
             }),
-            Kind::ImportImage => Action::ImportImage(ImportImage::new(region_id)),
-            Kind::ExportImage => Action::ExportImage(ExportImage::new(region_id, id)),
+            Kind::ImportImage => Action::ImportImage(
+                ImportImage::new(region_id).add_disk(ImportDisk::from_oss("bucket", "image.qcow2")),
+            ),
+            Kind::ExportImage => {
+                Action::ExportImage(ExportImage::new(region_id, id).with_oss_bucket("bucket"))
+            }
             Kind::CopyImage => {
                 Action::CopyImage(CopyImage::new(region_id, id, region(self.destination)))
             }

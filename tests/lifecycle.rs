@@ -7,10 +7,10 @@ use std::fmt::Debug;
 use ecs_image_rules::{
     AccountId, Action, Answer, ApiError, AttributeStatus, Blocker, CancelCopyImage, CancelTask,
     Catalog, CopyImage, CreateImage, DeleteImageRequest, DeleteInstance, EndedTask, Error,
-    ExportImage, ImageFilter, ImageId, ImageSpec, ImageStatus, ImageStore, ImportImage, Instance,
-    InstanceId, InvariantError, ModifyImageAttribute, ModifyImageSharePermission, NewImage,
-    Outcome, OwnerAlias, Profile, Progress, RegionId, RunInstances, SnapshotId, Step, StoreState,
-    TaskEnd, TaskId, TaskKind,
+    ExportImage, ImageFilter, ImageId, ImageSpec, ImageStatus, ImageStore, ImportDisk, ImportImage,
+    Instance, InstanceId, InvariantError, ModifyImageAttribute, ModifyImageSharePermission,
+    NewImage, Outcome, OwnerAlias, Profile, Progress, RegionId, RunInstances, SnapshotId, Step,
+    StoreState, TaskEnd, TaskId, TaskKind,
 };
 
 // ---- one-line helpers --------------------------------------------------------------------
@@ -237,7 +237,10 @@ fn finishing_a_creation_needs_an_image_being_created() {
 fn an_import_runs_then_finishes_fails_or_is_cancelled() {
     let mut store = ImageStore::new();
     let NewImage { image, task } = store
-        .import_image(&alice(), ImportImage::new(hz()))
+        .import_image(
+            &alice(),
+            ImportImage::new(hz()).add_disk(ImportDisk::from_oss("bucket", "image.qcow2")),
+        )
         .unwrap();
     assert_generated(task.as_str(), "t-");
     assert_eq!(status(&store, &image), "Waiting");
@@ -255,13 +258,19 @@ fn an_import_runs_then_finishes_fails_or_is_cancelled() {
     );
 
     let failed = store
-        .import_image(&alice(), ImportImage::new(hz()))
+        .import_image(
+            &alice(),
+            ImportImage::new(hz()).add_disk(ImportDisk::from_oss("bucket", "image.qcow2")),
+        )
         .unwrap();
     store.fail_task(&failed.task).unwrap();
     assert_eq!(status(&store, &failed.image), "CreateFailed");
 
     let cancelled = store
-        .import_image(&alice(), ImportImage::new(hz()))
+        .import_image(
+            &alice(),
+            ImportImage::new(hz()).add_disk(ImportDisk::from_oss("bucket", "image.qcow2")),
+        )
         .unwrap();
     store
         .cancel_task(&alice(), CancelTask::new(hz(), cancelled.task.clone()))
@@ -281,7 +290,10 @@ fn an_import_runs_then_finishes_fails_or_is_cancelled() {
 fn cancel_task_refusals() {
     let mut store = ImageStore::new();
     let import = store
-        .import_image(&alice(), ImportImage::new(hz()))
+        .import_image(
+            &alice(),
+            ImportImage::new(hz()).add_disk(ImportDisk::from_oss("bucket", "image.qcow2")),
+        )
         .unwrap();
     let cancel =
         |region: RegionId, task: &TaskId| Action::CancelTask(CancelTask::new(region, task.clone()));
@@ -345,7 +357,10 @@ fn cancel_task_fails_when_the_import_image_has_other_tasks() {
 fn ending_a_task_twice_or_an_unknown_one_is_refused() {
     let mut store = ImageStore::new();
     let import = store
-        .import_image(&alice(), ImportImage::new(hz()))
+        .import_image(
+            &alice(),
+            ImportImage::new(hz()).add_disk(ImportDisk::from_oss("bucket", "image.qcow2")),
+        )
         .unwrap();
     store.fail_task(&import.task).unwrap();
     refused_steps(
@@ -370,7 +385,10 @@ fn an_export_runs_on_an_available_image_and_blocks_deletion_until_it_ends() {
     let mut store = ImageStore::new();
     let image = available(&mut store, &alice());
     let task = store
-        .export_image(&alice(), ExportImage::new(hz(), image.clone()))
+        .export_image(
+            &alice(),
+            ExportImage::new(hz(), image.clone()).with_oss_bucket("bucket"),
+        )
         .unwrap();
     let delete = DeleteImageRequest::new(hz(), image.clone());
     let refusal = store
@@ -409,12 +427,14 @@ fn export_image_refusals() {
             ModifyImageSharePermission::new(hz(), public.clone()).with_is_public(true),
         )
         .unwrap();
-    let export = |image: &ImageId| Action::ExportImage(ExportImage::new(hz(), image.clone()));
+    let export = |image: &ImageId| {
+        Action::ExportImage(ExportImage::new(hz(), image.clone()).with_oss_bucket("bucket"))
+    };
     let rows = vec![
         (bob(), export(&image), NO_IMAGE),
         (
             alice(),
-            Action::ExportImage(ExportImage::new(bj(), image.clone())),
+            Action::ExportImage(ExportImage::new(bj(), image.clone()).with_oss_bucket("bucket")),
             NO_IMAGE,
         ),
         (
@@ -438,7 +458,10 @@ fn export_image_refusals() {
     ];
     refusals(&mut store, rows);
     store
-        .export_image(&alice(), ExportImage::new(hz(), image.clone()))
+        .export_image(
+            &alice(),
+            ExportImage::new(hz(), image.clone()).with_oss_bucket("bucket"),
+        )
         .unwrap();
     refusals(
         &mut store,
@@ -660,6 +683,8 @@ fn cancel_copy_image_on_hand_built_states() {
         owner: alice(),
         region: hz(),
         end: TaskEnd::Cancelled,
+        created: None,
+        finished: None,
     }];
     let mut store = ImageStore::from_state(snapshot).unwrap();
     refused_unchanged(
@@ -1065,7 +1090,9 @@ fn dry_run_is_the_check_alone() {
         |s| {
             s.export_image(
                 &bob(),
-                ExportImage::new(hz(), image.clone()).with_dry_run(true),
+                ExportImage::new(hz(), image.clone())
+                    .with_oss_bucket("bucket")
+                    .with_dry_run(true),
             )
         },
         404,
@@ -1147,7 +1174,10 @@ fn deprecation_and_its_refusals() {
         )
         .unwrap();
     let import = store
-        .import_image(&alice(), ImportImage::new(hz()))
+        .import_image(
+            &alice(),
+            ImportImage::new(hz()).add_disk(ImportDisk::from_oss("bucket", "image.qcow2")),
+        )
         .unwrap();
     let modify = |image: &ImageId, to| Action::ModifyImageAttribute(set(image, to));
     let rows = vec![
@@ -1203,7 +1233,9 @@ fn perform_runs_calls_and_progress_and_wraps_delete_image() {
     );
     store
         .perform(
-            call(Action::ExportImage(ExportImage::new(hz(), image.clone()))),
+            call(Action::ExportImage(
+                ExportImage::new(hz(), image.clone()).with_oss_bucket("bucket"),
+            )),
             &profile,
         )
         .unwrap();
@@ -1241,13 +1273,21 @@ fn script(store: &mut ImageStore) -> Vec<String> {
     let copy = store
         .copy_image(&alice(), CopyImage::new(hz(), image.clone(), bj()))
         .unwrap();
-    let import = store.import_image(&bob(), ImportImage::new(bj())).unwrap();
+    let import = store
+        .import_image(
+            &bob(),
+            ImportImage::new(bj()).add_disk(ImportDisk::from_oss("bucket", "image.qcow2")),
+        )
+        .unwrap();
     let instance = store
         .run_instances(&alice(), RunInstances::new(hz(), image.clone()))
         .unwrap()
         .remove(0);
     let export = store
-        .export_image(&alice(), ExportImage::new(hz(), image.clone()))
+        .export_image(
+            &alice(),
+            ExportImage::new(hz(), image.clone()).with_oss_bucket("bucket"),
+        )
         .unwrap();
     [image, copy.image, import.image]
         .iter()
@@ -1282,7 +1322,10 @@ fn a_snapshot_carries_the_generator_and_the_ended_tasks() {
     let mut store = ImageStore::new();
     script(&mut store);
     let import = store
-        .import_image(&alice(), ImportImage::new(hz()))
+        .import_image(
+            &alice(),
+            ImportImage::new(hz()).add_disk(ImportDisk::from_oss("bucket", "image.qcow2")),
+        )
         .unwrap();
     store.complete_task(&import.task).unwrap();
     let json = serde_json::to_string(&store).unwrap();
@@ -1392,6 +1435,8 @@ fn ended_tasks_are_held_to_the_store_invariants() {
         owner: alice(),
         region: rg(region),
         end: TaskEnd::Finished,
+        created: None,
+        finished: None,
     };
     let mut store = ImageStore::new();
     store
@@ -1511,7 +1556,12 @@ fn running_tasks_name_their_owner_and_region() {
     let copy = store
         .copy_image(&alice(), CopyImage::new(hz(), image, bj()))
         .unwrap();
-    let import = store.import_image(&bob(), ImportImage::new(hz())).unwrap();
+    let import = store
+        .import_image(
+            &bob(),
+            ImportImage::new(hz()).add_disk(ImportDisk::from_oss("bucket", "image.qcow2")),
+        )
+        .unwrap();
     let mut running: Vec<(String, &str, &str)> = store
         .running_tasks()
         .iter()

@@ -11,7 +11,7 @@
 use ecs_image_rules::{
     AccountId, Action, Answer, ApiError, AttributeStatus, CancelCopyImage, CancelTask, CopyImage,
     CreateImage, DeleteImageRequest, DeleteInstance, Error, ExportImage, ImageFilter, ImageId,
-    ImageSpec, ImageStore, ImportImage, InstanceId, ModifyImageAttribute,
+    ImageSpec, ImageStore, ImportDisk, ImportImage, InstanceId, ModifyImageAttribute,
     ModifyImageSharePermission, Outcome, OwnerAlias, Profile, Progress, RegionId, RunInstances,
     SnapshotId, Step, TaskEnd, TaskId, blockers,
 };
@@ -1150,20 +1150,25 @@ impl Sut {
                         .iter()
                         .map(|s| SnapshotId::new(&format!("s-{s}")).unwrap())
                         .collect(),
-                    tags: Vec::new(),
-                    dry_run: false,
+                    ..CreateImage::new(region(*r))
                 }),
             ),
-            T::Import { caller, region: r } => {
-                call(caller, Action::ImportImage(ImportImage::new(region(*r))))
-            }
+            T::Import { caller, region: r } => call(
+                caller,
+                Action::ImportImage(
+                    ImportImage::new(region(*r))
+                        .add_disk(ImportDisk::from_oss("bucket", "image.qcow2")),
+                ),
+            ),
             T::Export {
                 caller,
                 region: r,
                 image,
             } => call(
                 caller,
-                Action::ExportImage(ExportImage::new(region(*r), self.image(*image))),
+                Action::ExportImage(
+                    ExportImage::new(region(*r), self.image(*image)).with_oss_bucket("bucket"),
+                ),
             ),
             T::Copy {
                 caller,

@@ -950,7 +950,8 @@ fn a_verdict_is_asked_again_of_the_store_it_is_applied_to() {
     changed
         .export_image(
             &alice,
-            ecs_image_rules::ExportImage::new(HZ.parse().unwrap(), "m-plain".parse().unwrap()),
+            ecs_image_rules::ExportImage::new(HZ.parse().unwrap(), "m-plain".parse().unwrap())
+                .with_oss_bucket("bucket"),
         )
         .unwrap();
     let before = changed.clone();

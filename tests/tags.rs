@@ -7,8 +7,9 @@ mod common;
 use common::{account, image, region};
 use ecs_image_rules::{
     ApiError, CancelTask, DeleteImageRequest, DeleteInstance, DescribeTags, Error, ImageSpec,
-    ImageStatus, ImageStore, ImportImage, InstanceId, ListTagResources, Profile, ResourceId,
-    ResourceType, StoreState, Tag, TagFilter, TagKey, TagResources, TagValue, UntagResources,
+    ImageStatus, ImageStore, ImportDisk, ImportImage, InstanceId, ListTagResources, Profile,
+    ResourceId, ResourceType, StoreState, Tag, TagFilter, TagKey, TagResources, TagValue,
+    UntagResources,
 };
 
 const HZ: &str = "cn-hangzhou";
@@ -383,7 +384,10 @@ fn removing_a_resource_removes_its_tags() {
 
     // A cancelled import removes its image, and the image's tags.
     let made = store
-        .import_image(&alice, ImportImage::new(region(HZ)))
+        .import_image(
+            &alice,
+            ImportImage::new(region(HZ)).add_disk(ImportDisk::from_oss("bucket", "image.qcow2")),
+        )
         .unwrap();
     store
         .tag_resources(
@@ -635,7 +639,9 @@ fn creating_actions_put_their_tags_on_what_they_make() {
     let imported = store
         .import_image(
             &alice,
-            ImportImage::new(region(HZ)).add_tag(tag("env", "prod")),
+            ImportImage::new(region(HZ))
+                .add_disk(ImportDisk::from_oss("bucket", "image.qcow2"))
+                .add_tag(tag("env", "prod")),
         )
         .unwrap();
     let copy = store

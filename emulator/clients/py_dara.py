@@ -159,12 +159,12 @@ def lifecycle(run, c):
         c.delete_instance(ecs.DeleteInstanceRequest(instance_id=instance))
 
     def exporting():
-        # OSSBucket is declared but not modelled: refused, not ignored (docs/emulator.md).
+        # OSSBucket is required: without it, the documented MissingParameter.
         refused(lambda: c.export_image(ecs.ExportImageRequest(
-            region_id=REGION, image_id=s["image"], ossbucket="bucket")),
-            400, "Emulator.ParameterNotModelled", 'The parameter "OSSBucket" of ExportImage is declared by ECS but not modelled by this emulator, so it is refused rather than ignored; see docs/coverage.md.')
+            region_id=REGION, image_id=s["image"])),
+            400, "MissingParameter", 'An input parameter "OSSBucket" that is mandatory for processing the request is not supplied.')
         task = c.export_image(ecs.ExportImageRequest(
-            region_id=REGION, image_id=s["image"])).body.task_id
+            region_id=REGION, image_id=s["image"], ossbucket="bucket")).body.task_id
         refused_as("Exporting")
         tasks = c.describe_tasks(ecs.DescribeTasksRequest(
             region_id=REGION, task_action="ExportImage", task_status="Processing"))
@@ -180,7 +180,11 @@ def lifecycle(run, c):
         c.cancel_copy_image(ecs.CancelCopyImageRequest(region_id="cn-shanghai", image_id=copy))
 
     def importing():
-        started = c.import_image(ecs.ImportImageRequest(region_id=REGION)).body
+        refused(lambda: c.import_image(ecs.ImportImageRequest(region_id=REGION)),
+            403, "MissingParameter.DiskDeviceMapping", "The specified parameter DiskDeviceMapping is not supplied.")
+        started = c.import_image(ecs.ImportImageRequest(
+            region_id=REGION, disk_device_mapping=[ecs.ImportImageRequestDiskDeviceMapping(
+                ossbucket="bucket", ossobject="image.qcow2", disk_image_size=40)])).body
         refused_as("Importing", image=started.image_id)
         c.cancel_task(ecs.CancelTaskRequest(region_id=REGION, task_id=started.task_id))
 

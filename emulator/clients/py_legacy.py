@@ -163,10 +163,10 @@ def lifecycle(run):
         call(c, make(DeleteInstanceRequest, InstanceId=instance))
 
     def exporting():
-        # OSSBucket is declared but not modelled: refused, not ignored (docs/emulator.md).
-        refused(lambda: call(c, make(ExportImageRequest, ImageId=s["image"], OSSBucket="bucket")),
-                400, "Emulator.ParameterNotModelled", 'The parameter "OSSBucket" of ExportImage is declared by ECS but not modelled by this emulator, so it is refused rather than ignored; see docs/coverage.md.')
-        task = call(c, make(ExportImageRequest, ImageId=s["image"]))["TaskId"]
+        # OSSBucket is required: without it, the documented MissingParameter.
+        refused(lambda: call(c, make(ExportImageRequest, ImageId=s["image"])),
+                400, "MissingParameter", 'An input parameter "OSSBucket" that is mandatory for processing the request is not supplied.')
+        task = call(c, make(ExportImageRequest, ImageId=s["image"], OSSBucket="bucket"))["TaskId"]
         refused_as("Exporting")
         tasks = call(c, make(DescribeTasksRequest, TaskAction="ExportImage", TaskStatus="Processing"))
         if task not in [t["TaskId"] for t in tasks["TaskSet"]["Task"]]:
@@ -180,7 +180,10 @@ def lifecycle(run):
         call(client(region="cn-shanghai"), make(CancelCopyImageRequest, ImageId=copy))
 
     def importing():
-        started = call(c, make(ImportImageRequest))
+        refused(lambda: call(c, make(ImportImageRequest)),
+                403, "MissingParameter.DiskDeviceMapping", "The specified parameter DiskDeviceMapping is not supplied.")
+        started = call(c, make(ImportImageRequest, DiskDeviceMappings=[
+            {"OSSBucket": "bucket", "OSSObject": "image.qcow2", "DiskImSize": 40}]))
         refused_as("Importing", image=started["ImageId"])
         call(c, make(CancelTaskRequest, TaskId=started["TaskId"]))
 

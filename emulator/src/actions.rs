@@ -6,10 +6,13 @@
 //! of every typed request: the library answers it with its check alone.
 
 use ecs_image_rules::wire::{self, Body};
+use std::collections::BTreeMap;
+
 use ecs_image_rules::{
-    AccountId, CancelCopyImage, CancelTask, CopyImage, CreateImage, DeleteInstance, Error,
-    ExportImage, ImportImage, InstancePower, ModifyImageAttribute, ModifyImageSharePermission,
-    Outcome, Parameter, PowerAction, Profile, RequestId, RunInstances, SnapshotId, World,
+    AccountId, CancelCopyImage, CancelTask, CopyImage, CreateImage, DeleteInstance, DiskMapping,
+    Error, ExportImage, ImageAttributes, ImportDisk, ImportImage, InstancePower,
+    ModifyImageAttribute, ModifyImageSharePermission, Outcome, Parameter, PowerAction, Profile,
+    RequestId, RunInstances, SnapshotId, World,
 };
 use serde::Serialize;
 
@@ -20,6 +23,7 @@ use crate::describe;
 use crate::error::GatewayError;
 use crate::protocol::{Reply, host_for};
 use crate::regions;
+use crate::rpc::Params;
 use crate::tags;
 
 /// What an action answered, and whether the world changed.
@@ -110,20 +114,50 @@ static ACTIONS: &[ActionSpec] = &[
             "DiskDeviceMapping.N.SnapshotId",
             "DryRun",
             "Tag.N.Key",
-            "Tag.N.Value"
+            "Tag.N.Value",
+            "ImageName",
+            "Description",
+            "ImageFamily",
+            "ImageVersion",
+            "Architecture",
+            "Platform",
+            "BootMode",
+            "DetectionStrategy",
+            "DiskDeviceMapping.N.Device",
+            "DiskDeviceMapping.N.Size",
+            "DiskDeviceMapping.N.DiskType",
         ]
     ),
     action!(
         "ImportImage",
         true,
         import_image,
-        ["RegionId", "DryRun", "Tag.N.Key", "Tag.N.Value"]
+        [
+            "RegionId",
+            "DryRun",
+            "ImageName",
+            "Description",
+            "OSType",
+            "Platform",
+            "Architecture",
+            "BootMode",
+            "LicenseType",
+            "DetectionStrategy",
+            "DiskDeviceMapping.N.OSSBucket",
+            "DiskDeviceMapping.N.OSSObject",
+            "DiskDeviceMapping.N.Format",
+            "DiskDeviceMapping.N.Device",
+            "DiskDeviceMapping.N.DiskImageSize",
+            "DiskDeviceMapping.N.DiskImSize",
+            "Tag.N.Key",
+            "Tag.N.Value",
+        ]
     ),
     action!(
         "ExportImage",
         true,
         export_image,
-        ["RegionId", "ImageId", "DryRun"]
+        ["RegionId", "ImageId", "DryRun", "OSSBucket"]
     ),
     action!(
         "CopyImage",
@@ -135,7 +169,9 @@ static ACTIONS: &[ActionSpec] = &[
             "DestinationRegionId",
             "DryRun",
             "Tag.N.Key",
-            "Tag.N.Value"
+            "Tag.N.Value",
+            "DestinationImageName",
+            "DestinationDescription",
         ]
     ),
     action!(
@@ -181,7 +217,17 @@ static ACTIONS: &[ActionSpec] = &[
         "ModifyImageAttribute",
         true,
         modify_image_attribute,
-        ["RegionId", "ImageId", "Status", "DryRun"]
+        [
+            "RegionId",
+            "ImageId",
+            "Status",
+            "DryRun",
+            "ImageName",
+            "Description",
+            "ImageFamily",
+            "BootMode",
+            "LicenseType",
+        ]
     ),
     action!(
         "TagResources",
@@ -449,6 +495,19 @@ fn create_image(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
     }
     request.snapshot_ids = single.into_iter().chain(mapped).collect();
     request.tags = tags::tags(&p)?;
+    *request.attributes = ImageAttributes {
+        name: p.attribute("ImageName")?,
+        description: p.attribute("Description")?,
+        family: p.attribute("ImageFamily")?,
+        version: p.attribute("ImageVersion")?,
+        architecture: p.attribute("Architecture")?,
+        platform: p.attribute("Platform")?,
+        boot_mode: p.attribute("BootMode")?,
+        detection_strategy: p.attribute("DetectionStrategy")?,
+        ..ImageAttributes::default()
+    };
+    request.attributes.disks = created_disks(&p)?;
+    request.attributes.size_gib = request.attributes.disks.first().and_then(|d| d.size_gib);
     let request = request.with_dry_run(dry_run(cx)?);
     let result = cx.world.store.create_image(cx.caller, request);
     let image = changed(cx, result)?;
@@ -458,10 +517,78 @@ fn create_image(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
     }))
 }
 
+/// CreateImage's `DiskDeviceMapping.N.Device`, `.Size` and `.DiskType`, one disk per index
+/// that has any of them, in index order.
+fn created_disks(p: &Params<'_>) -> Result<Vec<DiskMapping>, Error> {
+    let mut disks: BTreeMap<u32, DiskMapping> = BTreeMap::new();
+    for (n, device) in p.indexed_raw("DiskDeviceMapping", "Device") {
+        disks.entry(n).or_default().device = Some(device.to_owned());
+    }
+    for (n, size) in p.indexed_raw("DiskDeviceMapping", "Size") {
+        let size = size
+            .parse()
+            .map_err(|_| Error::InvalidParameter(Parameter::DiskSize))?;
+        disks.entry(n).or_default().size_gib = Some(size);
+    }
+    for (n, disk_type) in p.indexed_raw("DiskDeviceMapping", "DiskType") {
+        disks.entry(n).or_default().disk_type = Some(disk_type.parse()?);
+    }
+    if disks.len() > MAX_DISK_DEVICE_MAPPINGS {
+        return Err(Error::InvalidParameter(Parameter::DiskSize));
+    }
+    Ok(disks.into_values().collect())
+}
+
+/// ImportImage's `DiskDeviceMapping.N.*`, one disk per index that has any of them, in index
+/// order; the library refuses a disk without its bucket or object.
+fn imported_disks(p: &Params<'_>) -> Result<Vec<ImportDisk>, Error> {
+    const MAPPING: &str = "DiskDeviceMapping";
+    let mut disks: BTreeMap<u32, ImportDisk> = BTreeMap::new();
+    for (n, bucket) in p.indexed_raw(MAPPING, "OSSBucket") {
+        disks.entry(n).or_default().oss_bucket = Some(bucket.to_owned());
+    }
+    for (n, object) in p.indexed_raw(MAPPING, "OSSObject") {
+        disks.entry(n).or_default().oss_object = Some(object.to_owned());
+    }
+    for (n, format) in p.indexed_raw(MAPPING, "Format") {
+        disks.entry(n).or_default().format = Some(format.parse()?);
+    }
+    for (n, device) in p.indexed_raw(MAPPING, "Device") {
+        disks.entry(n).or_default().device = Some(device.to_owned());
+    }
+    // `DiskImSize` is the older spelling the SDK still declares; `DiskImageSize` wins.
+    let sizes = p.indexed_raw(MAPPING, "DiskImSize");
+    for (n, size) in sizes
+        .into_iter()
+        .chain(p.indexed_raw(MAPPING, "DiskImageSize"))
+    {
+        let size = size
+            .parse()
+            .map_err(|_| Error::InvalidParameter(Parameter::DiskImageSize))?;
+        disks.entry(n).or_default().size_gib = Some(size);
+    }
+    if disks.len() > MAX_DISK_DEVICE_MAPPINGS {
+        return Err(Error::InvalidParameter(Parameter::DiskImageSize));
+    }
+    Ok(disks.into_values().collect())
+}
+
 fn import_image(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
     let p = cx.params();
     let mut request = ImportImage::new(p.required(Parameter::RegionId)?);
     request.tags = tags::tags(&p)?;
+    request.disks = imported_disks(&p)?;
+    *request.attributes = ImageAttributes {
+        name: p.attribute("ImageName")?,
+        description: p.attribute("Description")?,
+        os_type: p.attribute("OSType")?,
+        platform: p.attribute("Platform")?,
+        architecture: p.attribute("Architecture")?,
+        boot_mode: p.attribute("BootMode")?,
+        license_type: p.attribute("LicenseType")?,
+        detection_strategy: p.attribute("DetectionStrategy")?,
+        ..ImageAttributes::default()
+    };
     let request = request.with_dry_run(dry_run(cx)?);
     let region = request.region_id.to_string();
     let result = cx.world.store.import_image(cx.caller, request);
@@ -476,11 +603,12 @@ fn import_image(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
 
 fn export_image(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
     let p = cx.params();
-    let request = ExportImage::new(
+    let mut request = ExportImage::new(
         p.required(Parameter::RegionId)?,
         p.required(Parameter::ImageId)?,
-    )
-    .with_dry_run(dry_run(cx)?);
+    );
+    request.oss_bucket = p.raw("OSSBucket").map(str::to_owned);
+    let request = request.with_dry_run(dry_run(cx)?);
     let region = request.region_id.to_string();
     let result = cx.world.store.export_image(cx.caller, request);
     let task = changed(cx, result)?;
@@ -499,6 +627,8 @@ fn copy_image(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
         p.required(Parameter::DestinationRegionId)?,
     );
     request.tags = tags::tags(&p)?;
+    request.destination_image_name = p.attribute("DestinationImageName")?;
+    request.destination_description = p.attribute("DestinationDescription")?;
     let request = request.with_dry_run(dry_run(cx)?);
     let result = cx.world.store.copy_image(cx.caller, request);
     let made = changed(cx, result)?;
@@ -616,6 +746,11 @@ fn modify_image_attribute(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
         p.required(Parameter::ImageId)?,
     );
     request.status = p.optional(Parameter::Status)?;
+    request.image_name = p.attribute("ImageName")?;
+    request.description = p.attribute("Description")?;
+    request.image_family = p.attribute("ImageFamily")?;
+    request.boot_mode = p.attribute("BootMode")?;
+    request.license_type = p.attribute("LicenseType")?;
     let request = request.with_dry_run(dry_run(cx)?);
     let result = cx
         .world

@@ -70,11 +70,37 @@ impl<'a> Params<'a> {
             .transpose()
     }
 
+    /// An optional attribute, parsed by its library type, which answers the action's
+    /// documented error for a value that breaks its rule (e.g. `InvalidImageName.Malformed`).
+    pub fn attribute<T: FromStr<Err = Error>>(&self, name: &str) -> Result<Option<T>, Error> {
+        self.raw(name).map(str::parse).transpose()
+    }
+
     /// An optional boolean, as the library reads one ([`wire::parse_bool`]).
     pub fn boolean(&self, p: Parameter) -> Result<Option<bool>, Error> {
         self.raw(p.name())
             .map(|v| wire::parse_bool(v).ok_or(Error::InvalidParameter(p)))
             .transpose()
+    }
+
+    /// The raw values of `<prefix>.N.<field>`, by index, in index order (the first value of a
+    /// repeated index counts); an index that is not a positive number is not part of the list.
+    pub fn indexed_raw(&self, prefix: &str, field: &str) -> Vec<(u32, &'a str)> {
+        self.reads(&format!("{prefix}.N.{field}"));
+        let mut entries: Vec<(u32, &str)> = self
+            .params
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .filter_map(|(k, v)| {
+                let rest = k.strip_prefix(prefix)?.strip_prefix('.')?;
+                let index = rest.strip_suffix(field)?.strip_suffix('.')?;
+                let index: u32 = index.parse().ok().filter(|&n| n > 0)?;
+                Some((index, v.as_str()))
+            })
+            .collect();
+        entries.sort_by_key(|&(index, _)| index);
+        entries.dedup_by_key(|&mut (index, _)| index);
+        entries
     }
 
     /// A flattened list `<prefix>.1`, `<prefix>.2`, … (or `<prefix>.N.<field>`), in index

@@ -235,7 +235,7 @@ async fn a_full_lifecycle_meets_every_blocker() {
     let export = alice(
         &server,
         "ExportImage",
-        &[("RegionId", HZ), ("ImageId", img)],
+        &[("RegionId", HZ), ("ImageId", img), ("OSSBucket", "bucket")],
     )
     .await
     .assert_ok();
@@ -338,9 +338,17 @@ async fn a_full_lifecycle_meets_every_blocker() {
     assert_eq!(deleted.header("x-emulator-outcome"), Some("Deleted"));
 
     // Importing → ImageIsImporting; CancelTask removes the image being imported.
-    let import = alice(&server, "ImportImage", &[("RegionId", HZ)])
-        .await
-        .assert_ok();
+    let import = alice(
+        &server,
+        "ImportImage",
+        &[
+            ("RegionId", HZ),
+            ("DiskDeviceMapping.1.OSSBucket", "bucket"),
+            ("DiskDeviceMapping.1.OSSObject", "image.qcow2"),
+        ],
+    )
+    .await
+    .assert_ok();
     let (imported, import_task) = (
         import["ImageId"].as_str().unwrap(),
         import["TaskId"].as_str().unwrap(),
@@ -441,12 +449,98 @@ async fn lifecycle_refusals_are_the_libraries() {
                 (
                     ALICE_KEY,
                     "ExportImage",
-                    &[("RegionId", "xx-nowhere-1"), ("ImageId", "m-demo-free")],
+                    &[
+                        ("RegionId", "xx-nowhere-1"),
+                        ("ImageId", "m-demo-free"),
+                        ("OSSBucket", "bucket"),
+                    ],
                 ),
                 (
                     404,
                     "InvalidRegionId.NotFound",
                     "The specified RegionId does not exist.",
+                ),
+            ),
+            (
+                (
+                    ALICE_KEY,
+                    "ExportImage",
+                    &[("RegionId", HZ), ("ImageId", "m-demo-free")],
+                ),
+                (
+                    400,
+                    "MissingParameter",
+                    "An input parameter \"OSSBucket\" that is mandatory for processing the \
+                     request is not supplied.",
+                ),
+            ),
+            (
+                (ALICE_KEY, "ImportImage", &[("RegionId", HZ)]),
+                (
+                    403,
+                    "MissingParameter.DiskDeviceMapping",
+                    "The specified parameter DiskDeviceMapping is not supplied.",
+                ),
+            ),
+            (
+                (
+                    ALICE_KEY,
+                    "ImportImage",
+                    &[
+                        ("RegionId", HZ),
+                        ("DiskDeviceMapping.1.OSSObject", "image.qcow2"),
+                    ],
+                ),
+                (
+                    400,
+                    "MissingParameter",
+                    "An input parameter \"DiskDeviceMapping.1.OSSBucket\" that is mandatory for \
+                     processing the request is not supplied.",
+                ),
+            ),
+            (
+                (
+                    ALICE_KEY,
+                    "CreateImage",
+                    &[("RegionId", HZ), ("ImageName", "http://bad")],
+                ),
+                (
+                    400,
+                    "InvalidImageName.Malformed",
+                    "The specified Image name is wrongly formed.",
+                ),
+            ),
+            (
+                (
+                    ALICE_KEY,
+                    "ModifyImageAttribute",
+                    &[
+                        ("RegionId", HZ),
+                        ("ImageId", "m-demo-free"),
+                        ("Description", "x"),
+                    ],
+                ),
+                (
+                    400,
+                    "InvalidDescription.Malformed",
+                    "The specified description is wrongly formed.",
+                ),
+            ),
+            (
+                (
+                    ALICE_KEY,
+                    "CopyImage",
+                    &[
+                        ("RegionId", HZ),
+                        ("ImageId", "m-demo-free"),
+                        ("DestinationRegionId", "cn-shanghai"),
+                        ("DestinationImageName", "9lives"),
+                    ],
+                ),
+                (
+                    400,
+                    "InvalidImageName.Malformed",
+                    "The specified Image name is wrongly formed.",
                 ),
             ),
         ],
@@ -600,6 +694,7 @@ async fn dry_run_checks_and_changes_nothing() {
                     &[
                         ("RegionId", HZ),
                         ("ImageId", "m-demo-public"),
+                        ("OSSBucket", "bucket"),
                         ("DryRun", "true"),
                     ],
                 ),

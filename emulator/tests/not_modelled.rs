@@ -60,11 +60,11 @@ async fn a_refused_parameter_changes_nothing() {
         &[
             ("RegionId", HZ),
             ("SnapshotId", "s-demo-free"),
-            ("ImageName", "named"),
+            ("ResourceGroupId", "rg-1"),
         ],
     )
     .await;
-    not_modelled(&answer, "CreateImage", "ImageName");
+    not_modelled(&answer, "CreateImage", "ResourceGroupId");
     let answer = call(
         &server,
         ALICE_KEY,
@@ -73,10 +73,11 @@ async fn a_refused_parameter_changes_nothing() {
             ("RegionId", HZ),
             ("ImageId", "m-demo-free"),
             ("OSSBucket", "bucket"),
+            ("OSSPrefix", "exports/"),
         ],
     )
     .await;
-    not_modelled(&answer, "ExportImage", "OSSBucket");
+    not_modelled(&answer, "ExportImage", "OSSPrefix");
     assert_eq!(world(&server).await, before);
 }
 
@@ -102,10 +103,10 @@ async fn a_repeat_list_parameter_is_refused_by_its_wire_name_before_other_checks
         &server,
         ALICE_KEY,
         "ModifyImageAttribute",
-        &[("ImageName", "renamed")],
+        &[("Features.NvmeSupport", "supported")],
     )
     .await;
-    not_modelled(&answer, "ModifyImageAttribute", "ImageName");
+    not_modelled(&answer, "ModifyImageAttribute", "Features.NvmeSupport");
 }
 
 #[tokio::test]
@@ -220,15 +221,49 @@ async fn no_modelled_parameter_is_refused() {
                 ("RegionId", HZ),
                 ("SnapshotId", "s-demo-free"),
                 ("DiskDeviceMapping.1.SnapshotId", "s-demo-other"),
+                ("DiskDeviceMapping.1.Device", "/dev/xvda"),
+                ("DiskDeviceMapping.1.Size", "40"),
+                ("DiskDeviceMapping.1.DiskType", "system"),
+                ("ImageName", "named"),
+                ("Description", "a described image"),
+                ("ImageFamily", "family"),
+                ("ImageVersion", "1.0"),
+                ("Architecture", "arm64"),
+                ("Platform", "CentOS"),
+                ("BootMode", "BIOS"),
+                ("DetectionStrategy", "Standard"),
                 ("DryRun", "true"),
             ],
         ),
-        ("ImportImage", &[("RegionId", HZ), ("DryRun", "true")]),
+        (
+            "ImportImage",
+            &[
+                ("RegionId", HZ),
+                ("ImageName", "imported"),
+                ("Description", "an imported image"),
+                ("OSType", "linux"),
+                ("Platform", "Ubuntu"),
+                ("Architecture", "x86_64"),
+                ("BootMode", "UEFI"),
+                ("LicenseType", "BYOL"),
+                ("DetectionStrategy", "Standard"),
+                ("DiskDeviceMapping.1.OSSBucket", "bucket"),
+                ("DiskDeviceMapping.1.OSSObject", "image.qcow2"),
+                ("DiskDeviceMapping.1.Format", "qcow2"),
+                ("DiskDeviceMapping.1.Device", "/dev/xvda"),
+                ("DiskDeviceMapping.1.DiskImageSize", "40"),
+                ("DiskDeviceMapping.2.DiskImSize", "20"),
+                ("DiskDeviceMapping.2.OSSBucket", "bucket"),
+                ("DiskDeviceMapping.2.OSSObject", "data.raw"),
+                ("DryRun", "true"),
+            ],
+        ),
         (
             "ExportImage",
             &[
                 ("RegionId", HZ),
                 ("ImageId", "m-demo-free"),
+                ("OSSBucket", "bucket"),
                 ("DryRun", "true"),
             ],
         ),
@@ -238,6 +273,8 @@ async fn no_modelled_parameter_is_refused() {
                 ("RegionId", HZ),
                 ("ImageId", "m-demo-free"),
                 ("DestinationRegionId", "cn-shanghai"),
+                ("DestinationImageName", "copied"),
+                ("DestinationDescription", "a copy"),
                 ("DryRun", "true"),
             ],
         ),
@@ -276,6 +313,11 @@ async fn no_modelled_parameter_is_refused() {
                 ("RegionId", HZ),
                 ("ImageId", "m-demo-free"),
                 ("Status", "Deprecated"),
+                ("ImageName", "renamed"),
+                ("Description", "re-described"),
+                ("ImageFamily", "family"),
+                ("BootMode", "UEFI-Preferred"),
+                ("LicenseType", "Auto"),
                 ("DryRun", "true"),
             ],
         ),

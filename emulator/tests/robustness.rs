@@ -395,7 +395,7 @@ fn parameters_of(action: &str) -> &'static [&'static str] {
         ],
         "CreateImage" => &["RegionId", "SnapshotId", "DiskDeviceMapping", "DryRun"],
         "ImportImage" => &["RegionId", "DryRun"],
-        "ExportImage" => &["RegionId", "ImageId", "DryRun"],
+        "ExportImage" => &["RegionId", "ImageId", "OSSBucket", "DryRun"],
         "CopyImage" => &["RegionId", "ImageId", "DestinationRegionId", "DryRun"],
         "CancelCopyImage" => &["RegionId", "ImageId"],
         "CancelTask" => &["RegionId", "TaskId"],
@@ -468,6 +468,7 @@ fn values_of(name: &str, ids: &WorldIds) -> (Vec<String>, Vec<String>) {
         "InstanceChargeType" => (&["PostPaid"], &[""]),
         // (m-demo-free, env) as a ListTagResources token spells it.
         "NextToken" => (&["6d2d64656d6f2d66726565.656e76"], &["x", "zz.zz"]),
+        "OSSBucket" => (&["bucket"], &[""]),
         other => panic!("no values listed for {other}"),
     };
     let owned = |values: &[&str]| values.iter().map(|v| (*v).to_owned()).collect::<Vec<_>>();

@@ -4,8 +4,12 @@
 
 use std::str::FromStr;
 
+use crate::attributes::{
+    BootMode, Description, DiskFormat, DiskMapping, DiskType, ImageAttributes, ImageFamily,
+    ImageName, LicenseType,
+};
 use crate::blocker::Blocker;
-use crate::error::{Denial, Error, NotFound, Parameter};
+use crate::error::{Denial, Error, Missing, NotFound, Parameter};
 use crate::ids::{AccountId, ImageId, RegionId, SnapshotId, TaskId};
 use crate::model::{Image, ImageStatus, Task, TaskEnd, TaskKind};
 use crate::profile::Profile;
@@ -25,6 +29,11 @@ pub struct CreateImage {
     pub snapshot_ids: Vec<SnapshotId>,
     /// `Tag.N`: tags for the new image, at most 20, keys unique.
     pub tags: Vec<Tag>,
+    /// `ImageName`, `Description`, `ImageFamily`, `ImageVersion`, `Architecture`,
+    /// `Platform`, `BootMode`, `DetectionStrategy` and the disk mappings' `Device`, `Size` and
+    /// `DiskType`: the new image's attributes, each already valid (boxed: most requests set
+    /// few, and an [`Action`](crate::Action) stays small).
+    pub attributes: Box<ImageAttributes>,
     /// `DryRun`: check only.
     pub dry_run: bool,
 }
@@ -36,7 +45,16 @@ impl CreateImage {
             region_id,
             snapshot_ids: Vec::new(),
             tags: Vec::new(),
+            attributes: Box::default(),
             dry_run: false,
+        }
+    }
+
+    /// The same request with these attributes for the new image.
+    pub fn with_attributes(self, attributes: ImageAttributes) -> Self {
+        Self {
+            attributes: Box::new(attributes),
+            ..self
         }
     }
 
@@ -66,16 +84,24 @@ pub struct ImportImage {
     pub region_id: RegionId,
     /// `Tag.N`: tags for the new image, at most 20, keys unique.
     pub tags: Vec<Tag>,
+    /// `DiskDeviceMapping.N`: the disks to import, the system disk first; at least one.
+    pub disks: Vec<ImportDisk>,
+    /// `ImageName`, `Description`, `OSType`, `Platform`, `Architecture`, `BootMode`,
+    /// `LicenseType`, `DetectionStrategy`: the new image's attributes, each already valid.
+    /// (Its disks come from `disks`.) Boxed, as CreateImage's.
+    pub attributes: Box<ImageAttributes>,
     /// `DryRun`: check only.
     pub dry_run: bool,
 }
 
 impl ImportImage {
-    /// A request.
+    /// A request without disks yet (refused until one is added).
     pub fn new(region_id: RegionId) -> Self {
         Self {
             region_id,
             tags: Vec::new(),
+            disks: Vec::new(),
+            attributes: Box::default(),
             dry_run: false,
         }
     }
@@ -86,9 +112,50 @@ impl ImportImage {
         self
     }
 
+    /// The same request with one more disk.
+    pub fn add_disk(mut self, disk: ImportDisk) -> Self {
+        self.disks.push(disk);
+        self
+    }
+
+    /// The same request with these attributes for the new image.
+    pub fn with_attributes(self, attributes: ImageAttributes) -> Self {
+        Self {
+            attributes: Box::new(attributes),
+            ..self
+        }
+    }
+
     /// The same request with `DryRun` set.
     pub fn with_dry_run(self, dry_run: bool) -> Self {
         Self { dry_run, ..self }
+    }
+}
+
+/// One `DiskDeviceMapping.N` of ImportImage: an image file in OSS. The bucket and the object
+/// are required \[D\]; the check refuses a disk without them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportDisk {
+    /// `OSSBucket`.
+    pub oss_bucket: Option<String>,
+    /// `OSSObject`.
+    pub oss_object: Option<String>,
+    /// `Format`.
+    pub format: Option<DiskFormat>,
+    /// `Device`.
+    pub device: Option<String>,
+    /// `DiskImageSize` (or its older spelling `DiskImSize`), in GiB.
+    pub size_gib: Option<u32>,
+}
+
+impl ImportDisk {
+    /// The image file `object` in `bucket`.
+    pub fn from_oss(bucket: &str, object: &str) -> Self {
+        Self {
+            oss_bucket: Some(bucket.to_owned()),
+            oss_object: Some(object.to_owned()),
+            ..Self::default()
+        }
     }
 }
 
@@ -100,17 +167,28 @@ pub struct ExportImage {
     pub region_id: RegionId,
     /// `ImageId`: the image to export.
     pub image_id: ImageId,
+    /// `OSSBucket`: where to; required \[D\].
+    pub oss_bucket: Option<String>,
     /// `DryRun`: check only.
     pub dry_run: bool,
 }
 
 impl ExportImage {
-    /// A request.
+    /// A request without its bucket yet (refused until one is set).
     pub fn new(region_id: RegionId, image_id: ImageId) -> Self {
         Self {
             region_id,
             image_id,
+            oss_bucket: None,
             dry_run: false,
+        }
+    }
+
+    /// The same request with `OSSBucket` set.
+    pub fn with_oss_bucket(self, bucket: &str) -> Self {
+        Self {
+            oss_bucket: Some(bucket.to_owned()),
+            ..self
         }
     }
 
@@ -134,6 +212,12 @@ pub struct CopyImage {
     pub destination_region_id: RegionId,
     /// `Tag.N`: tags for the new image, at most 20, keys unique.
     pub tags: Vec<Tag>,
+    /// `DestinationImageName`: the copy's name; without it the copy keeps the source's
+    /// \[I\].
+    pub destination_image_name: Option<ImageName>,
+    /// `DestinationDescription`: the copy's description; without it the copy keeps the
+    /// source's \[I\].
+    pub destination_description: Option<Description>,
     /// `DryRun`: check only.
     pub dry_run: bool,
 }
@@ -146,6 +230,8 @@ impl CopyImage {
             image_id,
             destination_region_id,
             tags: Vec::new(),
+            destination_image_name: None,
+            destination_description: None,
             dry_run: false,
         }
     }
@@ -154,6 +240,22 @@ impl CopyImage {
     pub fn add_tag(mut self, tag: Tag) -> Self {
         self.tags.push(tag);
         self
+    }
+
+    /// The same request with `DestinationImageName` set.
+    pub fn with_destination_image_name(self, name: ImageName) -> Self {
+        Self {
+            destination_image_name: Some(name),
+            ..self
+        }
+    }
+
+    /// The same request with `DestinationDescription` set.
+    pub fn with_destination_description(self, description: Description) -> Self {
+        Self {
+            destination_description: Some(description),
+            ..self
+        }
     }
 
     /// The same request with `DryRun` set.
@@ -224,10 +326,10 @@ impl FromStr for AttributeStatus {
     }
 }
 
-/// ModifyImageAttribute: with `Status`, deprecates one of the caller's images or makes it
-/// Available again. (The action's other attributes, name and description and so on, play no
-/// part in DeleteImage and are not modelled: a call without `Status` is checked and changes
-/// nothing \[I\].)
+/// ModifyImageAttribute: renames, re-describes or re-families one of the caller's images,
+/// changes its boot mode or licence type, and with `Status` deprecates it or makes it
+/// Available again. An attribute left out keeps its value \[D\]; a call that sets nothing is
+/// checked and changes nothing \[I\].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModifyImageAttribute {
     /// `RegionId`: the image's region.
@@ -236,6 +338,16 @@ pub struct ModifyImageAttribute {
     pub image_id: ImageId,
     /// `Status`: the new status, if any.
     pub status: Option<AttributeStatus>,
+    /// `ImageName`: the new name, if any.
+    pub image_name: Option<ImageName>,
+    /// `Description`: the new description, if any.
+    pub description: Option<Description>,
+    /// `ImageFamily`: the new family, if any.
+    pub image_family: Option<ImageFamily>,
+    /// `BootMode`: the new boot mode, if any.
+    pub boot_mode: Option<BootMode>,
+    /// `LicenseType`: the new licence type, if any.
+    pub license_type: Option<LicenseType>,
     /// `DryRun`: check only.
     pub dry_run: bool,
 }
@@ -247,8 +359,38 @@ impl ModifyImageAttribute {
             region_id,
             image_id,
             status: None,
+            image_name: None,
+            description: None,
+            image_family: None,
+            boot_mode: None,
+            license_type: None,
             dry_run: false,
         }
+    }
+
+    /// The same request with `ImageName` set.
+    pub fn with_image_name(self, name: ImageName) -> Self {
+        Self {
+            image_name: Some(name),
+            ..self
+        }
+    }
+
+    /// The same request with `Description` set.
+    pub fn with_description(self, description: Description) -> Self {
+        Self {
+            description: Some(description),
+            ..self
+        }
+    }
+
+    /// Whether it changes anything besides `Status`.
+    fn changes_attributes(&self) -> bool {
+        self.image_name.is_some()
+            || self.description.is_some()
+            || self.image_family.is_some()
+            || self.boot_mode.is_some()
+            || self.license_type.is_some()
     }
 
     /// The same request with `Status` set.
@@ -296,11 +438,18 @@ impl Transition for CreateImage {
     /// A new private custom image of the caller's, Creating, built from the snapshots.
     fn change(&self, store: &mut ImageStore, caller: &AccountId, (): ()) -> ImageId {
         let id = store.new_image_id();
-        checked(store.insert_image(Image {
-            status: ImageStatus::Creating,
-            snapshots: self.snapshot_ids.clone(),
-            ..Image::custom(id.clone(), caller.clone(), self.region_id.clone())
-        }));
+        checked(
+            store.insert_image(Image {
+                status: ImageStatus::Creating,
+                snapshots: self.snapshot_ids.clone(),
+                attributes: ImageAttributes {
+                    creation_time: Some(store.now()),
+                    ..(*self.attributes).clone()
+                }
+                .boxed(),
+                ..Image::custom(id.clone(), caller.clone(), self.region_id.clone())
+            }),
+        );
         store.tag_new(ResourceType::Image, id.as_str(), &self.tags);
         id
     }
@@ -312,13 +461,25 @@ impl Transition for CreateImage {
 
 // ---- ImportImage ---------------------------------------------------------------------------
 
-/// Refusals, in this order: `InvalidRegionId.NotFound`; `InvalidTagCount` or
-/// `Duplicate.TagKey` for its `Tag.N`.
+/// Refusals, in this order: `MissingParameter.DiskDeviceMapping` without any disk;
+/// `MissingParameter` for a disk without its `OSSBucket`, then without its `OSSObject` \[D\];
+/// `InvalidRegionId.NotFound`; `InvalidTagCount` or `Duplicate.TagKey` for its `Tag.N`.
 impl Transition for ImportImage {
     type Checked = ();
     type Answer = NewImage;
 
     fn check(&self, store: &ImageStore, _: &AccountId, _: &Profile) -> Result<(), Error> {
+        if self.disks.is_empty() {
+            return Err(Missing::DiskDeviceMapping.into());
+        }
+        for disk in &self.disks {
+            if disk.oss_bucket.is_none() {
+                return Err(Missing::MappingOssBucket.into());
+            }
+            if disk.oss_object.is_none() {
+                return Err(Missing::MappingOssObject.into());
+            }
+        }
         known_region(store, &self.region_id)?;
         check_new_tags(&self.tags)
     }
@@ -327,15 +488,23 @@ impl Transition for ImportImage {
     fn change(&self, store: &mut ImageStore, caller: &AccountId, (): ()) -> NewImage {
         let image = store.new_image_id();
         let task = store.new_task_id();
-        checked(store.insert_image(Image {
-            status: ImageStatus::Waiting,
-            ..Image::custom(image.clone(), caller.clone(), self.region_id.clone())
-        }));
+        checked(
+            store.insert_image(Image {
+                status: ImageStatus::Waiting,
+                attributes: ImageAttributes {
+                    creation_time: Some(store.now()),
+                    ..self.imported_attributes()
+                }
+                .boxed(),
+                ..Image::custom(image.clone(), caller.clone(), self.region_id.clone())
+            }),
+        );
         checked(store.insert_task(Task {
             id: task.clone(),
             kind: TaskKind::ImportImage {
                 image: image.clone(),
             },
+            created: Some(store.now()),
         }));
         store.tag_new(ResourceType::Image, image.as_str(), &self.tags);
         NewImage { image, task }
@@ -346,17 +515,48 @@ impl Transition for ImportImage {
     }
 }
 
+impl ImportImage {
+    /// The new image's attributes: the request's, with a disk mapping per imported disk (the
+    /// first is the system disk \[D\]) and the system disk's size as the image's.
+    fn imported_attributes(&self) -> ImageAttributes {
+        let disks: Vec<DiskMapping> = (0..)
+            .zip(&self.disks)
+            .map(|(n, disk)| DiskMapping {
+                device: disk.device.clone(),
+                size_gib: disk.size_gib,
+                disk_type: Some(if n == 0 {
+                    DiskType::System
+                } else {
+                    DiskType::Data
+                }),
+                format: disk.format,
+                oss_bucket: disk.oss_bucket.clone(),
+                oss_object: disk.oss_object.clone(),
+            })
+            .collect();
+        ImageAttributes {
+            size_gib: disks.first().and_then(|d| d.size_gib),
+            disks,
+            ..(*self.attributes).clone()
+        }
+    }
+}
+
 // ---- ExportImage ---------------------------------------------------------------------------
 
-/// Refusals, in this order: `InvalidRegionId.NotFound`; `InvalidImageId.NotFound` unless the
-/// image is the caller's own in the region; `OperationDenied.CommunityImage` for a community
-/// image; `IncorrectImageStatus` unless it is Available (and not still being imported or
-/// copied); `ImageIsExporting` while another export of it runs.
+/// Refusals, in this order: `MissingParameter` without `OSSBucket` \[D\];
+/// `InvalidRegionId.NotFound`; `InvalidImageId.NotFound` unless the image is the caller's own
+/// in the region; `OperationDenied.CommunityImage` for a community image;
+/// `IncorrectImageStatus` unless it is Available (and not still being imported or copied);
+/// `ImageIsExporting` while another export of it runs.
 impl Transition for ExportImage {
     type Checked = ();
     type Answer = TaskId;
 
     fn check(&self, store: &ImageStore, caller: &AccountId, _: &Profile) -> Result<(), Error> {
+        if self.oss_bucket.is_none() {
+            return Err(Missing::OssBucket.into());
+        }
         known_region(store, &self.region_id)?;
         let entry = own_image(store, caller, &self.region_id, &self.image_id)?;
         if entry.image.visibility.community {
@@ -379,6 +579,7 @@ impl Transition for ExportImage {
             kind: TaskKind::ExportImage {
                 image: self.image_id.clone(),
             },
+            created: Some(store.now()),
         }));
         task
     }
@@ -422,8 +623,22 @@ impl Transition for CopyImage {
     fn change(&self, store: &mut ImageStore, caller: &AccountId, (): ()) -> NewImage {
         let image = store.new_image_id();
         let task = store.new_task_id();
+        // The copy is the same image: it keeps the source's attributes, under its new name
+        // and description when given \[D: same content; I: what it keeps\].
+        let mut attributes = store
+            .image(self.image_id.as_str())
+            .map(|source| source.attributes().clone())
+            .unwrap_or_default();
+        if let Some(name) = &self.destination_image_name {
+            attributes.name = Some(name.clone());
+        }
+        if let Some(description) = &self.destination_description {
+            attributes.description = Some(description.clone());
+        }
+        attributes.creation_time = Some(store.now());
         checked(store.insert_image(Image {
             status: ImageStatus::Creating,
+            attributes: attributes.boxed(),
             ..Image::custom(
                 image.clone(),
                 caller.clone(),
@@ -436,6 +651,7 @@ impl Transition for CopyImage {
                 source: self.image_id.clone(),
                 destination: image.clone(),
             },
+            created: Some(store.now()),
         }));
         store.tag_new(ResourceType::Image, image.as_str(), &self.tags);
         NewImage { image, task }
@@ -494,7 +710,9 @@ impl Transition for CancelCopyImage {
 // ---- ModifyImageAttribute ------------------------------------------------------------------
 
 /// Refusals, in this order: `InvalidRegionId.NotFound`; `InvalidImageId.NotFound` unless the
-/// image is the caller's own in the region; then, with `Status` only: `IncorrectImageStatus`
+/// image is the caller's own in the region; `InvalidStatus.ImageIsCreating` when it changes an
+/// attribute other than `Status` of a Creating image [D code; I when]; then, with `Status`
+/// only: `IncorrectImageStatus`
 /// \[I\] unless it is Available or Deprecated (and not still being imported or copied); to
 /// deprecate, a shared image must be unshared first, `ImageUseShared` in the profile's catalog
 /// [D rule, I code], and a community image unpublished first, `Image.Public` \[I\].
@@ -510,6 +728,9 @@ impl Transition for ModifyImageAttribute {
     ) -> Result<(), Error> {
         known_region(store, &self.region_id)?;
         let entry = own_image(store, caller, &self.region_id, &self.image_id)?;
+        if self.changes_attributes() && entry.image.status == ImageStatus::Creating {
+            return Err(Denial::ImageIsCreating.into());
+        }
         let Some(status) = self.status else {
             return Ok(());
         };
@@ -534,8 +755,22 @@ impl Transition for ModifyImageAttribute {
         Ok(())
     }
 
-    /// Sets the status; setting the status it already has, or none, changes nothing.
+    /// Sets the attributes and the status given; one left out keeps its value.
     fn change(&self, store: &mut ImageStore, _: &AccountId, (): ()) {
+        if self.changes_attributes() {
+            fn set<T: Clone>(to: &Option<T>, value: &mut Option<T>) {
+                if let Some(to) = to {
+                    *value = Some(to.clone());
+                }
+            }
+            store.change_attributes(self.image_id.as_str(), |attributes| {
+                set(&self.image_name, &mut attributes.name);
+                set(&self.description, &mut attributes.description);
+                set(&self.image_family, &mut attributes.family);
+                set(&self.boot_mode, &mut attributes.boot_mode);
+                set(&self.license_type, &mut attributes.license_type);
+            });
+        }
         if let Some(status) = self.status {
             store.set_status(self.image_id.as_str(), status.status());
         }

@@ -57,7 +57,7 @@ mod tag;
 mod task;
 
 pub use image::{
-    AttributeStatus, CancelCopyImage, CopyImage, CreateImage, ExportImage, ImportImage,
+    AttributeStatus, CancelCopyImage, CopyImage, CreateImage, ExportImage, ImportDisk, ImportImage,
     ModifyImageAttribute, NewImage,
 };
 pub use instance::{DeleteInstance, InstancePower, MAX_AMOUNT, PowerAction, RunInstances};

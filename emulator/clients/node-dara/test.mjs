@@ -181,10 +181,10 @@ const steps = [
     await c.deleteInstance(new $Ecs.DeleteInstanceRequest({ instanceId: instance }));
   }],
   ['Exporting', async () => {
-    // OSSBucket is declared but not modelled: refused, not ignored (docs/emulator.md).
-    await refused(() => c.exportImage(new $Ecs.ExportImageRequest({ regionId: REGION, imageId: s.image, OSSBucket: 'bucket' })),
-      { status: 400, code: 'Emulator.ParameterNotModelled', message: 'The parameter "OSSBucket" of ExportImage is declared by ECS but not modelled by this emulator, so it is refused rather than ignored; see docs/coverage.md.' });
-    const task = (await c.exportImage(new $Ecs.ExportImageRequest({ regionId: REGION, imageId: s.image }))).body.taskId;
+    // OSSBucket is required: without it, the documented MissingParameter.
+    await refused(() => c.exportImage(new $Ecs.ExportImageRequest({ regionId: REGION, imageId: s.image })),
+      { status: 400, code: 'MissingParameter', message: 'An input parameter "OSSBucket" that is mandatory for processing the request is not supplied.' });
+    const task = (await c.exportImage(new $Ecs.ExportImageRequest({ regionId: REGION, imageId: s.image, OSSBucket: 'bucket' }))).body.taskId;
     await refusedAs('Exporting');
     const tasks = await c.describeTasks(new $Ecs.DescribeTasksRequest({ regionId: REGION, taskAction: 'ExportImage', taskStatus: 'Processing' }));
     if (!tasks.body.taskSet.task.some((t) => t.taskId === task)) throw new Error(`DescribeTasks does not list ${task}`);
@@ -197,7 +197,12 @@ const steps = [
     await c.cancelCopyImage(new $Ecs.CancelCopyImageRequest({ regionId: 'cn-shanghai', imageId: copy }));
   }],
   ['Importing', async () => {
-    const started = (await c.importImage(new $Ecs.ImportImageRequest({ regionId: REGION }))).body;
+    await refused(() => c.importImage(new $Ecs.ImportImageRequest({ regionId: REGION })),
+      { status: 403, code: 'MissingParameter.DiskDeviceMapping', message: 'The specified parameter DiskDeviceMapping is not supplied.' });
+    const started = (await c.importImage(new $Ecs.ImportImageRequest({
+      regionId: REGION,
+      diskDeviceMapping: [new $Ecs.ImportImageRequestDiskDeviceMapping({ OSSBucket: 'bucket', OSSObject: 'image.qcow2', diskImageSize: 40 })],
+    }))).body;
     await refusedAs('Importing', REGION, started.imageId);
     await c.cancelTask(new $Ecs.CancelTaskRequest({ regionId: REGION, taskId: started.taskId }));
   }],

@@ -692,6 +692,7 @@ impl WorldDef {
                     .iter()
                     .map(|s| SnapshotId::new(s))
                     .collect::<std::result::Result<_, _>>()?,
+                attributes: None,
             })?;
         }
         for (id, def) in &self.tasks {
@@ -710,6 +711,7 @@ impl WorldDef {
             store.insert_task(Task {
                 id: TaskId::new(id)?,
                 kind,
+                created: None,
             })?;
         }
         for def in &self.instances {
