@@ -66,6 +66,13 @@ pub enum GatewayError {
     },
     /// 400 `InvalidParameter`: the body could not be read \[I\].
     UnreadableBody,
+    /// 400 `InvalidParameter`: more parameters than
+    /// [`MAX_PARAMETERS`](crate::protocol::MAX_PARAMETERS), refused before the signature is
+    /// checked \[I\].
+    TooManyParameters {
+        /// The bound.
+        limit: usize,
+    },
     /// 400 `InvalidWorld`: an admin `PUT /_emulator/world` body that is not a valid world \[I\].
     InvalidWorld(String),
     /// 400 `InvalidParameter`: an admin parameter (not one of ECS's) that is not valid \[I\].
@@ -208,6 +215,11 @@ impl GatewayError {
                 400,
                 "InvalidParameter",
                 B("The request body could not be read."),
+            ),
+            TooManyParameters { limit } => (
+                400,
+                "InvalidParameter",
+                O(format!("The request has more than {limit} parameters.")),
             ),
             InvalidWorld(why) => (
                 400,

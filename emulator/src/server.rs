@@ -115,7 +115,14 @@ struct Served {
     gate: Arc<Gate>,
     body_read_timeout: Duration,
     replay: Option<Arc<Replay>>,
+    /// One large request is worked on at a time.
+    large: Arc<Semaphore>,
 }
+
+/// A request whose query and body together are longer than this is answered on a blocking
+/// thread, one such request at a time \[I: a signed call of the image actions is a few
+/// kilobytes at most; 64 KiB leaves room for a full `ImageId` list\].
+pub const LARGE_REQUEST_BYTES: usize = 64 * 1024;
 
 /// The client's address, set on every request by the connection that carries it.
 #[derive(Debug, Clone, Copy)]
@@ -144,6 +151,7 @@ pub async fn serve_with(
         gate: Arc::new(Gate::new(listen, options.admin_token.as_deref())),
         body_read_timeout: options.body_read_timeout,
         replay: options.replay_window.map(|w| Arc::new(Replay::new(w))),
+        large: Arc::new(Semaphore::new(1)),
     };
     let app = Router::new().fallback(handle).with_state(served);
     let permits = Arc::new(Semaphore::new(options.max_connections));
@@ -430,8 +438,67 @@ async fn handle(State(served): State<Served>, request: Request) -> Response {
             .unwrap_or_else(|_| internal(Format::Json))
             .into_response();
     }
-    let params = protocol::params(&raw_query, &parts.headers, &body);
+    let large = raw_query.len() + body.len() > LARGE_REQUEST_BYTES;
+    // A blocking thread's panic is answered in the format the query asks for.
+    let query_format = || Format::of(&protocol::params(&raw_query, &HeaderMap::new(), &[]));
+    let fallback = if large || persists {
+        query_format()
+    } else {
+        Format::Json
+    };
+    let emulator = emulator.clone();
+    let replay = served.replay.clone();
+    let run = move || {
+        answer(
+            &emulator,
+            parts,
+            &raw_query,
+            &body,
+            request_id,
+            replay.as_deref(),
+        )
+    };
+    // Without a state file a small action runs here: a few lookups under the lock, less than
+    // handing it to a blocking thread would cost (perf/load.sh; docs/performance.md). With a
+    // state file it may fsync, which must not stall an async worker. A large request (up to a
+    // megabyte of parameters to decode, canonicalize and hash, signed or not) runs on a
+    // blocking thread too, one at a time, so that junk cannot take every worker and core from
+    // the small requests of other clients (perf/junk.sh).
+    let reply = if large {
+        let _turn = served.large.acquire().await;
+        tokio::task::spawn_blocking(run).await
+    } else if persists {
+        tokio::task::spawn_blocking(run).await
+    } else {
+        Ok(run())
+    };
+    let reply = reply.unwrap_or_else(|_| internal(fallback));
+    // An injected latency: the action has run; only its answer waits (faults.rs).
+    if let Some(delay) = reply.delay() {
+        tokio::time::sleep(delay).await;
+    }
+    reply.into_response()
+}
+
+/// An action request whose body has arrived: its parameters (at most
+/// [`protocol::MAX_PARAMETERS`]), its action, its signature (checked before the world's lock
+/// is taken: its cost grows with the request, and an unauthenticated caller must not hold up
+/// the others), then the action.
+fn answer(
+    emulator: &Emulator,
+    parts: axum::http::request::Parts,
+    raw_query: &str,
+    body: &Bytes,
+    request_id: ecs_image_rules::RequestId,
+    replay: Option<&Replay>,
+) -> Reply {
+    let params = protocol::params(raw_query, &parts.headers, body);
     let format = Format::of(&params);
+    if params.len() > protocol::MAX_PARAMETERS {
+        let limit = protocol::MAX_PARAMETERS;
+        let error = GatewayError::TooManyParameters { limit };
+        return early_error(emulator, format, &error, request_id, &params);
+    }
     // Under signature checks an RPC V1 request (an `AccessKeyId` parameter, no
     // `Authorization` header) signs its parameters only, so its action and version come from
     // them alone; an ACS3 request signs `x-acs-action` and `x-acs-version` too (see
@@ -443,53 +510,26 @@ async fn handle(State(served): State<Served>, request: Request) -> Response {
         .and_then(|name| actions::route(&name));
     let action = match action {
         Ok(action) => action,
-        Err(e) => return early_error(emulator, format, &e, request_id, &params).into_response(),
+        Err(e) => return early_error(emulator, format, &e, request_id, &params),
     };
-    let method = parts.method.as_str().to_owned();
-    let headers = parts.headers;
-    let emulator = emulator.clone();
-    let replay = served.replay.clone();
-    let run = move || {
-        let signed = SignedRequest {
-            method: &method,
-            path: "/",
-            raw_query: &raw_query,
-            headers: &headers,
-            body: &body,
-            params: &params,
-        };
-        // The signature is checked before the world's lock is taken: its cost grows with the
-        // request (a megabyte of parameters is a megabyte to canonicalize and hash), and an
-        // unauthenticated caller must not hold up the others.
-        let identified =
-            identity::authenticate(emulator.auth(), &emulator, &signed, replay.as_deref());
-        emulator.execute(
-            Call {
-                action,
-                format,
-                request_id,
-                signed,
-            },
-            identified,
-        )
+    let signed = SignedRequest {
+        method: parts.method.as_str(),
+        path: "/",
+        raw_query,
+        headers: &parts.headers,
+        body,
+        params: &params,
     };
-    // Without a state file an action does no I/O, only CPU work under the lock: a few lookups
-    // for most actions, but a pass over the store for Describe* and a copy of it for DryRun,
-    // so on a large world those hold this worker (and the lock) for as long. It runs here all
-    // the same: for the common small call, handing it to a blocking thread cost more than the
-    // action itself (perf/load.sh; docs/performance.md). With a state file it may fsync, which
-    // must not stall an async worker.
-    let reply = if persists {
-        let reply = tokio::task::spawn_blocking(run).await;
-        reply.unwrap_or_else(|_| internal(format))
-    } else {
-        run()
-    };
-    // An injected latency: the action has run; only its answer waits (faults.rs).
-    if let Some(delay) = reply.delay() {
-        tokio::time::sleep(delay).await;
-    }
-    reply.into_response()
+    let identified = identity::authenticate(emulator.auth(), emulator, &signed, replay);
+    emulator.execute(
+        Call {
+            action,
+            format,
+            request_id,
+            signed,
+        },
+        identified,
+    )
 }
 
 /// A worker panicked: a server fault, answered as a typed 500 with a fresh request id.
