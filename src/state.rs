@@ -3,12 +3,17 @@
 //!
 //! Loading goes through the store's own inserts (images, then running tasks, then ended tasks,
 //! then instances), so a saved state is held to exactly the invariants every insert keeps; the
-//! first fault is refused with an [`InvariantError`] that names it.
+//! first fault is refused with an [`InvariantError`] that names it. A store is read by
+//! inserting each image as it is parsed, and written from references to its images, so that a
+//! million images are never held twice (docs/persistence.md).
 //!
 //! The lifecycle's bookkeeping (ended tasks, the id generator's position and the clock) is written only
 //! when it is not empty, and read with a default, so a store that never ran a lifecycle
 //! transition serializes exactly as before and older saved states still load.
 
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::ids::RegionId;
@@ -63,6 +68,21 @@ impl ImageStore {
         images.sort_by(|a, b| a.id.cmp(&b.id));
         let mut instances: Vec<Instance> = self.instances().cloned().collect();
         instances.sort_by(|a, b| a.id.cmp(&b.id));
+        let tags = self.tag_list();
+        StoreState {
+            regions: self.regions().cloned().collect(),
+            tags,
+            images,
+            tasks: self.tasks().cloned().collect(),
+            instances,
+            ended_tasks: self.ended_tasks().cloned().collect(),
+            ids_drawn: self.ids_drawn(),
+            clock: self.now(),
+        }
+    }
+
+    /// The store's tags, by resource type and id.
+    fn tag_list(&self) -> Vec<TaggedResource> {
         let mut tags: Vec<TaggedResource> = self
             .tagged()
             .map(|(resource_type, id, tagged)| TaggedResource {
@@ -81,16 +101,7 @@ impl ImageStore {
         tags.sort_by(|a, b| {
             (a.resource_type, &a.resource_id).cmp(&(b.resource_type, &b.resource_id))
         });
-        StoreState {
-            regions: self.regions().cloned().collect(),
-            tags,
-            images,
-            tasks: self.tasks().cloned().collect(),
-            instances,
-            ended_tasks: self.ended_tasks().cloned().collect(),
-            ids_drawn: self.ids_drawn(),
-            clock: self.now(),
-        }
+        tags
     }
 
     /// Loads a saved state, refusing the first structural fault.
@@ -120,15 +131,175 @@ impl ImageStore {
     }
 }
 
+/// A store as [`StoreState`] writes it, borrowed: a world is saved (a snapshot, the admin
+/// world) without a copy of its images, only a list of references sorted by id.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StateRef<'s> {
+    regions: Vec<&'s RegionId>,
+    images: Vec<&'s Image>,
+    tasks: Vec<&'s Task>,
+    instances: Vec<&'s Instance>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ended_tasks: Vec<&'s EndedTask>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tags: Vec<TaggedResource>,
+    #[serde(skip_serializing_if = "is_zero")]
+    ids_drawn: u64,
+    #[serde(skip_serializing_if = "is_epoch")]
+    clock: Timestamp,
+}
+
 impl Serialize for ImageStore {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.to_state().serialize(serializer)
+        let mut images: Vec<&Image> = self.images().collect();
+        images.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        let mut instances: Vec<&Instance> = self.instances().collect();
+        instances.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        StateRef {
+            regions: self.regions().collect(),
+            images,
+            tasks: self.tasks().collect(),
+            instances,
+            ended_tasks: self.ended_tasks().collect(),
+            tags: self.tag_list(),
+            ids_drawn: self.ids_drawn(),
+            clock: self.now(),
+        }
+        .serialize(serializer)
     }
 }
 
+/// The fields of [`StoreState`], as they are written.
+#[derive(Deserialize)]
+#[serde(field_identifier, rename_all = "camelCase")]
+enum Field {
+    Regions,
+    Images,
+    Tasks,
+    Instances,
+    EndedTasks,
+    Tags,
+    IdsDrawn,
+    Clock,
+}
+
+const FIELDS: &[&str] = &[
+    "regions",
+    "images",
+    "tasks",
+    "instances",
+    "endedTasks",
+    "tags",
+    "idsDrawn",
+    "clock",
+];
+
 impl<'de> Deserialize<'de> for ImageStore {
+    /// Reads a [`StoreState`] into a store as [`ImageStore::from_state`] does, but inserts
+    /// each image as it is read when the regions come first (as a saved state writes them):
+    /// a million images are never held twice, as a list and as the store.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let state = StoreState::deserialize(deserializer)?;
-        ImageStore::from_state(state).map_err(serde::de::Error::custom)
+        deserializer.deserialize_struct("StoreState", FIELDS, Loader)
+    }
+}
+
+struct Loader;
+
+impl<'de> Visitor<'de> for Loader {
+    type Value = ImageStore;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a store: regions, images, tasks, instances")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ImageStore, A::Error> {
+        fn once<T, E: de::Error>(slot: &mut Option<T>, value: T, name: &'static str) -> Result<(), E> {
+            if slot.replace(value).is_some() {
+                return Err(E::duplicate_field(name));
+            }
+            Ok(())
+        }
+        let mut store = ImageStore::without_regions();
+        let mut regions: Option<()> = None;
+        let mut images: Option<Vec<Image>> = None;
+        let mut tasks: Option<Vec<Task>> = None;
+        let mut instances: Option<Vec<Instance>> = None;
+        let mut ended_tasks: Option<Vec<EndedTask>> = None;
+        let mut tags: Option<Vec<TaggedResource>> = None;
+        let mut ids_drawn: Option<u64> = None;
+        let mut clock: Option<Timestamp> = None;
+        while let Some(field) = map.next_key::<Field>()? {
+            match field {
+                Field::Regions => {
+                    once(&mut regions, (), "regions")?;
+                    for region in map.next_value::<Vec<RegionId>>()? {
+                        store.add_region(region);
+                    }
+                }
+                // Inserted as read once the regions are known; kept for later otherwise.
+                Field::Images if regions.is_some() => {
+                    once(&mut images, Vec::new(), "images")?;
+                    map.next_value_seed(InsertImages(&mut store))?;
+                }
+                Field::Images => once(&mut images, map.next_value()?, "images")?,
+                Field::Tasks => once(&mut tasks, map.next_value()?, "tasks")?,
+                Field::Instances => once(&mut instances, map.next_value()?, "instances")?,
+                Field::EndedTasks => once(&mut ended_tasks, map.next_value()?, "endedTasks")?,
+                Field::Tags => once(&mut tags, map.next_value()?, "tags")?,
+                Field::IdsDrawn => once(&mut ids_drawn, map.next_value()?, "idsDrawn")?,
+                Field::Clock => once(&mut clock, map.next_value()?, "clock")?,
+            }
+        }
+        if regions.is_none() {
+            return Err(de::Error::missing_field("regions"));
+        }
+        let invalid = de::Error::custom;
+        for image in images.unwrap_or_default() {
+            store.insert_image(image).map_err(invalid)?;
+        }
+        for task in tasks.unwrap_or_default() {
+            store.insert_task(task).map_err(invalid)?;
+        }
+        for task in ended_tasks.unwrap_or_default() {
+            store.insert_ended_task(task).map_err(invalid)?;
+        }
+        for instance in instances.unwrap_or_default() {
+            store.insert_instance(instance).map_err(invalid)?;
+        }
+        for tagged in tags.unwrap_or_default() {
+            store
+                .insert_tags(tagged.resource_type, tagged.resource_id, tagged.tags)
+                .map_err(invalid)?;
+        }
+        store.set_ids_drawn(ids_drawn.unwrap_or(0));
+        store.set_clock(clock.unwrap_or(Timestamp::EPOCH));
+        Ok(store)
+    }
+}
+
+/// Inserts each image of a list into the store as it is read.
+struct InsertImages<'s>(&'s mut ImageStore);
+
+impl<'de> DeserializeSeed<'de> for InsertImages<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for InsertImages<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of images")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(image) = seq.next_element::<Image>()? {
+            self.0.insert_image(image).map_err(de::Error::custom)?;
+        }
+        Ok(())
     }
 }

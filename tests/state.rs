@@ -103,6 +103,34 @@ fn a_store_survives_a_json_round_trip() {
     assert_eq!(back.to_state(), store.to_state());
 }
 
+/// A store is written from references to its images (no copy of them) and read by inserting
+/// each image as it comes: the bytes are those of its `StoreState`, and a state whose images
+/// come before its regions (not as a store writes it) loads as well.
+#[test]
+fn a_store_is_written_and_read_as_its_state() {
+    let store = rich_store();
+    assert_eq!(json(&store), serde_json::to_string(&store.to_state()).unwrap());
+    let state: serde_json::Value = serde_json::from_str(&json(&store)).unwrap();
+    let object = state.as_object().unwrap();
+    let mut reordered = String::from("{");
+    // In the order of the keys: `images` before `regions`.
+    for (n, (key, value)) in object.iter().enumerate() {
+        if n > 0 {
+            reordered.push(',');
+        }
+        reordered.push_str(&format!("{}:{value}", serde_json::to_string(key).unwrap()));
+    }
+    reordered.push('}');
+    assert!(
+        reordered.find("\"images\"").unwrap() < reordered.find("\"regions\"").unwrap(),
+        "{reordered}"
+    );
+    assert_eq!(load(&reordered).unwrap(), store);
+    let twice = r#"{"regions":["cn-hangzhou"],"images":[],"images":[]}"#;
+    let refused = serde_json::from_str::<ImageStore>(twice).unwrap_err();
+    assert!(refused.to_string().contains("duplicate field `images`"), "{refused}");
+}
+
 #[test]
 fn a_store_without_tasks_survives_a_json_round_trip() {
     let mut store = ImageStore::new();
