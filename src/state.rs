@@ -214,7 +214,11 @@ impl<'de> Visitor<'de> for Loader {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ImageStore, A::Error> {
-        fn once<T, E: de::Error>(slot: &mut Option<T>, value: T, name: &'static str) -> Result<(), E> {
+        fn once<T, E: de::Error>(
+            slot: &mut Option<T>,
+            value: T,
+            name: &'static str,
+        ) -> Result<(), E> {
             if slot.replace(value).is_some() {
                 return Err(E::duplicate_field(name));
             }

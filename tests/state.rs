@@ -109,7 +109,10 @@ fn a_store_survives_a_json_round_trip() {
 #[test]
 fn a_store_is_written_and_read_as_its_state() {
     let store = rich_store();
-    assert_eq!(json(&store), serde_json::to_string(&store.to_state()).unwrap());
+    assert_eq!(
+        json(&store),
+        serde_json::to_string(&store.to_state()).unwrap()
+    );
     let state: serde_json::Value = serde_json::from_str(&json(&store)).unwrap();
     let object = state.as_object().unwrap();
     let mut reordered = String::from("{");
@@ -128,7 +131,10 @@ fn a_store_is_written_and_read_as_its_state() {
     assert_eq!(load(&reordered).unwrap(), store);
     let twice = r#"{"regions":["cn-hangzhou"],"images":[],"images":[]}"#;
     let refused = serde_json::from_str::<ImageStore>(twice).unwrap_err();
-    assert!(refused.to_string().contains("duplicate field `images`"), "{refused}");
+    assert!(
+        refused.to_string().contains("duplicate field `images`"),
+        "{refused}"
+    );
 }
 
 #[test]
