@@ -66,9 +66,8 @@ pub enum GatewayError {
     },
     /// 400 `InvalidParameter`: the body could not be read \[I\].
     UnreadableBody,
-    /// 400 `InvalidParameter`: more parameters than
-    /// [`MAX_PARAMETERS`](crate::protocol::MAX_PARAMETERS), refused before the signature is
-    /// checked \[I\].
+    /// 400 `InvalidParameter`: more parameters than the bound (1,000, query and form body
+    /// together), refused before the signature is checked \[I\].
     TooManyParameters {
         /// The bound.
         limit: usize,
