@@ -7,22 +7,24 @@ into the suite, when the emulator gives it what it needs. Run them by hand again
     EMULATOR_ENDPOINT=127.0.0.1:PORT PYTHONPATH=emulator/clients \
       target/clients/py-dara/bin/python emulator/clients/flows_pending.py
 
-What each one waits for (state of main when this was written):
-- every flow that waits: progress without the admin API (a progress policy that settles
-  instances, image creations, copies, imports and exports by itself);
+What each one waits for (main at 14:15 UTC; "progress" = a policy that settles instances, image
+creations, copies, imports and exports with no admin call, being landed by the clock work):
+- packer_pre_validation: the `ImageName` filter of DescribeImages;
 - tf_image: `ClientToken` on CreateImage (Terraform always sends one; refused as not modelled;
-  nobody models idempotence yet), CreateImage from `InstanceId`, `DescribeImages(Status=ALL)` and
-  `Usable`, image attributes (ImageName, Description, Architecture, CreationTime, disk mappings);
-- tf_images: CreateImage from `InstanceId` with `ImageName`, `CreationTime`, integer `Size`;
+  nobody models idempotence yet), CreateImage from `InstanceId`, `DescribeImages(Status=ALL)`
+  and `Usable`, DescribeImages showing the attributes, progress;
+- tf_images: CreateImage from `InstanceId`, DescribeImages showing `ImageName`,
+  `CreationTime`, integer `Size`, progress;
 - tf_image_copy: `Encrypted` on CopyImage (Terraform always sends it, `false` by default; refused
-  as not modelled), `DestinationImageName`/`DestinationDescription`;
-- tf_import_export: ImportImage's attributes and disk mapping, DescribeTaskAttribute;
-- packer: DescribeRegions, and on RunInstances `ClientToken`, `InstanceType`, `InstanceName` and
-  `MinAmount` (Packer always sends them), `ClientToken` on CreateImage, AddTags (Packer tags the
-  image's snapshots with the older AddTags action), DeleteSnapshot and DescribeSnapshots;
-- janitor_flow: CreateImage from `InstanceId` with `ImageName`, `CreationTime`;
-- cleanup_flow: snapshots as resources (DescribeSnapshots, the DeleteSnapshot rule), CreateImage
-  from `InstanceId`.
+  as not modelled), CreateImage from `InstanceId`, progress;
+- tf_image_import: DescribeImages showing ImportImage's attributes and disk mapping, progress;
+- tf_image_export: DescribeTaskAttribute (not emulated), progress;
+- packer: the `ImageName` filter; on RunInstances `ClientToken`, `InstanceType`, `InstanceName`
+  and `MinAmount` (Packer always sends them); `ClientToken` on CreateImage; AddTags (Packer tags
+  the image's snapshots with the older AddTags action); DescribeSnapshots; progress;
+- janitor_flow: CreateImage from `InstanceId`, DescribeImages showing `ImageName` and
+  `CreationTime`, progress;
+- cleanup_flow: CreateImage from `InstanceId`, DescribeSnapshots, progress.
 """
 
 import re
@@ -160,9 +162,9 @@ def tf_image(run, c):
 
 
 def create_image_from(c, instance, name, tags=None):
-    """CreateImage from an instance and wait Available (Packer's way)."""
+    """CreateImage from an instance and wait Available as Packer waits: the flows' fixture."""
     made = c.create_image(ecs.CreateImageRequest(
-        region_id=REGION, instance_id=instance, image_name=name, client_token=unique("token"),
+        region_id=REGION, instance_id=instance, image_name=name,
         tag=[ecs.CreateImageRequestTag(key=k, value=v) for k, v in (tags or {}).items()] or None))
     image = made.body.image_id
     wait_for(f"{image} Available", lambda: [i.status for i in c.describe_images(
@@ -266,8 +268,8 @@ def tf_image_copy(run, c):
         life.step(f"terraform alicloud_image_copy: {step}", fn)
 
 
-def tf_import_export(run, c):
-    """alicloud_image_import then alicloud_image_export of the imported image."""
+def tf_image_import(run, c):
+    """alicloud_image_import: ImportImage, wait Available, read, delete."""
     life = Lifecycle(run)
     s = {}
     name = unique("tf-import")
@@ -297,6 +299,22 @@ def tf_import_export(run, c):
               ("RAW", "flows-bucket", "images/ubuntu.raw", "20"), "disk mapping")
         int(disk.size)  # Terraform reads it with strconv.Atoi
 
+    def delete():
+        # As alicloud_image_copy's: DeleteImage (Force only when set), the legacy lookup until gone.
+        c.delete_image(ecs.DeleteImageRequest(region_id=REGION, image_id=s["image"]))
+        wait_for("gone", lambda: tf_legacy_lookup(c, REGION, s["image"]), lambda i: i is None)
+
+    for step, fn in [("import, wait Available", import_), ("read", read_import),
+                     ("delete", delete)]:
+        life.step(f"terraform alicloud_image_import: {step}", fn)
+
+
+def tf_image_export(run, c):
+    """alicloud_image_export of an image of the demo world: ExportImage, DescribeTaskAttribute
+    until Finished, the legacy read; its destroy calls no ECS action (it deletes the OSS object)."""
+    life = Lifecycle(run)
+    s = {"image": "m-demo-free"}
+
     def export():
         task = c.export_image(ecs.ExportImageRequest(
             region_id=REGION, image_id=s["image"], ossbucket="flows-bucket")).body.task_id
@@ -312,14 +330,14 @@ def tf_import_export(run, c):
         wait_for("export Finished", status, lambda st: st == "Finished")
         equal(tf_legacy_lookup(c, REGION, s["image"]).image_id, s["image"], "export read")
 
-    def delete():
-        # alicloud_image_export's delete calls no ECS action; alicloud_image_import's deletes.
-        c.delete_image(ecs.DeleteImageRequest(region_id=REGION, image_id=s["image"]))
-        wait_for("gone", lambda: tf_legacy_lookup(c, REGION, s["image"]), lambda i: i is None)
+    def deletable():
+        # The export over, the image is no longer blocked by it (a DeleteImage DryRun says so).
+        refused(lambda: c.delete_image(ecs.DeleteImageRequest(
+            region_id=REGION, image_id=s["image"], dry_run=True)),
+            400, "DryRunOperation", "Request validation has been passed with DryRun flag set.")
 
-    for step, fn in [("import, wait Available", import_), ("read the import", read_import),
-                     ("export, wait Finished, read", export), ("delete", delete)]:
-        life.step(f"terraform alicloud_image_import/export: {step}", fn)
+    for step, fn in [("export, wait Finished, read", export), ("the image is free again", deletable)]:
+        life.step(f"terraform alicloud_image_export: {step}", fn)
 
 
 # --- Packer alicloud-ecs builder (HEAD c9d1e19a) -------------------------------------------------
@@ -404,6 +422,42 @@ def packer_build(c, name, tags, copy_region, copy_name, share_with, force_delete
         return images
     finally:
         c.delete_instance(ecs.DeleteInstanceRequest(instance_id=instance, force=True))
+
+
+def packer_pre_validation(run, c):
+    """`step_pre_validate.go` without `image_force_delete`: DescribeRegions, then
+    DescribeImages(ImageName) must find no image of that name, whatever else the account owns;
+    once one (even one still being created) has it, the build stops naming that image."""
+    life = Lifecycle(run)
+    s = {}
+    name = unique("packer-pre")
+
+    def regions():
+        listed = [r.region_id for r in c.describe_regions(
+            ecs.DescribeRegionsRequest()).body.regions.region]
+        for region in (REGION, COPY_REGION):
+            if region not in listed:
+                raise AssertionError(f"{region} not in DescribeRegions: {listed}")
+
+    def free():
+        owned = c.describe_images(ecs.DescribeImagesRequest(
+            region_id=REGION, image_owner_alias="self")).body.total_count
+        if not owned:
+            raise AssertionError("the account owns no image: the check would prove nothing")
+        equal(packer_images_named(c, REGION, name), [], f"images named {name}")
+
+    def taken():
+        # The image an earlier build made, still being created (the demo world's snapshot).
+        s["image"] = c.create_image(ecs.CreateImageRequest(
+            region_id=REGION, snapshot_id="s-demo-free", image_name=name)).body.image_id
+        found = packer_images_named(c, REGION, name)
+        equal([(i.image_id, i.image_name) for i in found], [(s["image"], name)],
+              f"images named {name}")
+
+    for step, fn in [("DescribeRegions has the build and copy regions", regions),
+                     ("an unused name finds nothing", free),
+                     ("a taken name finds its image", taken)]:
+        life.step(f"packer pre-validation: {step}", fn)
 
 
 def packer(run, c):
@@ -595,7 +649,7 @@ def cleanup_flow(run, c):
 def main():
     run = Runner("flows-pending")
     c = client()
-    for flow in [tf_image, tf_images, tf_image_copy, tf_import_export, packer, janitor_flow,
+    for flow in [packer_pre_validation, tf_image, tf_images, tf_image_copy, tf_image_import, tf_image_export, packer, janitor_flow,
                  cleanup_flow]:
         flow(run, c)
     run.finish()
