@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::Command;
 
 use child::{BINARY, Process, Scratch};
-use common::send;
+use common::{ALICE_KEY, acs3_headers, query, send};
 
 #[tokio::test]
 async fn the_banner_prints_the_address_keys_and_an_sdk_example() {
@@ -105,6 +105,77 @@ async fn the_state_file_survives_kill_9() {
     assert!(!third.has_image("m-demo-free").await);
     // The snapshot and its journal, and no temporary file beside them.
     assert_eq!(scratch.names(), ["state.json", "state.json.journal"]);
+}
+
+/// A signed call of Alice's to a process.
+async fn alice(process: &Process, action: &str, params: &[(&str, &str)]) -> serde_json::Value {
+    let headers = acs3_headers("POST", &process.address, params, b"", action, ALICE_KEY);
+    let answer = send(
+        "POST",
+        &process.url(&format!("/?{}", query(params))),
+        &headers,
+        Vec::new(),
+    )
+    .await;
+    answer.assert_ok()
+}
+
+/// Tags are journaled like every change: after a kill -9 the replayed journal gives them back,
+/// and an untag after the restart is kept too.
+#[tokio::test]
+async fn tags_survive_kill_9() {
+    let scratch = Scratch::new();
+    let state = scratch.0.join("state.json");
+    let state_arg = state.to_str().unwrap();
+    let tag = [
+        ("RegionId", "cn-hangzhou"),
+        ("ResourceType", "image"),
+        ("ResourceId.1", "m-demo-free"),
+        ("Tag.1.Key", "env"),
+        ("Tag.1.Value", "dev"),
+        ("Tag.2.Key", "team"),
+        ("Tag.2.Value", "a"),
+    ];
+    let list = [
+        ("RegionId", "cn-hangzhou"),
+        ("ResourceType", "image"),
+        ("ResourceId.1", "m-demo-free"),
+    ];
+    let keys = |body: serde_json::Value| -> Vec<String> {
+        body["TagResources"]["TagResource"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                format!(
+                    "{}={}",
+                    t["TagKey"].as_str().unwrap(),
+                    t["TagValue"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    let first = Process::start(&["--state", state_arg], &[]);
+    alice(&first, "TagResources", &tag).await;
+    drop(first); // SIGKILL
+    let second = Process::start(&["--state", state_arg], &[]);
+    assert_eq!(
+        keys(alice(&second, "ListTagResources", &list).await),
+        ["env=dev", "team=a"]
+    );
+    let untag = [
+        ("RegionId", "cn-hangzhou"),
+        ("ResourceType", "image"),
+        ("ResourceId.1", "m-demo-free"),
+        ("TagKey.1", "env"),
+    ];
+    alice(&second, "UntagResources", &untag).await;
+    drop(second);
+    let third = Process::start(&["--state", state_arg], &[]);
+    assert_eq!(
+        keys(alice(&third, "ListTagResources", &list).await),
+        ["team=a"]
+    );
 }
 
 #[tokio::test]
