@@ -2,7 +2,7 @@
 # Start-up at a large world, and what a snapshot costs: in one run (release build),
 #   world    seconds from exec to the end of the banner with --world (the world file read,
 #            the banner printed), and the RSS then, against the library's own figure for the
-#            same store (examples/memory.rs: 145.5 B per image at 1M, docs/performance.md)
+#            same store (examples/memory.rs: 153.6 B per image at 1M, docs/performance.md)
 #   fresh    the same with a fresh --state: the first snapshot written too (fsynced), which
 #            is what a compaction costs under the world's lock
 #   restart  a restart on that state: the snapshot read
@@ -19,7 +19,7 @@ TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 WORK=$TARGET/perf-startup
 IMAGES=${STARTUP_IMAGES:-1000000}
 RUNS=${STARTUP_RUNS:-3}
-LIBRARY_BYTES_PER_IMAGE=145.5
+LIBRARY_BYTES_PER_IMAGE=153.6
 mkdir -p "$WORK"
 
 say() { printf '== %s\n' "$*" >&2; }
