@@ -12,6 +12,7 @@ use std::fmt;
 
 use crate::blocker::Blocker;
 use crate::profile::Catalog;
+use crate::snapshot_blocker::SnapshotBlocker;
 
 /// An error as the API puts it on the wire: an HTTP status, a code and a message.
 ///
@@ -210,6 +211,18 @@ pub enum Error {
     /// `DryRun=true` and every check passed; nothing changed [D for ECS actions generally; I
     /// for DeleteImage].
     DryRunOperation,
+    /// 400 `MissingParameter`, "The input parameter `<Name>` that is mandatory for processing
+    /// this request is not supplied.": a required parameter is absent or empty, in the words of
+    /// the DeleteSnapshot table [D, DeleteSnapshot, every version since 2018].
+    NotSupplied(Parameter),
+    /// A [`SnapshotBlocker`] holds on the caller's own snapshot \[D\]:
+    /// - `Creating`: 400 `IncorrectDiskStatus.CreatingSnapshot`, "A previous snapshot creation
+    ///   is in process." [D code and message, current page; I when];
+    /// - `CreatedImage`: 403 `SnapshotCreatedImage`, "The snapshot has been used to create user
+    ///   defined image(s)." \[D\];
+    /// - `CreatedDisk`: 403 `SnapshotCreatedDisk`, "The snapshot has been used to create
+    ///   disk(s)." \[D\].
+    SnapshotBlocked(SnapshotBlocker),
 }
 
 /// What [`Error::NotFound`] did not find.
@@ -243,6 +256,10 @@ pub enum NotFound {
     /// records.": a `ResourceType` the project does not hold [D code and message; I for the
     /// documented types it does not hold].
     ResourceType,
+    /// 404 `InvalidSnapshotId.NotFound`, "The specified snapshot is not found" (no final
+    /// period): the caller has no such snapshot [D, DeleteSnapshot 2019-2021]; for
+    /// DeleteSnapshot only under [`MissingSnapshot::NotFound`](crate::MissingSnapshot::NotFound).
+    Snapshot,
 }
 
 /// What [`Error::Tag`] refused: a tag, or a list of tags or of resources to tag [D: the
@@ -533,6 +550,19 @@ impl Error {
                 "DryRunOperation",
                 B("Request validation has been passed with DryRun flag set."),
             ),
+            Error::NotSupplied(p) => (
+                400,
+                "MissingParameter",
+                Cow::Owned(format!(
+                    "The input parameter {} that is mandatory for processing this request is \
+                     not supplied.",
+                    p.name()
+                )),
+            ),
+            Error::SnapshotBlocked(blocker) => {
+                let (status, code, message) = snapshot_blocker_answer(blocker);
+                (status, code, B(message))
+            }
         }
     }
 }
@@ -574,6 +604,11 @@ impl NotFound {
                 404,
                 "InvalidResourceType.NotFound",
                 "The ResourceType provided does not exist in our records.",
+            ),
+            NotFound::Snapshot => (
+                404,
+                "InvalidSnapshotId.NotFound",
+                "The specified snapshot is not found",
             ),
         }
     }
@@ -909,6 +944,27 @@ const fn blocker_message(blocker: Blocker, catalog: Catalog) -> &'static str {
              DescribeInstances API to query these instances, or you can use the force \
              parameter to proceed."
         }
+    }
+}
+
+/// A snapshot blocker's answer \[D\], byte for byte as the DeleteSnapshot tables print it.
+const fn snapshot_blocker_answer(blocker: SnapshotBlocker) -> (u16, &'static str, &'static str) {
+    match blocker {
+        SnapshotBlocker::Creating => (
+            400,
+            "IncorrectDiskStatus.CreatingSnapshot",
+            "A previous snapshot creation is in process.",
+        ),
+        SnapshotBlocker::CreatedImage => (
+            403,
+            "SnapshotCreatedImage",
+            "The snapshot has been used to create user defined image(s).",
+        ),
+        SnapshotBlocker::CreatedDisk => (
+            403,
+            "SnapshotCreatedDisk",
+            "The snapshot has been used to create disk(s).",
+        ),
     }
 }
 

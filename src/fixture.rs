@@ -294,8 +294,15 @@ impl ImageStore {
     fn put_all(&mut self, parts: StoreState, done: &mut Undo) -> Result<(), InvariantError> {
         for image in parts.images {
             let id = image.id.clone();
+            let implied: Vec<SnapshotId> = image
+                .snapshots
+                .iter()
+                .filter(|s| self.snapshot(s.as_str()).is_none())
+                .cloned()
+                .collect();
             self.insert_image(image)?;
             done.images.push(id);
+            done.snapshots.extend(implied);
         }
         for task in parts.tasks {
             let id = task.id.clone();
@@ -315,6 +322,8 @@ impl ImageStore {
 #[derive(Default)]
 struct Undo {
     images: Vec<ImageId>,
+    /// The snapshots the images implied (docs/delete-snapshot.md).
+    snapshots: Vec<SnapshotId>,
     tasks: Vec<TaskId>,
     instances: Vec<InstanceId>,
 }
@@ -329,6 +338,9 @@ impl Undo {
         }
         for id in self.images.iter().rev() {
             store.remove_image(id.as_str());
+        }
+        for id in self.snapshots.iter().rev() {
+            store.remove_snapshot(id.as_str());
         }
     }
 }

@@ -1,4 +1,5 @@
-//! Validated identifiers: accounts, regions, images, instances, snapshots, tasks and requests.
+//! Validated identifiers: accounts, regions, images, instances, snapshots, disks, tasks and
+//! requests.
 //!
 //! Alibaba Cloud documents no grammar for these ids (docs/contract.md §1): custom images
 //! look like `m-bp67acfmxazb4p3abcde`, public images like
@@ -40,6 +41,8 @@ pub enum IdKind {
     Request,
     /// A taggable resource of any type (`ResourceId.N` of the tag actions).
     Resource,
+    /// A cloud disk (`d-…`): an instance's system disk or a data disk.
+    Disk,
 }
 
 impl IdKind {
@@ -54,6 +57,7 @@ impl IdKind {
             IdKind::Task => "task id",
             IdKind::Request => "request id",
             IdKind::Resource => "resource id",
+            IdKind::Disk => "disk id",
         }
     }
 }
@@ -252,6 +256,12 @@ id_type!(
     /// image's `m-…`, an instance's `i-…`.
     ResourceId,
     IdKind::Resource,
+    CompactString
+);
+id_type!(
+    /// A cloud disk, e.g. `d-bp1…`: an instance's system disk, or a data disk.
+    DiskId,
+    IdKind::Disk,
     CompactString
 );
 

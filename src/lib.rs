@@ -78,6 +78,7 @@
 //! | DeleteImage | [`DeleteImageRequest`] | [`ImageStore::delete_image`] | [`Outcome`] |
 //! | TagResources | [`TagResources`] | [`ImageStore::tag_resources`] | the tags are on every resource, all or none |
 //! | UntagResources | [`UntagResources`] | [`ImageStore::untag_resources`] | the keys (or every tag) are off |
+//! | DeleteSnapshot | [`DeleteSnapshotRequest`] | [`ImageStore::delete_snapshot`] | [`SnapshotOutcome`] |
 //!
 //! The Describe actions are queries that never change the store, with typed requests too
 //! ([`DescribeImages`], [`DescribeImageSharePermission`], [`DescribeInstances`],
@@ -149,7 +150,11 @@ mod profile;
 mod query;
 mod regions;
 mod rule;
+mod snapshot_blocker;
+mod snapshot_rule;
 mod state;
+mod storage;
+mod storage_table;
 mod store;
 #[cfg(feature = "proptest")]
 pub mod strategies;
@@ -175,7 +180,7 @@ pub use error::{
 };
 pub use fixture::{FixtureError, ImageSpec, MARKETPLACE_OWNER, SYSTEM_OWNER};
 pub use ids::{
-    AccountId, IdError, IdKind, ImageId, InstanceId, MAX_ID_LEN, RegionId, RequestId,
+    AccountId, DiskId, IdError, IdKind, ImageId, InstanceId, MAX_ID_LEN, RegionId, RequestId,
     RequestIdSequence, ResourceId, SnapshotId, TaskId,
 };
 pub use lifecycle::{
@@ -193,7 +198,16 @@ pub use regions::{DescribeRegions, Language, RegionView};
 pub use rule::{
     DeleteImageRequest, Deletion, Outcome, Relation, Verdict, blockers, decide, relation,
 };
+pub use snapshot_blocker::{
+    MissingSnapshot, ProgressingSnapshot, SnapshotBlocker, SnapshotPrecedence,
+    SnapshotPrecedenceError,
+};
+pub use snapshot_rule::{
+    DeleteSnapshotRequest, SnapshotDeletion, SnapshotOutcome, SnapshotVerdict, decide_snapshot,
+    snapshot_blockers,
+};
 pub use state::StoreState;
+pub use storage::{Disk, Snapshot, SnapshotStatus, SnapshotUsage};
 pub use store::{ImageStore, InvariantError, MAX_SHARES, PUBLIC_REGIONS};
 pub use tag_query::{
     DESCRIBE_TAGS_PAGE_SIZE, DescribeTags, LIST_TAG_RESOURCES_PAGE, ListTagResources,

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::blocker::Blocker;
+use crate::snapshot_blocker::{MissingSnapshot, ProgressingSnapshot, SnapshotPrecedence};
 
 /// Which vintage of the documented error messages to answer with.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -105,6 +106,22 @@ pub struct Profile {
     /// The order blockers are tried in.
     #[serde(default)]
     pub precedence: Precedence,
+    // The DeleteSnapshot fields are written only when not the default, so a profile that
+    // leaves them alone serializes as before (the emulator journals the profile with every
+    // change).
+    /// DeleteSnapshot: what a snapshot the caller does not own answers.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub missing_snapshot: MissingSnapshot,
+    /// DeleteSnapshot: what deleting a snapshot still being made does.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub progressing_snapshot: ProgressingSnapshot,
+    /// DeleteSnapshot: the order its blockers are tried in.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub snapshot_precedence: SnapshotPrecedence,
+}
+
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
 }
 
 impl Profile {
@@ -124,5 +141,29 @@ impl Profile {
     /// The same profile with another precedence.
     pub fn with_precedence(self, precedence: Precedence) -> Self {
         Self { precedence, ..self }
+    }
+
+    /// The same profile with another missing-snapshot policy.
+    pub fn with_missing_snapshot(self, missing_snapshot: MissingSnapshot) -> Self {
+        Self {
+            missing_snapshot,
+            ..self
+        }
+    }
+
+    /// The same profile with another progressing-snapshot policy.
+    pub fn with_progressing_snapshot(self, progressing_snapshot: ProgressingSnapshot) -> Self {
+        Self {
+            progressing_snapshot,
+            ..self
+        }
+    }
+
+    /// The same profile with another snapshot precedence.
+    pub fn with_snapshot_precedence(self, snapshot_precedence: SnapshotPrecedence) -> Self {
+        Self {
+            snapshot_precedence,
+            ..self
+        }
     }
 }

@@ -18,6 +18,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::ids::RegionId;
 use crate::model::{EndedTask, Image, Instance, Task};
+use crate::storage::{Disk, Snapshot};
 use crate::store::{ImageStore, InvariantError};
 use crate::tags::{Tag, TaggedResource};
 use crate::time::Timestamp;
@@ -28,6 +29,10 @@ use crate::time::Timestamp;
 pub struct StoreState {
     /// The regions the store knows.
     pub regions: Vec<RegionId>,
+    /// The disk snapshots, loaded before the images (an image listing a snapshot missing here
+    /// implies it: docs/delete-snapshot.md).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub snapshots: Vec<Snapshot>,
     /// The images.
     #[serde(default)]
     pub images: Vec<Image>,
@@ -51,6 +56,9 @@ pub struct StoreState {
     /// The store's clock ([`ImageStore::now`]); the epoch when absent.
     #[serde(default, skip_serializing_if = "is_epoch")]
     pub clock: Timestamp,
+    /// The existing disks, loaded after the instances they are attached to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disks: Vec<Disk>,
 }
 
 fn is_epoch(t: &Timestamp) -> bool {
@@ -69,8 +77,14 @@ impl ImageStore {
         let mut instances: Vec<Instance> = self.instances().cloned().collect();
         instances.sort_by(|a, b| a.id.cmp(&b.id));
         let tags = self.tag_list();
+        let mut snapshots: Vec<Snapshot> = self.snapshots().cloned().collect();
+        snapshots.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut disks: Vec<Disk> = self.disks().cloned().collect();
+        disks.sort_by(|a, b| a.id.cmp(&b.id));
         StoreState {
             regions: self.regions().cloned().collect(),
+            snapshots,
+            disks,
             tags,
             images,
             tasks: self.tasks().cloned().collect(),
@@ -110,6 +124,9 @@ impl ImageStore {
         for region in state.regions {
             store.add_region(region);
         }
+        for disk_snapshot in state.snapshots {
+            store.insert_snapshot(disk_snapshot)?;
+        }
         for image in state.images {
             store.insert_image(image)?;
         }
@@ -125,6 +142,9 @@ impl ImageStore {
         for tagged in state.tags {
             store.insert_tags(tagged.resource_type, tagged.resource_id, tagged.tags)?;
         }
+        for disk in state.disks {
+            store.insert_disk(disk)?;
+        }
         store.set_ids_drawn(state.ids_drawn);
         store.set_clock(state.clock);
         Ok(store)
@@ -137,6 +157,8 @@ impl ImageStore {
 #[serde(rename_all = "camelCase")]
 struct StateRef<'s> {
     regions: Vec<&'s RegionId>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    snapshots: Vec<&'s Snapshot>,
     images: Vec<&'s Image>,
     tasks: Vec<&'s Task>,
     instances: Vec<&'s Instance>,
@@ -148,6 +170,8 @@ struct StateRef<'s> {
     ids_drawn: u64,
     #[serde(skip_serializing_if = "is_epoch")]
     clock: Timestamp,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    disks: Vec<&'s Disk>,
 }
 
 impl Serialize for ImageStore {
@@ -156,8 +180,14 @@ impl Serialize for ImageStore {
         images.sort_unstable_by(|a, b| a.id.cmp(&b.id));
         let mut instances: Vec<&Instance> = self.instances().collect();
         instances.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        let mut snapshots: Vec<&Snapshot> = self.snapshots().collect();
+        snapshots.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        let mut disks: Vec<&Disk> = self.disks().collect();
+        disks.sort_unstable_by(|a, b| a.id.cmp(&b.id));
         StateRef {
             regions: self.regions().collect(),
+            snapshots,
+            disks,
             images,
             tasks: self.tasks().collect(),
             instances,
@@ -175,6 +205,8 @@ impl Serialize for ImageStore {
 #[serde(field_identifier, rename_all = "camelCase")]
 enum Field {
     Regions,
+    Snapshots,
+    Disks,
     Images,
     Tasks,
     Instances,
@@ -186,6 +218,8 @@ enum Field {
 
 const FIELDS: &[&str] = &[
     "regions",
+    "snapshots",
+    "disks",
     "images",
     "tasks",
     "instances",
@@ -233,6 +267,8 @@ impl<'de> Visitor<'de> for Loader {
         let mut tags: Option<Vec<TaggedResource>> = None;
         let mut ids_drawn: Option<u64> = None;
         let mut clock: Option<Timestamp> = None;
+        let mut snapshots: Option<()> = None;
+        let mut disks: Option<Vec<Disk>> = None;
         while let Some(field) = map.next_key::<Field>()? {
             match field {
                 Field::Regions => {
@@ -253,6 +289,20 @@ impl<'de> Visitor<'de> for Loader {
                 Field::Tags => once(&mut tags, map.next_value()?, "tags")?,
                 Field::IdsDrawn => once(&mut ids_drawn, map.next_value()?, "idsDrawn")?,
                 Field::Clock => once(&mut clock, map.next_value()?, "clock")?,
+                // Inserted as read: before the images as a saved state writes them; after
+                // them, each one replaces the snapshot an image implied.
+                Field::Snapshots if regions.is_some() => {
+                    once(&mut snapshots, (), "snapshots")?;
+                    for snapshot in map.next_value::<Vec<Snapshot>>()? {
+                        store
+                            .put_loaded_snapshot(snapshot)
+                            .map_err(de::Error::custom)?;
+                    }
+                }
+                Field::Snapshots => {
+                    return Err(de::Error::custom("snapshots must come after regions"));
+                }
+                Field::Disks => once(&mut disks, map.next_value()?, "disks")?,
             }
         }
         if regions.is_none() {
@@ -275,6 +325,9 @@ impl<'de> Visitor<'de> for Loader {
             store
                 .insert_tags(tagged.resource_type, tagged.resource_id, tagged.tags)
                 .map_err(invalid)?;
+        }
+        for disk in disks.unwrap_or_default() {
+            store.insert_disk(disk).map_err(invalid)?;
         }
         store.set_ids_drawn(ids_drawn.unwrap_or(0));
         store.set_clock(clock.unwrap_or(Timestamp::EPOCH));

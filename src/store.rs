@@ -12,8 +12,11 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use crate::attributes::DiskType;
 use crate::attributes::ImageAttributes;
-use crate::ids::{AccountId, ImageId, InstanceId, RegionId, ResourceId, SnapshotId, TaskId};
+use crate::ids::{
+    AccountId, DiskId, ImageId, InstanceId, RegionId, ResourceId, SnapshotId, TaskId,
+};
 use crate::image_index::ImageGroups;
 pub(crate) use crate::image_table::Entry;
 use crate::image_table::{ImageTable, Running};
@@ -21,6 +24,9 @@ use crate::model::{
     EndedTask, Image, ImageKind, ImageStatus, Instance, InstanceStatus, Task, TaskEnd, TaskKind,
     Visibility,
 };
+use crate::storage::{Disk, Snapshot, SnapshotUsage};
+pub(crate) use crate::storage_table::SnapshotEntry;
+use crate::storage_table::StorageTable;
 use crate::tag_table::{TagTable, Tagged};
 use crate::tags::{MAX_TAGS_PER_RESOURCE, ResourceType, Tag, TagKey, TagValue};
 use crate::time::Timestamp;
@@ -200,6 +206,47 @@ pub enum InvariantError {
         /// The image's region.
         image_region: RegionId,
     },
+    /// Two snapshots have the same id.
+    #[error("snapshot {0} appears twice")]
+    DuplicateSnapshotId(SnapshotId),
+    /// A snapshot's progress is over 100 percent.
+    #[error("snapshot {0} is more than 100% made")]
+    SnapshotProgress(SnapshotId),
+    /// Two disks have the same id.
+    #[error("disk {0} appears twice")]
+    DuplicateDisk(DiskId),
+    /// A disk is attached to an instance that is not in the store, or of another owner or
+    /// region.
+    #[error(
+        "disk {disk} is attached to instance {instance}, which is not in the store with its owner and region"
+    )]
+    DiskInstanceMissing {
+        /// The disk.
+        disk: DiskId,
+        /// The instance.
+        instance: InstanceId,
+    },
+    /// A disk was created from a snapshot that is not in the store, without being flagged as
+    /// having lost it.
+    #[error(
+        "disk {disk} was created from snapshot {snapshot}, which is not in the store, but is not flagged sourceSnapshotDeleted"
+    )]
+    DiskSnapshotMissing {
+        /// The disk.
+        disk: DiskId,
+        /// The missing snapshot.
+        snapshot: SnapshotId,
+    },
+    /// A disk is flagged as having lost its source snapshot, but the snapshot is in the store.
+    #[error(
+        "disk {disk} is flagged sourceSnapshotDeleted, but its snapshot {snapshot} is in the store"
+    )]
+    DiskSnapshotPresent {
+        /// The disk.
+        disk: DiskId,
+        /// Its snapshot.
+        snapshot: SnapshotId,
+    },
 }
 
 /// Regions, images, running and ended tasks and instances, with the indexes that make a
@@ -232,8 +279,9 @@ pub struct ImageStore {
     /// Each account's import and export tasks in each region, running or ended, in id order
     /// (DescribeTasks; copies are not listed there).
     tasks_by_account: HashMap<(AccountId, RegionId), BTreeSet<TaskId>>,
-    /// How many images list each snapshot: a snapshot is released when this drops to zero.
-    snapshot_users: HashMap<SnapshotId, u32>,
+    /// Snapshots (with how many images list each: one is released when that drops to zero)
+    /// and disks.
+    storage: StorageTable,
     /// Instances whose image is gone, by that image's id: while one of them names an id, no
     /// new image may take it (the instance would then claim to have lost an image that exists).
     orphans: HashMap<ImageId, BTreeSet<InstanceId>>,
@@ -279,7 +327,7 @@ impl ImageStore {
             instances_by_account: HashMap::new(),
             instances_by_status: HashMap::new(),
             tasks_by_account: HashMap::new(),
-            snapshot_users: HashMap::new(),
+            storage: StorageTable::default(),
             orphans: HashMap::new(),
             ended_tasks: BTreeMap::new(),
             copies: HashMap::new(),
@@ -439,6 +487,69 @@ impl ImageStore {
         self.images.get(image)
     }
 
+    /// A snapshot by id, in any region.
+    pub fn snapshot(&self, id: &str) -> Option<&Snapshot> {
+        self.storage.snapshot(id).map(|e| &e.snapshot)
+    }
+
+    /// Every snapshot, in no particular order.
+    pub fn snapshots(&self) -> impl Iterator<Item = &Snapshot> {
+        self.storage.snapshots()
+    }
+
+    /// How many snapshots the store holds.
+    pub fn snapshot_count(&self) -> usize {
+        self.storage.snapshot_count()
+    }
+
+    /// How a snapshot is used (DescribeSnapshots `Usage`); `None` for an unknown snapshot.
+    pub fn snapshot_usage(&self, id: &str) -> Option<SnapshotUsage> {
+        self.storage
+            .snapshot(id)
+            .map(|e| SnapshotUsage::of(e.images() > 0, !e.disks().is_empty()))
+    }
+
+    /// The existing disks created from a snapshot, in id order (empty for an unknown one).
+    pub fn disks_from_snapshot(&self, id: &str) -> impl Iterator<Item = &DiskId> {
+        self.storage
+            .snapshot(id)
+            .into_iter()
+            .flat_map(|e| e.disks().iter())
+    }
+
+    /// The snapshots made of a disk, released or not, in id order.
+    pub fn snapshots_of_disk(&self, disk: &str) -> impl Iterator<Item = &SnapshotId> {
+        self.storage.snapshots_of_disk(disk).into_iter().flatten()
+    }
+
+    /// A disk by id.
+    pub fn disk(&self, id: &str) -> Option<&Disk> {
+        self.storage.disk(id)
+    }
+
+    /// Every disk, in no particular order.
+    pub fn disks(&self) -> impl Iterator<Item = &Disk> {
+        self.storage.disks()
+    }
+
+    /// The disks attached to an instance, in id order.
+    pub fn disks_of_instance(&self, instance: &str) -> impl Iterator<Item = &DiskId> {
+        self.storage
+            .disks_of_instance(instance)
+            .into_iter()
+            .flatten()
+    }
+
+    /// Whether a disk can still be re-initialized: not once the snapshot it was created from
+    /// has been deleted (DeleteSnapshot with `Force=true`) \[D\]. `None` for an unknown disk.
+    pub fn can_reinitialize_disk(&self, id: &str) -> Option<bool> {
+        self.storage.disk(id).map(|d| !d.source_snapshot_deleted)
+    }
+
+    pub(crate) fn snapshot_entry(&self, id: &str) -> Option<&SnapshotEntry> {
+        self.storage.snapshot(id)
+    }
+
     /// The instances that were created from an image that has since been deleted.
     pub(crate) fn orphans_of(&self, image: &str) -> Option<&BTreeSet<InstanceId>> {
         self.orphans.get(image)
@@ -493,6 +604,12 @@ impl ImageStore {
         InstanceId::new(&id).expect("generated ids are visible ASCII")
     }
 
+    /// A new disk id, `d-` and 20 lowercase alphanumerics, unused in the store.
+    pub(crate) fn new_disk_id(&mut self) -> DiskId {
+        let id = self.draw_id("d-", |store, id| store.storage.disk(id).is_some());
+        DiskId::new(&id).expect("generated ids are visible ASCII")
+    }
+
     /// A new task id, `t-` and 20 lowercase alphanumerics, unused by any running or ended
     /// task.
     pub(crate) fn new_task_id(&mut self) -> TaskId {
@@ -532,10 +649,34 @@ impl ImageStore {
             .check_region(|| format!("image {}", image.id), &image.region)?
             .clone();
         check_image(&image)?;
+        // A snapshot the store does not hold is implied (docs/delete-snapshot.md): unless a disk
+        // remembers it as deleted, which an implied one would contradict.
+        for snapshot in &image.snapshots {
+            if let Some(disk) = self
+                .storage
+                .orphaned_by(snapshot.as_str())
+                .and_then(|d| d.first())
+            {
+                return Err(InvariantError::DiskSnapshotPresent {
+                    disk: disk.clone(),
+                    snapshot: snapshot.clone(),
+                });
+            }
+        }
         image.region = region;
         image.owner = self.add_owned(&image.owner);
         for snapshot in &image.snapshots {
-            *self.snapshot_users.entry(snapshot.clone()).or_default() += 1;
+            if self.storage.snapshot(snapshot.as_str()).is_none() {
+                // Made before the image; when is unknown without its CreationTime.
+                let made = image.attributes().creation_time.unwrap_or(Timestamp::EPOCH);
+                self.storage.add_implied(Snapshot::accomplished(
+                    snapshot.clone(),
+                    image.owner.clone(),
+                    image.region.clone(),
+                    made,
+                ));
+            }
+            self.storage.use_in_image(snapshot.as_str());
         }
         let at = self.images.insert(Entry::new(image));
         let images = &self.images;
@@ -723,7 +864,128 @@ impl ImageStore {
         Ok(())
     }
 
+    /// Adds a snapshot. Refused (store unchanged) if the id is taken, the region is unknown,
+    /// its progress is over 100, or a disk remembers a deleted snapshot of this id.
+    pub fn insert_snapshot(&mut self, mut snapshot: Snapshot) -> Result<(), InvariantError> {
+        if self.storage.snapshot(snapshot.id.as_str()).is_some() {
+            return Err(InvariantError::DuplicateSnapshotId(snapshot.id));
+        }
+        snapshot.region = self
+            .check_region(|| format!("snapshot {}", snapshot.id), &snapshot.region)?
+            .clone();
+        if snapshot.progress > 100 {
+            return Err(InvariantError::SnapshotProgress(snapshot.id));
+        }
+        if let Some(disk) = self
+            .storage
+            .orphaned_by(snapshot.id.as_str())
+            .and_then(|d| d.first())
+        {
+            return Err(InvariantError::DiskSnapshotPresent {
+                disk: disk.clone(),
+                snapshot: snapshot.id,
+            });
+        }
+        self.storage.add_snapshot(snapshot);
+        Ok(())
+    }
+
+    /// Adds a snapshot read from a saved state: as [`insert_snapshot`](Self::insert_snapshot),
+    /// except that one an image already implied (the images were read first) is replaced by
+    /// it, keeping its usage.
+    pub(crate) fn put_loaded_snapshot(&mut self, snapshot: Snapshot) -> Result<(), InvariantError> {
+        if self
+            .storage
+            .snapshot(snapshot.id.as_str())
+            .is_some_and(|e| e.implied())
+        {
+            return self
+                .storage
+                .refine_implied(snapshot)
+                .map_err(InvariantError::DuplicateSnapshotId);
+        }
+        self.insert_snapshot(snapshot)
+    }
+
+    /// Adds a disk. Refused (store unchanged) if the id is taken, the region is unknown, its
+    /// instance is not in the store (with the disk's owner and region), or its source snapshot
+    /// reference is inconsistent with `source_snapshot_deleted`.
+    pub fn insert_disk(&mut self, mut disk: Disk) -> Result<(), InvariantError> {
+        if self.storage.disk(disk.id.as_str()).is_some() {
+            return Err(InvariantError::DuplicateDisk(disk.id));
+        }
+        disk.region = self
+            .check_region(|| format!("disk {}", disk.id), &disk.region)?
+            .clone();
+        if let Some(instance) = &disk.instance {
+            let attached = self
+                .instances
+                .get(instance)
+                .is_some_and(|i| i.owner == disk.owner && i.region == disk.region);
+            if !attached {
+                return Err(InvariantError::DiskInstanceMissing {
+                    instance: instance.clone(),
+                    disk: disk.id,
+                });
+            }
+        }
+        if let Some(snapshot) = &disk.source_snapshot {
+            match (
+                self.storage.snapshot(snapshot.as_str()).is_some(),
+                disk.source_snapshot_deleted,
+            ) {
+                (false, false) => {
+                    return Err(InvariantError::DiskSnapshotMissing {
+                        snapshot: snapshot.clone(),
+                        disk: disk.id,
+                    });
+                }
+                (true, true) => {
+                    return Err(InvariantError::DiskSnapshotPresent {
+                        snapshot: snapshot.clone(),
+                        disk: disk.id,
+                    });
+                }
+                _ => {}
+            }
+        }
+        self.storage.add_disk(disk);
+        Ok(())
+    }
+
     // ---- removals used by the rule and by fixture rollback ---------------------------------
+
+    /// Removes a snapshot; the disks created from it stay, flagged as unable to re-initialize.
+    /// Returns the snapshot and those disks, in id order.
+    pub(crate) fn remove_snapshot(&mut self, id: &str) -> Option<(Snapshot, Vec<DiskId>)> {
+        self.storage.remove_snapshot(id)
+    }
+
+    /// Gives a new instance its system disk, created from its image's first snapshot (the
+    /// system disk's, when the image lists any) \[D: an image's first disk mapping is its
+    /// system disk\]. Returns the disk's id.
+    pub(crate) fn add_system_disk(&mut self, instance: &InstanceId, image: &ImageId) -> DiskId {
+        let (owner, region) = {
+            let i = &self.instances[instance];
+            (i.owner.clone(), i.region.clone())
+        };
+        let source_snapshot = self
+            .images
+            .get(image)
+            .and_then(|e| e.image.snapshots.first().cloned());
+        let id = self.new_disk_id();
+        self.insert_disk(Disk {
+            id: id.clone(),
+            owner,
+            region,
+            disk_type: DiskType::System,
+            instance: Some(instance.clone()),
+            source_snapshot,
+            source_snapshot_deleted: false,
+        })
+        .expect("a new instance's system disk keeps the store's invariants");
+        id
+    }
 
     /// Removes an image that no task runs on, flags its instances and releases its snapshots.
     /// Returns the image, the instances that lost it, and the snapshots no image lists any more.
@@ -764,16 +1026,12 @@ impl ImageStore {
                 .or_default()
                 .extend(instances.iter().cloned());
         }
-        let mut released = Vec::new();
-        for snapshot in &image.snapshots {
-            if let Some(users) = self.snapshot_users.get_mut(snapshot) {
-                *users -= 1;
-                if *users == 0 {
-                    self.snapshot_users.remove(snapshot);
-                    released.push(snapshot.clone());
-                }
-            }
-        }
+        let released = image
+            .snapshots
+            .iter()
+            .filter(|snapshot| self.storage.release_from_image(snapshot.as_str()))
+            .cloned()
+            .collect();
         Some((image, instances.into_iter().collect(), released))
     }
 
@@ -827,11 +1085,19 @@ impl ImageStore {
         Some(ended)
     }
 
-    /// Removes an instance (it is released).
+    /// Removes an instance (it is released), and the disks attached to it with it \[I\].
     pub(crate) fn remove_instance(&mut self, id: &str) -> Option<Instance> {
         let instance = self.instances.remove(id)?;
         // A resource's tags go with it \[D\].
         self.tags.forget(ResourceType::Instance, id);
+        let disks: Vec<DiskId> = self
+            .storage
+            .disks_of_instance(id)
+            .map(|d| d.iter().cloned().collect())
+            .unwrap_or_default();
+        for disk in disks {
+            self.storage.remove_disk(disk.as_str());
+        }
         let key = (instance.owner.clone(), instance.region.clone());
         if let Some(ids) = self.instances_by_account.get_mut(&key) {
             ids.remove(id);

@@ -1,4 +1,4 @@
-//! DeleteImage on the wire (RPC style): parameters in, response bodies out.
+//! DeleteImage and DeleteSnapshot on the wire (RPC style): parameters in, response bodies out.
 //!
 //! Parsing applies the parameter errors of docs/contract.md §1, in that order; the bodies serialize with
 //! serde to exactly the documented shape (§4 success, §5 error: PascalCase keys, all five
@@ -11,6 +11,7 @@ use crate::error::{ApiError, Error, Parameter};
 use crate::ids::{AccountId, ImageId, RegionId, RequestId};
 use crate::profile::Profile;
 use crate::rule::{DeleteImageRequest, Outcome};
+use crate::snapshot_rule::{DeleteSnapshotRequest, SnapshotOutcome};
 use crate::store::ImageStore;
 
 impl DeleteImageRequest {
@@ -227,6 +228,32 @@ where
     match result {
         Ok(outcome) => (Response::success(request_id), Some(outcome)),
         // A refusal changes nothing, so the store still knows the regions it knew.
+        Err(e) => {
+            let host = host_id_for(store, first_value(&params, "RegionId"));
+            (Response::error(&e, request_id, host), None)
+        }
+    }
+}
+
+/// Handles one DeleteSnapshot call from RPC parameters to response, as [`delete_image`] does
+/// for DeleteImage: parse ([`DeleteSnapshotRequest::from_rpc_params`]), decide and apply, write
+/// the body. The error body's `HostId` is [`host_id_for`] a `RegionId` parameter the request may
+/// carry although DeleteSnapshot declares none \[I\].
+pub fn delete_snapshot<'a, I>(
+    store: &mut ImageStore,
+    caller: &AccountId,
+    params: I,
+    profile: &Profile,
+    request_id: RequestId,
+) -> (Response, Option<SnapshotOutcome>)
+where
+    I: IntoIterator<Item = (&'a str, &'a str)>,
+{
+    let params: Vec<(&str, &str)> = params.into_iter().collect();
+    let result = DeleteSnapshotRequest::from_rpc_params(params.iter().copied())
+        .and_then(|request| store.delete_snapshot(caller, &request, profile));
+    match result {
+        Ok(outcome) => (Response::success(request_id), Some(outcome)),
         Err(e) => {
             let host = host_id_for(store, first_value(&params, "RegionId"));
             (Response::error(&e, request_id, host), None)

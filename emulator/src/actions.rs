@@ -12,7 +12,7 @@ use ecs_image_rules::{
     AccountId, CancelCopyImage, CancelTask, CopyImage, CreateImage, DeleteInstance, DiskMapping,
     Error, ExportImage, ImageAttributes, ImportDisk, ImportImage, InstancePower,
     ModifyImageAttribute, ModifyImageSharePermission, Outcome, Parameter, PowerAction, Profile,
-    RequestId, RunInstances, SnapshotId, World,
+    RequestId, RunInstances, SnapshotId, SnapshotOutcome, World,
 };
 use serde::Serialize;
 
@@ -304,6 +304,12 @@ static ACTIONS: &[ActionSpec] = &[
         reboot_instance,
         ["InstanceId", "ForceStop", "DryRun"]
     ),
+    action!(
+        "DeleteSnapshot",
+        true,
+        delete_snapshot,
+        ["SnapshotId", "Force"]
+    ),
 ];
 
 /// The action of that exact name (action names are case-sensitive, as ECS's are \[I\]).
@@ -410,6 +416,36 @@ fn delete_image(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
             reply.with_outcome("Deleted")
         }
         Some(Outcome::Ignored) => reply.with_outcome("Ignored"),
+        None => reply,
+    })
+}
+
+// ---- DeleteSnapshot: the library's wire layer does it all too ----------------------------
+
+fn delete_snapshot(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
+    let call = cx.call;
+    let params = call
+        .signed
+        .params
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()));
+    let (response, outcome) = wire::delete_snapshot(
+        &mut cx.world.store,
+        cx.caller,
+        params,
+        cx.profile,
+        call.request_id.clone(),
+    );
+    let reply = match &response.body {
+        Body::Success(body) => cx.ok(body),
+        Body::Error(body) => Reply::error_body(call.format, response.http_status, body),
+    };
+    Ok(match outcome {
+        Some(SnapshotOutcome::Deleted(_)) => {
+            cx.mutated = true;
+            reply.with_outcome("Deleted")
+        }
+        Some(SnapshotOutcome::Ignored) => reply.with_outcome("Ignored"),
         None => reply,
     })
 }

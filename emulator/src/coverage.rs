@@ -8,7 +8,9 @@
 
 use std::fmt::Write;
 
-use ecs_image_rules::{ApiError, Blocker, Catalog, Denial, Error, NotFound, Parameter, TagRefusal};
+use ecs_image_rules::{
+    ApiError, Blocker, Catalog, Denial, Error, NotFound, Parameter, SnapshotBlocker, TagRefusal,
+};
 
 use crate::actions;
 use crate::call::ActionSpec;
@@ -409,6 +411,18 @@ static ERRORS: &[(&str, &[Error])] = {
                 Gone(NotFound::Instance),
                 Denied(Denial::IncorrectInstanceStatus),
                 DryRun,
+            ],
+        ),
+        (
+            "DeleteSnapshot",
+            &[
+                Error::NotSupplied(P::SnapshotId),
+                Invalid(P::SnapshotId),
+                Invalid(P::Force),
+                Gone(NotFound::Snapshot),
+                Error::SnapshotBlocked(SnapshotBlocker::Creating),
+                Error::SnapshotBlocked(SnapshotBlocker::CreatedImage),
+                Error::SnapshotBlocked(SnapshotBlocker::CreatedDisk),
             ],
         ),
     ]

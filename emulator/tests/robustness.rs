@@ -425,6 +425,7 @@ fn parameters_of(action: &str) -> &'static [&'static str] {
             "PageNumber",
             "PageSize",
         ],
+        "DeleteSnapshot" => &["SnapshotId", "Force"],
         other => panic!("no parameters listed for {other}: add it here"),
     }
 }

@@ -157,6 +157,7 @@ impl Transition for RunInstances {
                     image_deleted: false,
                 }));
                 store.tag_new(ResourceType::Instance, id.as_str(), &self.tags);
+                store.add_system_disk(&id, &self.image_id);
                 id
             })
             .collect()

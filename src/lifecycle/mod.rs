@@ -70,6 +70,9 @@ use crate::ids::{AccountId, ImageId, InstanceId, RegionId, TaskId};
 use crate::profile::Profile;
 use crate::rule::known_region;
 use crate::rule::{DeleteImageRequest, Outcome, Relation, Verdict, decide, relation};
+use crate::snapshot_rule::{
+    DeleteSnapshotRequest, SnapshotOutcome, SnapshotVerdict, decide_snapshot,
+};
 use crate::store::{Entry, ImageStore, InvariantError};
 
 /// An API action with its typed request: what a caller asks for.
@@ -104,6 +107,8 @@ pub enum Action {
     TagResources(TagResources),
     /// UntagResources.
     UntagResources(UntagResources),
+    /// DeleteSnapshot, answered by its rule with the profile given to [`check`].
+    DeleteSnapshot(DeleteSnapshotRequest),
 }
 
 impl Action {
@@ -124,6 +129,7 @@ impl Action {
             Action::DeleteImage(_) => "DeleteImage",
             Action::TagResources(_) => "TagResources",
             Action::UntagResources(_) => "UntagResources",
+            Action::DeleteSnapshot(_) => "DeleteSnapshot",
         }
     }
 }
@@ -172,6 +178,8 @@ pub enum Answer {
     Instances(Vec<InstanceId>),
     /// DeleteImage: what it did.
     DeleteImage(Outcome),
+    /// DeleteSnapshot: what it did.
+    DeleteSnapshot(SnapshotOutcome),
     /// Every other step: done, nothing to report.
     Done,
 }
@@ -240,6 +248,7 @@ enum Change<'r> {
     DeleteImage(Verdict<'r>),
     TagResources(&'r TagResources),
     UntagResources(&'r UntagResources),
+    DeleteSnapshot(SnapshotVerdict<'r>),
 }
 
 /// Checks a call without changing anything: every refusal of the action in its documented
@@ -305,6 +314,9 @@ pub fn check<'r>(
         Action::UntagResources(r) => {
             passed(r, store, caller, profile)?;
             Change::UntagResources(r)
+        }
+        Action::DeleteSnapshot(r) => {
+            Change::DeleteSnapshot(decide_snapshot(store, caller, r, profile)?)
         }
     };
     Ok(Plan {
@@ -383,6 +395,9 @@ impl ImageStore {
             Change::UntagResources(r) => {
                 r.change(self, caller, ());
                 Answer::Done
+            }
+            Change::DeleteSnapshot(verdict) => {
+                Answer::DeleteSnapshot(self.carry_out_snapshot_verdict(verdict))
             }
         }
     }

@@ -20,6 +20,8 @@ use ecs_image_rules::{
 };
 use serde::Serialize;
 
+mod delete_snapshot;
+
 /// The generator's errors: a world the library refuses, or a table that does not parse.
 pub type Result<T> = std::result::Result<T, Box<dyn Error>>;
 
@@ -65,6 +67,7 @@ pub fn files() -> Result<Vec<(String, String)>> {
     let mut json = serde_json::to_string_pretty(&file)?;
     json.push('\n');
     files.insert(0, (VECTORS_FILE.to_owned(), json));
+    files.extend(delete_snapshot::files()?);
     Ok(files)
 }
 
