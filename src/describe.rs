@@ -6,13 +6,15 @@
 use std::collections::BTreeSet;
 use std::str::FromStr;
 
-use crate::error::{Error, Parameter};
+use crate::attributes::{Architecture, OsType};
+use crate::error::{BadFilter, Error, Parameter};
 use crate::ids::{AccountId, ImageId, InstanceId, RegionId, TaskId};
 use crate::model::{Image, ImageStatus, Instance, InstanceStatus, TaskKind};
 use crate::query::{ImageFilter, OwnerAlias, Visible};
 use crate::rule::known_region;
 use crate::store::ImageStore;
 use crate::tags::{ResourceType, TagFilter};
+use crate::time::Timestamp;
 
 /// The largest `PageSize` the Describe actions accept \[D\].
 pub const MAX_PAGE_SIZE: u32 = 100;
@@ -161,6 +163,12 @@ pub struct TaskView<'s> {
     pub status: &'static str,
     /// `ResourceId`: the image it works on.
     pub resource: &'s ImageId,
+    /// `CreationTime`, when known.
+    pub created: Option<Timestamp>,
+    /// `FinishedTime`: when it ended; `None` while it runs.
+    pub finished: Option<Timestamp>,
+    /// `SupportCancel`: whether CancelTask can cancel it, i.e. whether it still runs \[I\].
+    pub support_cancel: bool,
 }
 
 /// DescribeImages: the images the caller can see in a region (who sees what:
@@ -180,8 +188,88 @@ pub struct DescribeImages {
     /// without a value matches any value); tags are their owner's, so no other image matches
     /// \[I\].
     pub tags: Vec<TagFilter>,
+    /// The filters on the images' own attributes (`ImageName`, `OSType`…), `IsPublic`,
+    /// `Usage`, `ShowExpired`, `ActionType`.
+    pub attributes: AttributeFilter,
+    /// `DryRun`: check only.
+    pub dry_run: bool,
     /// `PageNumber` and `PageSize`.
     pub page: Page,
+}
+
+/// DescribeImages' filters beyond ids, statuses, owner alias and tags, as sent (values are
+/// checked by [`ImageStore::describe_images`], which answers each documented refusal). Each
+/// walks the images the other filters select (docs/performance.md).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AttributeFilter {
+    /// `ImageName`: the name, exactly; `*` stands for any run of characters [D: "fuzzy search
+    /// is supported"; I: the form, as DescribeInstances documents for `InstanceName`].
+    pub image_name: Option<String>,
+    /// `ImageFamily`: exactly.
+    pub image_family: Option<String>,
+    /// `OSType`: `linux` or `windows`; else 404 `InvalidOSType`.
+    pub os_type: Option<String>,
+    /// `Architecture`: `i386`, `x86_64` or `arm64`; else 404 `InvalidArchitecture`.
+    pub architecture: Option<String>,
+    /// `Usage`: `instance` (an instance runs it) or `none`; else 404 `InvalidUsage`.
+    pub usage: Option<String>,
+    /// `IsPublic`: `true` lists community images only and needs `ImageOwnerAlias=others` (else
+    /// 400 `InvalidImageOwnerAlias.PublicImageUnsupported`) \[D\]; `false` filters nothing
+    /// \[I\].
+    pub is_public: Option<bool>,
+    /// `ShowExpired`: whether subscription images past their term are listed; the model has
+    /// none, so it changes nothing \[I\].
+    pub show_expired: Option<bool>,
+    /// `ActionType`: `CreateEcs` (default) or `ChangeOS`, the scenario the image is for; every
+    /// modelled image serves both \[I\]; another value is `InvalidParameter`.
+    pub action_type: Option<String>,
+}
+
+impl AttributeFilter {
+    fn is_empty(&self) -> bool {
+        self.image_name.is_none()
+            && self.image_family.is_none()
+            && self.os_type.is_none()
+            && self.architecture.is_none()
+            && self.usage.is_none()
+            && self.is_public != Some(true)
+    }
+}
+
+/// A test on one image.
+type ImagePredicate<'s> = Box<dyn Fn(&Image) -> bool + 's>;
+
+/// Whether `name` matches `pattern`, where `*` stands for any run of characters.
+fn matches_pattern(pattern: &str, name: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or_default();
+    let Some(mut rest) = name.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    let Some((last, middle)) = parts.split_last() else {
+        return rest.is_empty();
+    };
+    for part in middle {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
+}
+
+/// DescribeImages `Status` as sent, comma-separated: the statuses, or `ALL` alone for every
+/// status [D: SDK 7.11 request model; see docs/research/describe-images-status-all.md]; `ALL`
+/// with another value, or an unknown value, is `InvalidParameter` for `Status` \[I\].
+pub fn image_statuses(values: &[String]) -> Result<Vec<ImageStatus>, Error> {
+    if values.iter().any(|v| v == "ALL") {
+        if values.len() > 1 {
+            return Err(Error::InvalidParameter(Parameter::Status));
+        }
+        return Ok(ImageStatus::ALL.to_vec());
+    }
+    values.iter().map(|v| v.parse()).collect()
 }
 
 impl DescribeImages {
@@ -193,8 +281,62 @@ impl DescribeImages {
             statuses: Vec::new(),
             owner_alias: None,
             tags: Vec::new(),
+            attributes: AttributeFilter::default(),
+            dry_run: false,
             page: Page::default(),
         }
+    }
+
+    /// The attribute filters, checked: a predicate on a visible image, or the documented
+    /// refusal of a value.
+    fn attribute_predicate<'s>(
+        &'s self,
+        store: &'s ImageStore,
+    ) -> Result<ImagePredicate<'s>, Error> {
+        let f = &self.attributes;
+        let os_type: Option<OsType> = f
+            .os_type
+            .as_deref()
+            .map(|v| v.parse().map_err(|_| BadFilter::OsType))
+            .transpose()?;
+        let architecture: Option<Architecture> = f
+            .architecture
+            .as_deref()
+            .map(|v| v.parse().map_err(|_| BadFilter::Architecture))
+            .transpose()?;
+        let usage = match f.usage.as_deref() {
+            None => None,
+            Some("instance") => Some(true),
+            Some("none") => Some(false),
+            Some(_) => return Err(BadFilter::Usage.into()),
+        };
+        if !matches!(
+            f.action_type.as_deref(),
+            None | Some("CreateEcs" | "ChangeOS")
+        ) {
+            return Err(Error::InvalidParameter(Parameter::ActionType));
+        }
+        let community_only = f.is_public == Some(true);
+        if community_only && self.owner_alias != Some(OwnerAlias::Others) {
+            return Err(BadFilter::PublicNotOthers.into());
+        }
+        Ok(Box::new(move |image: &Image| {
+            let a = image.attributes();
+            f.image_name.as_deref().is_none_or(|pattern| {
+                a.name
+                    .as_ref()
+                    .is_some_and(|name| matches_pattern(pattern, name.as_str()))
+            }) && f
+                .image_family
+                .as_deref()
+                .is_none_or(|family| a.family.as_ref().is_some_and(|x| x.as_str() == family))
+                && os_type.is_none_or(|os| a.os_type == Some(os))
+                && architecture.is_none_or(|arch| a.architecture == Some(arch))
+                && usage.is_none_or(|in_use| {
+                    in_use != store.instances_created_from(image.id.as_str()).is_empty()
+                })
+                && (!community_only || image.visibility.community)
+        }))
     }
 
     fn filter(&self) -> ImageFilter {
@@ -332,6 +474,7 @@ impl ImageStore {
         request: &DescribeImages,
     ) -> Result<Listing<ImageView<'_>>, Error> {
         let filter = request.filter();
+        let wanted = request.attribute_predicate(self)?;
         let visible = if request.tags.is_empty() {
             self.visible(caller, &request.region_id, &filter)?
         } else {
@@ -355,19 +498,32 @@ impl ImageStore {
                     .collect(),
             )
         };
+        if request.dry_run {
+            return Err(Error::DryRunOperation);
+        }
+        let view = |image| ImageView {
+            image,
+            owner_alias: OwnerAlias::of(image, caller),
+            is_copied: self.is_copy(image.id.as_str()),
+            in_use: !self.instances_created_from(image.id.as_str()).is_empty(),
+        };
         let page = request.page;
+        if !request.attributes.is_empty() {
+            // The attribute filters walk the selection the indexes give (docs/performance.md).
+            let listing = page.of(visible.from(0).filter(|image| wanted(image)));
+            return Ok(Listing {
+                total_count: listing.total_count,
+                page,
+                items: listing.items.into_iter().map(view).collect(),
+            });
+        }
         Ok(Listing {
             total_count: visible.total(),
             page,
             items: visible
                 .from(page.skipped())
                 .take(page.size as usize)
-                .map(|image| ImageView {
-                    image,
-                    owner_alias: OwnerAlias::of(image, caller),
-                    is_copied: self.is_copy(image.id.as_str()),
-                    in_use: !self.instances_created_from(image.id.as_str()).is_empty(),
-                })
+                .map(view)
                 .collect(),
         })
     }
@@ -488,9 +644,15 @@ impl ImageStore {
         let region = &request.region_id;
         known_region(self, region)?;
         let view = |id: &str| -> Option<TaskView<'_>> {
-            let (id, kind, status) = match (self.task(id), self.ended_task(id)) {
-                (Some(task), _) => (&task.id, &task.kind, "Processing"),
-                (None, Some(ended)) => (&ended.id, &ended.kind, ended.end.as_str()),
+            let (id, kind, status, created, finished) = match (self.task(id), self.ended_task(id)) {
+                (Some(task), _) => (&task.id, &task.kind, "Processing", task.created, None),
+                (None, Some(ended)) => (
+                    &ended.id,
+                    &ended.kind,
+                    ended.end.as_str(),
+                    ended.created,
+                    ended.finished,
+                ),
                 (None, None) => return None,
             };
             let (action, resource) = TaskAction::of(kind)?;
@@ -499,6 +661,9 @@ impl ImageStore {
                 action,
                 status,
                 resource,
+                created,
+                finished,
+                support_cancel: status == "Processing",
             })
         };
         let wanted = |task: &TaskView<'_>| {

@@ -171,9 +171,9 @@ pub use attributes::{
 };
 pub use blocker::Blocker;
 pub use describe::{
-    DescribeImageSharePermission, DescribeImages, DescribeInstances, DescribeTasks, ImageView,
-    Listing, MAX_INSTANCE_IDS, MAX_PAGE_SIZE, MAX_TASK_IDS, Page, SharePermission, TaskAction,
-    TaskView,
+    AttributeFilter, DescribeImageSharePermission, DescribeImages, DescribeInstances,
+    DescribeTasks, ImageView, Listing, MAX_INSTANCE_IDS, MAX_PAGE_SIZE, MAX_TASK_IDS, Page,
+    SharePermission, TaskAction, TaskView, image_statuses,
 };
 pub use error::{
     ApiError, BadFilter, Denial, Error, Malformed, Missing, NotFound, Parameter, TagRefusal,

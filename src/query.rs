@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
 
-use crate::error::{Error, NotFound, Parameter};
+use crate::error::{BadFilter, Error, NotFound, Parameter};
 use crate::ids::{AccountId, ImageId, InstanceId, RegionId};
 use crate::image_index::{Audience, GroupKey, View};
 use crate::model::{Image, ImageKind, ImageStatus, Task};
@@ -59,15 +59,15 @@ impl fmt::Display for OwnerAlias {
 impl FromStr for OwnerAlias {
     type Err = Error;
 
-    /// `self`, `others`, `system` or `marketplace`; anything else is `InvalidParameter` for
-    /// `ImageOwnerAlias` \[I\].
+    /// `self`, `others`, `system` or `marketplace`; anything else is 400
+    /// `InvalidImageOwnerAlias.ValueNotSupported` \[D\].
     fn from_str(s: &str) -> Result<Self, Error> {
         match s {
             "self" => Ok(OwnerAlias::Own),
             "others" => Ok(OwnerAlias::Others),
             "system" => Ok(OwnerAlias::System),
             "marketplace" => Ok(OwnerAlias::Marketplace),
-            _ => Err(Error::InvalidParameter(Parameter::ImageOwnerAlias)),
+            _ => Err(BadFilter::ImageOwnerAlias.into()),
         }
     }
 }

@@ -1533,7 +1533,7 @@ fn visible_images_filters_like_describe_images() {
     assert_eq!(OwnerAlias::Own.to_string(), "self");
     assert_eq!(
         "mine".parse::<OwnerAlias>().unwrap_err().to_string(),
-        "The specified parameter \"ImageOwnerAlias\" is not valid."
+        "The specified ImageOwnerAlias value is not supported."
     );
     refused(
         store.visible_images(&alice(), &rg("xx-nowhere-1"), &ImageFilter::default()),

@@ -67,7 +67,16 @@ static ACTIONS: &[ActionSpec] = &[
             "PageNumber",
             "PageSize",
             "Tag.N.Key",
-            "Tag.N.Value"
+            "Tag.N.Value",
+            "ImageName",
+            "ImageFamily",
+            "OSType",
+            "Architecture",
+            "Usage",
+            "IsPublic",
+            "ShowExpired",
+            "ActionType",
+            "DryRun",
         ]
     ),
     action!(

@@ -4,8 +4,9 @@
 //! the paging are the library's.
 
 use ecs_image_rules::{
-    DescribeImageSharePermission, DescribeImages, DescribeInstances, DescribeTasks, Error,
-    ImageView, Page, Parameter, RequestId, ResourceType,
+    Architecture, AttributeFilter, BootMode, DescribeImageSharePermission, DescribeImages,
+    DescribeInstances, DescribeTasks, DiskFormat, DiskType, Error, ImageStatus, ImageView,
+    LicenseType, OsType, Page, Parameter, RequestId, ResourceType, Timestamp, image_statuses,
 };
 use serde::Serialize;
 
@@ -41,12 +42,49 @@ struct Images {
     image: Vec<ImageItem>,
 }
 
+/// One image. An attribute the image does not have is left out \[I\] (fixtures and older
+/// world files); `CreationTime`, `Size`, `Progress` and `Usable` are always there.
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 struct ImageItem {
     image_id: String,
     image_owner_alias: &'static str,
+    /// The owner's account id, a number in the SDKs' models: left out for an account id that
+    /// is not one \[I\].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image_owner_id: Option<u64>,
     status: &'static str,
+    /// Whether the image can launch instances now; `true` exactly when it is Available
+    /// [I, docs/research/describe-images-status-all.md].
+    usable: bool,
+    /// `100%` once made, `0%` before \[I\].
+    progress: &'static str,
+    /// When it was made; the epoch for an image that does not say \[I\].
+    creation_time: String,
+    /// GiB, an integer here \[D\]; 0 when unknown \[I\].
+    size: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image_family: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image_version: Option<String>,
+    #[serde(rename = "OSType", skip_serializing_if = "Option::is_none")]
+    os_type: Option<&'static str>,
+    #[serde(rename = "OSName", skip_serializing_if = "Option::is_none")]
+    os_name: Option<String>,
+    #[serde(rename = "OSNameEn", skip_serializing_if = "Option::is_none")]
+    os_name_en: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    platform: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    architecture: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    boot_mode: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    license_type: Option<&'static str>,
     /// `True`/`False`, a string as the real API sends it \[D\].
     is_self_shared: &'static str,
     is_public: bool,
@@ -62,19 +100,56 @@ struct DiskDeviceMappings {
     disk_device_mapping: Vec<DiskDeviceMapping>,
 }
 
+/// One disk: its snapshot (when the image lists one at that position) and its attributes.
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 struct DiskDeviceMapping {
-    snapshot_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    snapshot_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    device: Option<String>,
+    /// GiB, a string here \[D\].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    size: Option<String>,
+    #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+    disk_type: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    format: Option<&'static str>,
+    #[serde(rename = "ImportOSSBucket", skip_serializing_if = "Option::is_none")]
+    import_oss_bucket: Option<String>,
+    #[serde(rename = "ImportOSSObject", skip_serializing_if = "Option::is_none")]
+    import_oss_object: Option<String>,
 }
 
 impl ImageItem {
     fn of(view: &ImageView<'_>, tags: TagSet) -> Self {
         let image = view.image;
+        let a = image.attributes();
+        let made = matches!(
+            image.status,
+            ImageStatus::Available | ImageStatus::Deprecated | ImageStatus::UnAvailable
+        );
+        let disks = image.snapshots.len().max(a.disks.len());
         ImageItem {
             image_id: image.id.to_string(),
             image_owner_alias: view.owner_alias.as_str(),
+            image_owner_id: image.owner.as_str().parse().ok(),
             status: image.status.as_str(),
+            usable: image.status == ImageStatus::Available,
+            progress: if made { "100%" } else { "0%" },
+            creation_time: a.creation_time.unwrap_or(Timestamp::EPOCH).to_string(),
+            size: a.size_gib.unwrap_or(0),
+            image_name: a.name.as_ref().map(ToString::to_string),
+            description: a.description.as_ref().map(ToString::to_string),
+            image_family: a.family.as_ref().map(ToString::to_string),
+            image_version: a.version.as_ref().map(ToString::to_string),
+            os_type: a.os_type.map(OsType::as_str),
+            os_name: a.os_name().map(str::to_owned),
+            os_name_en: a.os_name().map(str::to_owned),
+            platform: a.platform.as_ref().map(ToString::to_string),
+            architecture: a.architecture.map(Architecture::as_str),
+            boot_mode: a.boot_mode.map(BootMode::as_str),
+            license_type: a.license_type.map(LicenseType::as_str),
             is_self_shared: if image.visibility.shared_with.is_empty() {
                 "False"
             } else {
@@ -84,11 +159,18 @@ impl ImageItem {
             is_copied: view.is_copied,
             usage: if view.in_use { "instance" } else { "none" },
             disk_device_mappings: DiskDeviceMappings {
-                disk_device_mapping: image
-                    .snapshots
-                    .iter()
-                    .map(|s| DiskDeviceMapping {
-                        snapshot_id: s.to_string(),
+                disk_device_mapping: (0..disks)
+                    .map(|n| {
+                        let disk = a.disks.get(n).cloned().unwrap_or_default();
+                        DiskDeviceMapping {
+                            snapshot_id: image.snapshots.get(n).map(ToString::to_string),
+                            device: disk.device,
+                            size: disk.size_gib.map(|s| s.to_string()),
+                            disk_type: disk.disk_type.map(DiskType::as_str),
+                            format: disk.format.map(DiskFormat::as_str),
+                            import_oss_bucket: disk.oss_bucket,
+                            import_oss_object: disk.oss_object,
+                        }
                     })
                     .collect(),
             },
@@ -98,14 +180,28 @@ impl ImageItem {
 }
 
 /// DescribeImages: `RegionId`; filters `ImageId` and `Status` (comma-separated; `Status`
-/// defaults to `Available` \[D\]) and `ImageOwnerAlias`; `PageNumber`/`PageSize`.
+/// defaults to `Available` \[D\], `ALL` is every status), `ImageOwnerAlias`, `Tag.N`, the
+/// attribute filters (`ImageName`, `ImageFamily`, `OSType`, `Architecture`, `Usage`,
+/// `IsPublic`, `ShowExpired`, `ActionType`) and `DryRun`; `PageNumber`/`PageSize`.
 pub(crate) fn images(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
     let p = cx.params();
     let mut request = DescribeImages::new(p.required(Parameter::RegionId)?);
     request.image_ids = p.comma_list(Parameter::ImageId)?;
-    request.statuses = p.comma_list(Parameter::Status)?;
-    request.owner_alias = p.optional(Parameter::ImageOwnerAlias)?;
+    request.statuses = image_statuses(&p.comma_list::<String>(Parameter::Status)?)?;
+    request.owner_alias = p.attribute(Parameter::ImageOwnerAlias.name())?;
     request.tags = tags::tag_filters(&p)?;
+    let text = |name: &str| p.raw(name).map(str::to_owned);
+    request.attributes = AttributeFilter {
+        image_name: text("ImageName"),
+        image_family: text("ImageFamily"),
+        os_type: text("OSType"),
+        architecture: text("Architecture"),
+        usage: text("Usage"),
+        is_public: p.boolean(Parameter::IsPublic)?,
+        show_expired: p.boolean(Parameter::ShowExpired)?,
+        action_type: text("ActionType"),
+    };
+    request.dry_run = p.boolean(Parameter::DryRun)?.unwrap_or(false);
     request.page = page(&p)?;
     let listing = cx.store().describe_images(cx.caller, &request)?;
     let (region, page) = (request.region_id, request.page);
@@ -302,6 +398,14 @@ struct TaskItem {
     task_action: &'static str,
     task_status: &'static str,
     resource_id: String,
+    /// When it was created; left out for a task that does not say (fixtures) \[I\].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    creation_time: Option<String>,
+    /// When it ended; left out while it runs \[I\].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    finished_time: Option<String>,
+    /// `true` while it runs \[I\].
+    support_cancel: bool,
 }
 
 /// DescribeTasks: the caller's import and export tasks in `RegionId`, filtered by `TaskAction`,
@@ -330,6 +434,9 @@ pub(crate) fn tasks(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
                     task_action: t.action.as_str(),
                     task_status: t.status,
                     resource_id: t.resource.to_string(),
+                    creation_time: t.created.map(|at| at.to_string()),
+                    finished_time: t.finished.map(|at| at.to_string()),
+                    support_cancel: t.support_cancel,
                 })
                 .collect(),
         },

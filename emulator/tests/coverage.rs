@@ -26,8 +26,8 @@ fn the_report_names_what_is_refused_and_what_is_not_emulated() {
     let modelled = line(describe_images, "- Modelled");
     let refused = line(describe_images, "- Refused as not modelled");
     assert!(modelled.contains("`ImageOwnerAlias`"), "{modelled}");
-    assert!(refused.contains("`ImageName`"), "{refused}");
-    assert!(refused.contains("`ImageFamily`"), "{refused}");
+    assert!(modelled.contains("`ImageName`"), "{modelled}");
+    assert!(refused.contains("`InstanceType`"), "{refused}");
     assert!(modelled.contains("`Tag.N.Key`"), "{modelled}");
     assert!(!refused.contains("`ImageOwnerAlias`"), "{refused}");
     assert!(describe_images.contains("| 404 | `InvalidRegionId.NotFound` |"));

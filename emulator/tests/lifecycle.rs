@@ -263,6 +263,15 @@ async fn a_full_lifecycle_meets_every_blocker() {
         .map(|t| t["TaskId"].as_str().unwrap())
         .collect();
     assert!(listed.contains(&task.as_str()), "{tasks}");
+    let listed_task = tasks["TaskSet"]["Task"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["TaskId"] == task.as_str())
+        .unwrap();
+    assert_eq!(listed_task["SupportCancel"], true, "{listed_task}");
+    assert!(listed_task["CreationTime"].as_str().unwrap().ends_with('Z'));
+    assert!(listed_task.get("FinishedTime").is_none(), "{listed_task}");
     alice(
         &server,
         "CancelTask",
@@ -811,8 +820,8 @@ async fn describe_images_filters_and_pages() {
     .await;
     bad_alias.assert_error(
         400,
-        "InvalidParameter",
-        "The specified parameter \"ImageOwnerAlias\" is not valid.",
+        "InvalidImageOwnerAlias.ValueNotSupported",
+        "The specified ImageOwnerAlias value is not supported.",
     );
 }
 

@@ -20,22 +20,6 @@ fn not_modelled(answer: &Answer, action: &str, parameter: &str) {
     );
 }
 
-/// Packer's pre-validation looks an image up by name and, with `image_force_delete`, deletes
-/// what comes back. Answering as if `ImageName` were absent listed unrelated images.
-#[tokio::test]
-async fn describe_images_by_name_is_refused_not_answered_with_every_image() {
-    let server = Server::demo().await;
-    let answer = call(
-        &server,
-        ALICE_KEY,
-        "DescribeImages",
-        &[("RegionId", HZ), ("ImageName", "packer-built-image")],
-    )
-    .await;
-    not_modelled(&answer, "DescribeImages", "ImageName");
-    assert!(answer.json().get("Images").is_none());
-}
-
 #[tokio::test]
 async fn a_refused_parameter_changes_nothing() {
     let server = Server::demo().await;
