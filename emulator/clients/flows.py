@@ -197,10 +197,57 @@ def tf_tags_update(run, c):
         life.step(f"terraform tags update (alicloud_image_copy, alicloud_image_import): {step}", fn)
 
 
+# --- Packer alicloud-ecs builder (HEAD c9d1e19a) -------------------------------------------------
+
+# Packer's image statuses (`ImageStatusQueried`), for its waiter, pre-validation and force delete.
+PACKER_STATUSES = "Waiting,Creating,CreateFailed,Available"
+
+
+def packer_images_named(c, region, name):
+    return c.describe_images(ecs.DescribeImagesRequest(
+        region_id=region, image_name=name, status=PACKER_STATUSES)).body.images.image
+
+
+def packer_pre_validation(run, c):
+    """`step_pre_validate.go` without `image_force_delete`: DescribeRegions, then
+    DescribeImages(ImageName) must find no image of that name, whatever else the account owns;
+    once one (even one still being created) has it, the build stops naming that image."""
+    life = Lifecycle(run)
+    s = {}
+    name = unique("packer-pre")
+
+    def regions():
+        listed = [r.region_id for r in c.describe_regions(
+            ecs.DescribeRegionsRequest()).body.regions.region]
+        for region in (REGION, COPY_REGION):
+            if region not in listed:
+                raise AssertionError(f"{region} not in DescribeRegions: {listed}")
+
+    def free():
+        owned = c.describe_images(ecs.DescribeImagesRequest(
+            region_id=REGION, image_owner_alias="self")).body.total_count
+        if not owned:
+            raise AssertionError("the account owns no image: the check would prove nothing")
+        equal(packer_images_named(c, REGION, name), [], f"images named {name}")
+
+    def taken():
+        # The image an earlier build made, still being created (the demo world's snapshot).
+        s["image"] = c.create_image(ecs.CreateImageRequest(
+            region_id=REGION, snapshot_id="s-demo-free", image_name=name)).body.image_id
+        found = packer_images_named(c, REGION, name)
+        equal([(i.image_id, i.image_name) for i in found], [(s["image"], name)],
+              f"images named {name}")
+
+    for step, fn in [("DescribeRegions has the build and copy regions", regions),
+                     ("an unused name finds nothing", free),
+                     ("a taken name finds its image", taken)]:
+        life.step(f"packer pre-validation: {step}", fn)
+
+
 def main():
     run = Runner("flows")
     c = client()
-    for flow in [tf_share_permission, tf_tags_update]:
+    for flow in [tf_share_permission, tf_tags_update, packer_pre_validation]:
         flow(run, c)
     run.finish()
 

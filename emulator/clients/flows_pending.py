@@ -9,7 +9,6 @@ into the suite, when the emulator gives it what it needs. Run them by hand again
 
 What each one waits for (main at 14:15 UTC; "progress" = a policy that settles instances, image
 creations, copies, imports and exports with no admin call, being landed by the clock work):
-- packer_pre_validation: the `ImageName` filter of DescribeImages;
 - tf_image: `ClientToken` on CreateImage (Terraform always sends one; refused as not modelled;
   nobody models idempotence yet), CreateImage from `InstanceId`, `DescribeImages(Status=ALL)`
   and `Usable`, DescribeImages showing the attributes, progress;
@@ -34,12 +33,10 @@ from datetime import timedelta
 from alibabacloud_ecs20140526 import models as ecs
 from alibabacloud_tea_openapi.exceptions import ClientException
 
-from flows import (COPY_REGION, LEGACY_STATUSES, PUBLIC_IMAGE, REGION, TfRpc, client, equal,
-                   refused, rfc3339, tf_legacy_lookup, unique, wait_for)
+from flows import (COPY_REGION, PACKER_STATUSES, PUBLIC_IMAGE, REGION, TfRpc, client, equal,
+                   packer_images_named, refused, rfc3339, tf_legacy_lookup, unique, wait_for)
 from harness import Lifecycle, Runner
 
-# Packer's image statuses (`ImageStatusQueried`), for its waiter, pre-validation and force delete.
-PACKER_STATUSES = "Waiting,Creating,CreateFailed,Available"
 INSTANCE_TYPE = "ecs.g7.large"
 
 
@@ -346,11 +343,6 @@ class PackerHalt(Exception):
     """The build stopped with this error (Packer's `halt`)."""
 
 
-def packer_images_named(c, region, name):
-    return c.describe_images(ecs.DescribeImagesRequest(
-        region_id=region, image_name=name, status=PACKER_STATUSES)).body.images.image
-
-
 def packer_wait_image(c, region, image):
     """`WaitForImageStatus(Available)`: the first image of the last answer."""
     return wait_for(f"{image} Available", lambda: c.describe_images(ecs.DescribeImagesRequest(
@@ -422,42 +414,6 @@ def packer_build(c, name, tags, copy_region, copy_name, share_with, force_delete
         return images
     finally:
         c.delete_instance(ecs.DeleteInstanceRequest(instance_id=instance, force=True))
-
-
-def packer_pre_validation(run, c):
-    """`step_pre_validate.go` without `image_force_delete`: DescribeRegions, then
-    DescribeImages(ImageName) must find no image of that name, whatever else the account owns;
-    once one (even one still being created) has it, the build stops naming that image."""
-    life = Lifecycle(run)
-    s = {}
-    name = unique("packer-pre")
-
-    def regions():
-        listed = [r.region_id for r in c.describe_regions(
-            ecs.DescribeRegionsRequest()).body.regions.region]
-        for region in (REGION, COPY_REGION):
-            if region not in listed:
-                raise AssertionError(f"{region} not in DescribeRegions: {listed}")
-
-    def free():
-        owned = c.describe_images(ecs.DescribeImagesRequest(
-            region_id=REGION, image_owner_alias="self")).body.total_count
-        if not owned:
-            raise AssertionError("the account owns no image: the check would prove nothing")
-        equal(packer_images_named(c, REGION, name), [], f"images named {name}")
-
-    def taken():
-        # The image an earlier build made, still being created (the demo world's snapshot).
-        s["image"] = c.create_image(ecs.CreateImageRequest(
-            region_id=REGION, snapshot_id="s-demo-free", image_name=name)).body.image_id
-        found = packer_images_named(c, REGION, name)
-        equal([(i.image_id, i.image_name) for i in found], [(s["image"], name)],
-              f"images named {name}")
-
-    for step, fn in [("DescribeRegions has the build and copy regions", regions),
-                     ("an unused name finds nothing", free),
-                     ("a taken name finds its image", taken)]:
-        life.step(f"packer pre-validation: {step}", fn)
 
 
 def packer(run, c):
@@ -649,7 +605,7 @@ def cleanup_flow(run, c):
 def main():
     run = Runner("flows-pending")
     c = client()
-    for flow in [packer_pre_validation, tf_image, tf_images, tf_image_copy, tf_image_import, tf_image_export, packer, janitor_flow,
+    for flow in [tf_image, tf_images, tf_image_copy, tf_image_import, tf_image_export, packer, janitor_flow,
                  cleanup_flow]:
         flow(run, c)
     run.finish()
