@@ -146,6 +146,7 @@ mod image_index;
 mod image_table;
 mod lifecycle;
 mod model;
+mod pace;
 mod profile;
 mod query;
 mod regions;
@@ -192,6 +193,7 @@ pub use lifecycle::{
 pub use model::InstanceStatus;
 pub use model::{EndedTask, TaskEnd};
 pub use model::{Image, ImageKind, ImageStatus, Instance, Task, TaskKind, Visibility};
+pub use pace::{Pace, PaceError, ProgressPolicy, Scheduled, Work, WorkKind};
 pub use profile::{Catalog, MissingImage, Precedence, PrecedenceError, Profile};
 pub use query::{ImageFilter, MAX_IMAGE_IDS, OwnerAlias, RunningTask};
 pub use regions::{DescribeRegions, Language, RegionView};

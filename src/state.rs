@@ -19,6 +19,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::ids::RegionId;
 use crate::model::{EndedTask, Image, Instance, Task};
 use crate::storage::{Disk, Snapshot};
+use crate::pace::Scheduled;
 use crate::store::{ImageStore, InvariantError};
 use crate::tags::{Tag, TaggedResource};
 use crate::time::Timestamp;
@@ -59,6 +60,10 @@ pub struct StoreState {
     /// The existing disks, loaded after the instances they are attached to.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub disks: Vec<Disk>,
+    /// Work in progress that a pace may end, with when it started (see
+    /// [`ProgressPolicy`](crate::ProgressPolicy)); work in progress not listed here is pinned.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub progress: Vec<Scheduled>,
 }
 
 fn is_epoch(t: &Timestamp) -> bool {
@@ -92,6 +97,7 @@ impl ImageStore {
             ended_tasks: self.ended_tasks().cloned().collect(),
             ids_drawn: self.ids_drawn(),
             clock: self.now(),
+            progress: self.schedule().entries().collect(),
         }
     }
 
@@ -147,6 +153,9 @@ impl ImageStore {
         }
         store.set_ids_drawn(state.ids_drawn);
         store.set_clock(state.clock);
+        for entry in state.progress {
+            store.insert_scheduled(entry)?;
+        }
         Ok(store)
     }
 }

@@ -27,6 +27,7 @@ use crate::model::{
 use crate::storage::{Disk, Snapshot, SnapshotUsage};
 pub(crate) use crate::storage_table::SnapshotEntry;
 use crate::storage_table::StorageTable;
+use crate::pace::{Schedule, Scheduled, Work};
 use crate::tag_table::{TagTable, Tagged};
 use crate::tags::{MAX_TAGS_PER_RESOURCE, ResourceType, Tag, TagKey, TagValue};
 use crate::time::Timestamp;
@@ -247,6 +248,10 @@ pub enum InvariantError {
         /// Its snapshot.
         snapshot: SnapshotId,
     },
+    /// A schedule entry names work that is not in progress: no running task of that id, no
+    /// image of that id being created, no instance of that id changing status.
+    #[error("the schedule lists {0:?}, which is not in progress")]
+    ScheduledWorkNotInProgress(Work),
 }
 
 /// Regions, images, running and ended tasks and instances, with the indexes that make a
@@ -297,6 +302,8 @@ pub struct ImageStore {
     ids_drawn: u64,
     /// The time the store was last advanced to ([`ImageStore::advance_clock`]).
     clock: Timestamp,
+    /// Work in progress that a pace may end, in start order per kind.
+    schedule: Schedule,
 }
 
 impl Default for ImageStore {
@@ -334,6 +341,7 @@ impl ImageStore {
             tags: TagTable::default(),
             ids_drawn: 0,
             clock: Timestamp::EPOCH,
+            schedule: Schedule::default(),
         }
     }
 
@@ -565,6 +573,34 @@ impl ImageStore {
     }
 
     // ---- the clock: given by the caller, never read (src/time.rs) -------------------------
+
+    /// The schedule of work a pace may end.
+    pub(crate) fn schedule(&self) -> &Schedule {
+        &self.schedule
+    }
+
+    /// The schedule, to enter work in.
+    pub(crate) fn schedule_mut(&mut self) -> &mut Schedule {
+        &mut self.schedule
+    }
+
+    /// Enters scheduled work from a saved state: refused unless it is in progress.
+    pub(crate) fn insert_scheduled(&mut self, entry: Scheduled) -> Result<(), InvariantError> {
+        let in_progress = match &entry.work {
+            Work::Task(task) => self.tasks.contains_key(task),
+            Work::Creation(image) => self
+                .image(image.as_str())
+                .is_some_and(|i| i.status == ImageStatus::Creating),
+            Work::Instance(instance) => self
+                .instance(instance.as_str())
+                .is_some_and(|i| i.status.is_transitional()),
+        };
+        if !in_progress {
+            return Err(InvariantError::ScheduledWorkNotInProgress(entry.work));
+        }
+        self.schedule.insert(entry.work, entry.kind, entry.since);
+        Ok(())
+    }
 
     /// The store's clock: the latest time it was advanced to ([`Timestamp::EPOCH`] for a new
     /// store). What the store makes from now on is stamped with it.
@@ -1006,6 +1042,7 @@ impl ImageStore {
         let (entry, moved) = self.images.remove(id)?;
         debug_assert_eq!(moved, (last != at).then_some((last, at)));
         let (image, running, instances) = entry.into_parts();
+        self.schedule.remove(&Work::Creation(image.id.clone()));
         // A resource's tags go with it \[D\].
         self.tags.forget(ResourceType::Image, image.id.as_str());
         if let Some(owned) = self.owners.get_mut(&image.owner) {
@@ -1038,6 +1075,7 @@ impl ImageStore {
     /// Removes a task, undoing its counts, and forgets it (it never ran).
     pub(crate) fn remove_task(&mut self, id: &str) -> Option<Task> {
         let task = self.tasks.remove(id)?;
+        self.schedule.remove(&Work::Task(task.id.clone()));
         if let Some((owner, region)) = self.task_owner_and_region(&task) {
             let key = (owner.clone(), region.clone());
             if let Some(ids) = self.tasks_by_account.get_mut(&key) {
@@ -1088,6 +1126,7 @@ impl ImageStore {
     /// Removes an instance (it is released), and the disks attached to it with it \[I\].
     pub(crate) fn remove_instance(&mut self, id: &str) -> Option<Instance> {
         let instance = self.instances.remove(id)?;
+        self.schedule.remove(&Work::Instance(instance.id.clone()));
         // A resource's tags go with it \[D\].
         self.tags.forget(ResourceType::Instance, id);
         let disks: Vec<DiskId> = self
@@ -1125,6 +1164,9 @@ impl ImageStore {
         };
         let instance = instance.clone();
         self.unindex_status(&instance);
+        if !status.is_transitional() {
+            self.schedule.remove(&Work::Instance(instance.id.clone()));
+        }
         let updated = Instance { status, ..instance };
         self.instances_by_status
             .entry(status_key(&updated))
@@ -1146,6 +1188,12 @@ impl ImageStore {
 
     /// Sets an image's status. Returns `false` (and changes nothing) for an unknown image.
     pub(crate) fn set_status(&mut self, image: &str, status: ImageStatus) -> bool {
+        if status != ImageStatus::Creating
+            && let Some(entry) = self.images.get(image)
+        {
+            let work = Work::Creation(entry.image.id.clone());
+            self.schedule.remove(&work);
+        }
         self.regroup(image, |image| image.status = status)
     }
 

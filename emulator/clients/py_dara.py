@@ -4,6 +4,7 @@ signing with the demo world's real keys: ACS3-HMAC-SHA256 (default) and RPC V1
 """
 
 import json
+import time
 
 from alibabacloud_ecs20140526 import models as ecs
 from alibabacloud_ecs20140526.client import Client
@@ -150,12 +151,18 @@ def lifecycle(run, c):
         refused_as("InUse")
         listed = c.describe_instances(ecs.DescribeInstancesRequest(region_id=REGION, image_id=s["image"]))
         equal([i.instance_id for i in listed.body.instances.instance], [instance], "DescribeInstances")
-        equal(complete(f"?InstanceId={instance}")["SettledInstanceIds"], [instance], "settled")
+        # The service settles it on its own (no admin call): wait as Packer does.
+        def wait_for(status):
+            for _ in range(100):
+                by_id = c.describe_instances(ecs.DescribeInstancesRequest(
+                    region_id=REGION, instance_ids=json.dumps([instance]), status=status))
+                if [i.instance_id for i in by_id.body.instances.instance] == [instance]:
+                    return
+                time.sleep(0.1)
+            raise AssertionError(f"{instance} never became {status}")
+        wait_for("Running")
         c.stop_instance(ecs.StopInstanceRequest(instance_id=instance, force_stop=True))
-        complete(f"?InstanceId={instance}")
-        by_id = c.describe_instances(ecs.DescribeInstancesRequest(
-            region_id=REGION, instance_ids=json.dumps([instance]), status="Stopped"))
-        equal([i.status for i in by_id.body.instances.instance], ["Stopped"], "Stopped")
+        wait_for("Stopped")
         c.delete_instance(ecs.DeleteInstanceRequest(instance_id=instance))
 
     def exporting():

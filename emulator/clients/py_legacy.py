@@ -4,6 +4,7 @@ read through its own ServerException (docs/clients.md §5a).
 """
 
 import json
+import time
 
 from aliyunsdkcore.acs_exception.exceptions import ServerException
 from aliyunsdkcore.client import AcsClient
@@ -155,11 +156,17 @@ def lifecycle(run):
         refused_as("InUse")
         listed = call(c, make(DescribeInstancesRequest, ImageId=s["image"]))
         equal([i["InstanceId"] for i in listed["Instances"]["Instance"]], [instance], "DescribeInstances")
-        equal(complete(f"?InstanceId={instance}")["SettledInstanceIds"], [instance], "settled")
+        # The service settles it on its own (no admin call): wait as Packer does.
+        def wait_for(status):
+            for _ in range(100):
+                by_id = call(c, make(DescribeInstancesRequest, InstanceIds=json.dumps([instance]), Status=status))
+                if [i["InstanceId"] for i in by_id["Instances"]["Instance"]] == [instance]:
+                    return
+                time.sleep(0.1)
+            raise AssertionError(f"{instance} never became {status}")
+        wait_for("Running")
         call(c, make(StopInstanceRequest, InstanceId=instance))
-        complete(f"?InstanceId={instance}")
-        by_id = call(c, make(DescribeInstancesRequest, InstanceIds=json.dumps([instance]), Status="Stopped"))
-        equal([i["InstanceId"] for i in by_id["Instances"]["Instance"]], [instance], "Stopped")
+        wait_for("Stopped")
         call(c, make(DeleteInstanceRequest, InstanceId=instance))
 
     def exporting():

@@ -85,10 +85,12 @@ start_emulator() {
 
 # The flows (flows.py) get an emulator of their own: they never reset it, and the clients'
 # tests below reset theirs.
-start_emulator flows
+# Both keep today's admin-driven progress for images and tasks (`manual`); the clients' instances
+# progress on their own, so that they wait for Running and Stopped as a tool does.
+start_emulator flows --progress manual
 flows_pid="$pid"
 flows_endpoint="$endpoint"
-start_emulator emulator
+start_emulator emulator --progress manual,instance=after:0.3
 stop() { kill "$pid" "$flows_pid" 2>/dev/null || true; }
 trap stop EXIT
 export EMULATOR_ENDPOINT="$endpoint"

@@ -78,6 +78,51 @@ fn route(
             Ok(done())
         }
         ("/_emulator/profile", _) => Err(GatewayError::AdminMethodNotAllowed("GET, PUT")),
+        ("/_emulator/clock", &Method::GET) => {
+            let (clock, store) = emulator.clock();
+            let body = serde_json::json!({
+                "RequestId": request_id,
+                "Clock": clock.to_string(),
+                "StoreClock": store.to_string(),
+            });
+            Ok(Reply::admin(200, &body, request_id.clone()))
+        }
+        ("/_emulator/clock", &Method::PUT) => {
+            let clock = json_field(body, "Clock")?
+                .parse()
+                .map_err(|_| GatewayError::InvalidAdminParameter("Clock"))?;
+            emulator.set_clock(clock);
+            Ok(done())
+        }
+        ("/_emulator/clock", _) => Err(GatewayError::AdminMethodNotAllowed("GET, PUT")),
+        ("/_emulator/clock/advance", &Method::POST) => {
+            let params = query(raw_query);
+            let seconds: f64 = param(&params, "Seconds")
+                .and_then(|s| s.parse().ok())
+                .filter(|s: &f64| (0.0..=31_536_000.0).contains(s))
+                .ok_or(GatewayError::InvalidAdminParameter("Seconds"))?;
+            let by = std::time::Duration::from_millis((seconds * 1000.0).round() as u64);
+            emulator
+                .advance_clock(by)
+                .map_err(|_| GatewayError::InvalidAdminParameter("Clock"))?;
+            Ok(done())
+        }
+        ("/_emulator/clock/advance", _) => Err(GatewayError::AdminMethodNotAllowed("POST")),
+        ("/_emulator/progress", &Method::GET) => {
+            let body = serde_json::json!({
+                "RequestId": request_id,
+                "Progress": emulator.progress().to_string(),
+            });
+            Ok(Reply::admin(200, &body, request_id.clone()))
+        }
+        ("/_emulator/progress", &Method::PUT) => {
+            let policy = json_field(body, "Progress")?
+                .parse()
+                .map_err(|_| GatewayError::InvalidAdminParameter("Progress"))?;
+            emulator.set_progress(policy);
+            Ok(done())
+        }
+        ("/_emulator/progress", _) => Err(GatewayError::AdminMethodNotAllowed("GET, PUT")),
         ("/_emulator/reset", &Method::POST) => {
             emulator.reset()?;
             // A reset starts a test afresh: no calls seen, no faults in force.
@@ -149,4 +194,14 @@ struct CompletedBody {
     completed_task_ids: Vec<TaskId>,
     finished_image_ids: Vec<ImageId>,
     settled_instance_ids: Vec<InstanceId>,
+}
+
+/// A string field of a JSON object body, e.g. `{"Clock": "wall"}`.
+fn json_field(body: &[u8], name: &'static str) -> Result<String, GatewayError> {
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|_| GatewayError::InvalidAdminParameter(name))?;
+    value[name]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or(GatewayError::InvalidAdminParameter(name))
 }

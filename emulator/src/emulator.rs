@@ -2,13 +2,17 @@
 //! with `--state`, no answer given before every change it could show is durable
 //! ([`persist`](crate::persist)).
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::http::HeaderMap;
-use ecs_image_rules::{AccountId, Profile, RequestId, World};
+use ecs_image_rules::{
+    AccountId, Pace, Profile, ProgressPolicy, RequestId, Step, Timestamp, Work, WorkKind, World,
+};
 
 use crate::actions::{self, Call};
+use crate::clock::Clock;
 use crate::demo;
 use crate::error::GatewayError;
 use crate::faults::Faults;
@@ -60,6 +64,13 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// How many calls the request log keeps before it drops the oldest.
     pub request_log_capacity: usize,
+    /// `--clock`: the time of each call. Fixed at the epoch in a config made here, so that
+    /// an embedding test's worlds are the same bytes from run to run; the command line's
+    /// default is the wall clock.
+    pub clock: Clock,
+    /// `--progress`: how fast the service's own work progresses. `manual` in a config made
+    /// here, so that an embedding test decides; the command line's default is `after:1`.
+    pub progress: ProgressPolicy,
 }
 
 impl Config {
@@ -78,15 +89,22 @@ impl Config {
             state_file: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             request_log_capacity: DEFAULT_REQUEST_LOG_CAPACITY,
+            clock: Clock::Fixed(Timestamp::EPOCH),
+            progress: ProgressPolicy::manual(),
         }
     }
 }
 
-/// The world and the profile: what the lock guards.
+/// The world, the profile, the clock and the progress policy: what the lock guards.
 #[derive(Debug)]
 pub(crate) struct State {
     pub(crate) world: World,
     pub(crate) profile: Profile,
+    pub(crate) clock: Clock,
+    pub(crate) policy: ProgressPolicy,
+    /// Under `after-describes:<n>`: how many Describe calls each piece of scheduled work has
+    /// seen answered. Not persisted: the progress it causes is journaled.
+    pub(crate) describes: HashMap<Work, u32>,
 }
 
 #[derive(Debug)]
@@ -124,6 +142,9 @@ impl Emulator {
                 state: Mutex::new(State {
                     world,
                     profile: config.profile,
+                    clock: config.clock,
+                    policy: config.progress,
+                    describes: HashMap::new(),
                 }),
                 start: config.start,
                 auth: config.auth,
@@ -288,7 +309,21 @@ impl Emulator {
         if call.action.mutating && durable.is_some_and(Durable::poisoned) {
             return Ran::answered(self.persistence_failed_locked(state, call));
         }
+        let now = state.clock.tick();
+        let progressed = self.progress_locked(state, now);
+        // A change is stamped with this call's time; a call that changes nothing leaves the
+        // store's clock where it was, so that the journal replays to the same bytes.
+        let before = state.world.store.now();
+        if call.action.mutating {
+            state.world.store.advance_clock(now);
+        }
         let answer = actions::run(call, caller, &mut state.world, &state.profile);
+        if !answer.mutated {
+            state.world.store.restore_clock(before);
+        }
+        if !call.action.mutating && call.action.name.starts_with("Describe") {
+            count_describe(state);
+        }
         let Some(durable) = durable else {
             return Ran::answered(answer.reply);
         };
@@ -298,16 +333,55 @@ impl Emulator {
                 caller: caller.clone(),
                 params: call.signed.params,
                 profile: state.profile,
+                at: Some(now),
             };
             durable.append(&mut state.world, change)
         } else {
-            durable.seen()
+            progressed.unwrap_or_else(|| durable.seen())
         };
         Ran {
             reply: answer.reply,
             ticket: Some(ticket),
             mutated: answer.mutated,
         }
+    }
+
+    /// Ends the work the progress policy makes due at `now` (and what enough Describe calls
+    /// have seen), through the library's service steps; journals it. Returns the ticket of
+    /// its record, if there was anything to do and a state file to write.
+    fn progress_locked(&self, state: &mut State, now: Timestamp) -> Option<Ticket> {
+        let store = &state.world.store;
+        let mut due = store.due(&state.policy, now);
+        for kind in WorkKind::ALL {
+            if let Pace::AfterDescribes(n) = state.policy.pace(kind) {
+                due.extend(
+                    store
+                        .scheduled(kind)
+                        .filter(|w| state.describes.get(*w).is_some_and(|seen| *seen >= n))
+                        .cloned(),
+                );
+            }
+        }
+        if due.is_empty() {
+            return None;
+        }
+        state.world.store.advance_clock(now);
+        let mut done = Vec::with_capacity(due.len());
+        for work in due {
+            state.describes.remove(&work);
+            let step = Step::Progress(work.done());
+            if state.world.store.perform(step, &Profile::default()).is_ok() {
+                done.push(work);
+            }
+        }
+        let durable = self.shared.durable.as_ref()?;
+        Some(durable.append(
+            &mut state.world,
+            Change::Progress {
+                at: now,
+                work: done,
+            },
+        ))
     }
 
     fn persistence_failed(&self, call: &Call<'_>) -> Reply {
@@ -399,6 +473,38 @@ impl Emulator {
         self.lock().profile = profile;
     }
 
+    /// The clock (admin), the time it gives a call now without moving a stepped one, and the
+    /// store's clock.
+    pub(crate) fn clock(&self) -> (Clock, Timestamp) {
+        let state = self.lock();
+        (state.clock, state.world.store.now())
+    }
+
+    /// Sets the clock (admin). Not persisted \[I\]: each journaled change records its time.
+    pub(crate) fn set_clock(&self, clock: Clock) {
+        self.lock().clock = clock;
+    }
+
+    /// Moves a fixed or stepped clock later (admin).
+    pub(crate) fn advance_clock(
+        &self,
+        by: std::time::Duration,
+    ) -> Result<(), crate::clock::ClockError> {
+        self.lock().clock.advance(by)
+    }
+
+    /// The progress policy.
+    pub fn progress(&self) -> ProgressPolicy {
+        self.lock().policy
+    }
+
+    /// Sets the progress policy (admin). Not persisted \[I\], as the profile.
+    pub(crate) fn set_progress(&self, policy: ProgressPolicy) {
+        let mut state = self.lock();
+        state.policy = policy;
+        state.describes.clear();
+    }
+
     /// The current profile.
     pub fn profile(&self) -> Profile {
         self.lock().profile
@@ -432,7 +538,11 @@ fn replay(world: &mut World, change: &Change<Vec<(String, String)>>) -> Result<(
             caller,
             params,
             profile,
+            at,
         } => {
+            if let Some(at) = at {
+                world.store.advance_clock(*at);
+            }
             let action = actions::lookup(name).ok_or_else(|| format!("no action {name}"))?;
             let headers = HeaderMap::new();
             let call = Call {
@@ -454,6 +564,16 @@ fn replay(world: &mut World, change: &Change<Vec<(String, String)>>) -> Result<(
                 Err(format!("{name} for {caller} no longer changes the world"))
             }
         }
+        Change::Progress { at, work } => {
+            world.store.advance_clock(*at);
+            for w in work {
+                world
+                    .store
+                    .perform(Step::Progress(w.done()), &Profile::default())
+                    .map_err(|e| format!("progress of {w:?}: {e}"))?;
+            }
+            Ok(())
+        }
         Change::CompleteTasks { query } => {
             let completed = progress::complete_tasks(&mut world.store, query)
                 .map_err(|e| format!("tasks/complete?{query}: {e}"))?;
@@ -466,6 +586,26 @@ fn replay(world: &mut World, change: &Change<Vec<(String, String)>>) -> Result<(
             }
         }
     }
+}
+
+/// One Describe call answered: under `after-describes:<n>`, each piece of scheduled work of
+/// those kinds has seen one more. Work no longer scheduled is forgotten.
+fn count_describe(state: &mut State) {
+    let counted: Vec<WorkKind> = WorkKind::ALL
+        .into_iter()
+        .filter(|k| matches!(state.policy.pace(*k), Pace::AfterDescribes(_)))
+        .collect();
+    if counted.is_empty() {
+        return;
+    }
+    let mut seen = HashMap::new();
+    for kind in counted {
+        for work in state.world.store.scheduled(kind) {
+            let before = state.describes.get(work).copied().unwrap_or(0);
+            seen.insert(work.clone(), before.saturating_add(1));
+        }
+    }
+    state.describes = seen;
 }
 
 /// An error reply for a failure before the action runs.

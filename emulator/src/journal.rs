@@ -8,7 +8,7 @@
 //! same store draw the same ids), so the format needs nothing of the library but its requests'
 //! wire names. Replay checks that each record changes the world again.
 
-use ecs_image_rules::{AccountId, Profile};
+use ecs_image_rules::{AccountId, Profile, Timestamp, Work};
 use serde::{Deserialize, Serialize};
 
 /// The first bytes of a journal file.
@@ -47,6 +47,18 @@ pub(crate) enum Change<P> {
         params: P,
         /// The profile it was answered by.
         profile: Profile,
+        /// The emulator's time when it was answered: the store's clock is advanced to it
+        /// before the replay (absent in journals written before the clock).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<Timestamp>,
+    },
+    /// The service's own progress, as the progress policy made it due before a call.
+    #[serde(rename_all = "camelCase")]
+    Progress {
+        /// The emulator's time.
+        at: Timestamp,
+        /// The work that ended, in order (each ended as [`Work::done`] ends it).
+        work: Vec<Work>,
     },
     /// `POST /_emulator/tasks/complete` with this query string.
     #[serde(rename_all = "camelCase")]

@@ -38,6 +38,7 @@ mod access;
 mod actions;
 mod admin;
 mod call;
+pub mod clock;
 mod coverage;
 mod declared;
 pub mod demo;

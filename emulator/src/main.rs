@@ -80,6 +80,18 @@ struct Cli {
     #[arg(long, env = "ECS_EMULATOR_ADMIN_TOKEN", hide_env_values = true)]
     admin_token: Option<String>,
 
+    /// The time of each call: `wall`, `fixed:<time>` or `stepped:<time>+<seconds>` (time like
+    /// 2026-12-02T12:00:00Z); also `PUT /_emulator/clock`.
+    #[arg(long, env = "ECS_EMULATOR_CLOCK", default_value = "wall")]
+    clock: ecs_image_emulator::clock::Clock,
+
+    /// How fast the service's own work progresses: a pace (`immediate`, `after:<seconds>`,
+    /// `after-describes:<n>`, `manual`) for every kind, then `<kind>=<pace>` items for
+    /// image-creation, import, export, copy, snapshot, instance; e.g. `manual,instance=after:2`.
+    /// Also `PUT /_emulator/progress`.
+    #[arg(long, env = "ECS_EMULATOR_PROGRESS", default_value = "after:1")]
+    progress: ecs_image_rules::ProgressPolicy,
+
     /// Replay protection (off by default): a signed request's time must be within this of the
     /// server's clock, and its nonce unused within twice this. The real service's is `15m`.
     #[arg(long, env = "ECS_EMULATOR_REPLAY_WINDOW", value_parser = duration)]
@@ -146,6 +158,8 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         auth: auth.clone(),
         state_file: cli.state.clone(),
         max_body_bytes: cli.max_body_bytes,
+        clock: cli.clock,
+        progress: cli.progress,
         ..Config::starting_from(start)
     };
     let emulator = Emulator::new(config).map_err(|e| world_file_error(cli.world.as_deref(), e))?;
@@ -239,6 +253,10 @@ fn print_banner(address: &SocketAddr, origin: &str, cli: &Cli, auth: &Auth, worl
         say(format_args!("  bound to {address}"));
     }
     say(format_args!("  ECS API 2014-05-26, {origin}"));
+    say(format_args!(
+        "  clock: {}; progress: {} (--clock, --progress)",
+        cli.clock, cli.progress
+    ));
     match &cli.state {
         Some(path) => say(format_args!("  state file: {}", path.display())),
         None => say(format_args!(

@@ -12,6 +12,7 @@ use crate::blocker::Blocker;
 use crate::error::{Denial, Error, Missing, NotFound, Parameter};
 use crate::ids::{AccountId, ImageId, RegionId, SnapshotId, TaskId};
 use crate::model::{Image, ImageStatus, Task, TaskEnd, TaskKind};
+use crate::pace::{Work, WorkKind};
 use crate::profile::Profile;
 use crate::store::ImageStore;
 use crate::tags::{ResourceType, Tag, check_new_tags};
@@ -451,6 +452,7 @@ impl Transition for CreateImage {
             }),
         );
         store.tag_new(ResourceType::Image, id.as_str(), &self.tags);
+        store.start_work(Work::Creation(id.clone()), WorkKind::ImageCreation);
         id
     }
 
@@ -507,6 +509,7 @@ impl Transition for ImportImage {
             created: Some(store.now()),
         }));
         store.tag_new(ResourceType::Image, image.as_str(), &self.tags);
+        store.start_work(Work::Task(task.clone()), WorkKind::Import);
         NewImage { image, task }
     }
 
@@ -581,6 +584,7 @@ impl Transition for ExportImage {
             },
             created: Some(store.now()),
         }));
+        store.start_work(Work::Task(task.clone()), WorkKind::Export);
         task
     }
 
@@ -654,6 +658,7 @@ impl Transition for CopyImage {
             created: Some(store.now()),
         }));
         store.tag_new(ResourceType::Image, image.as_str(), &self.tags);
+        store.start_work(Work::Task(task.clone()), WorkKind::Copy);
         NewImage { image, task }
     }
 

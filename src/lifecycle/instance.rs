@@ -16,6 +16,7 @@
 use crate::error::{Denial, Error, NotFound, Parameter};
 use crate::ids::{AccountId, ImageId, InstanceId, RegionId};
 use crate::model::{ImageStatus, Instance, InstanceStatus};
+use crate::pace::{Work, WorkKind};
 use crate::profile::Profile;
 use crate::store::ImageStore;
 use crate::tags::{ResourceType, Tag, check_new_tags};
@@ -156,6 +157,7 @@ impl Transition for RunInstances {
                     status: InstanceStatus::Pending,
                     image_deleted: false,
                 }));
+                store.start_work(Work::Instance(id.clone()), WorkKind::Instance);
                 store.tag_new(ResourceType::Instance, id.as_str(), &self.tags);
                 store.add_system_disk(&id, &self.image_id);
                 id
@@ -325,6 +327,7 @@ impl Transition for InstancePower {
 
     fn change(&self, store: &mut ImageStore, _: &AccountId, then: InstanceStatus) {
         store.set_instance_status(self.instance_id.as_str(), then);
+        store.start_work(Work::Instance(self.instance_id.clone()), WorkKind::Instance);
     }
 
     fn dry_run(&self) -> bool {

@@ -171,13 +171,19 @@ const steps = [
     await refusedAs('InUse');
     const listed = await c.describeInstances(new $Ecs.DescribeInstancesRequest({ regionId: REGION, imageId: s.image }));
     equal(JSON.stringify(listed.body.instances.instance.map((i) => i.instanceId)), JSON.stringify([instance]), 'DescribeInstances');
-    const settled = await admin('POST', `tasks/complete?InstanceId=${instance}`);
-    equal(JSON.stringify(settled.SettledInstanceIds), JSON.stringify([instance]), 'settled');
+    // The service settles it on its own (no admin call): wait as Packer does.
+    const waitFor = async (status) => {
+      for (let i = 0; i < 100; i += 1) {
+        const found = await c.describeInstances(new $Ecs.DescribeInstancesRequest({
+          regionId: REGION, instanceIds: JSON.stringify([instance]), status }));
+        if (found.body.instances.instance.map((x) => x.instanceId).join() === instance) return;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error(`${instance} never became ${status}`);
+    };
+    await waitFor('Running');
     await c.stopInstance(new $Ecs.StopInstanceRequest({ instanceId: instance }));
-    await admin('POST', `tasks/complete?InstanceId=${instance}`);
-    const stopped = await c.describeInstances(new $Ecs.DescribeInstancesRequest({
-      regionId: REGION, instanceIds: JSON.stringify([instance]), status: 'Stopped' }));
-    equal(JSON.stringify(stopped.body.instances.instance.map((i) => i.status)), '["Stopped"]', 'Stopped');
+    await waitFor('Stopped');
     await c.deleteInstance(new $Ecs.DeleteInstanceRequest({ instanceId: instance }));
   }],
   ['Exporting', async () => {
