@@ -18,8 +18,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::ids::RegionId;
 use crate::model::{EndedTask, Image, Instance, Task};
-use crate::storage::{Disk, Snapshot};
 use crate::pace::Scheduled;
+use crate::storage::{Disk, Snapshot};
 use crate::store::{ImageStore, InvariantError};
 use crate::tags::{Tag, TaggedResource};
 use crate::time::Timestamp;
@@ -181,6 +181,8 @@ struct StateRef<'s> {
     clock: Timestamp,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     disks: Vec<&'s Disk>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    progress: Vec<Scheduled>,
 }
 
 impl Serialize for ImageStore {
@@ -204,6 +206,7 @@ impl Serialize for ImageStore {
             tags: self.tag_list(),
             ids_drawn: self.ids_drawn(),
             clock: self.now(),
+            progress: self.schedule().entries().collect(),
         }
         .serialize(serializer)
     }
@@ -223,6 +226,7 @@ enum Field {
     Tags,
     IdsDrawn,
     Clock,
+    Progress,
 }
 
 const FIELDS: &[&str] = &[
@@ -236,6 +240,7 @@ const FIELDS: &[&str] = &[
     "tags",
     "idsDrawn",
     "clock",
+    "progress",
 ];
 
 impl<'de> Deserialize<'de> for ImageStore {
@@ -278,6 +283,7 @@ impl<'de> Visitor<'de> for Loader {
         let mut clock: Option<Timestamp> = None;
         let mut snapshots: Option<()> = None;
         let mut disks: Option<Vec<Disk>> = None;
+        let mut progress: Option<Vec<Scheduled>> = None;
         while let Some(field) = map.next_key::<Field>()? {
             match field {
                 Field::Regions => {
@@ -312,6 +318,7 @@ impl<'de> Visitor<'de> for Loader {
                     return Err(de::Error::custom("snapshots must come after regions"));
                 }
                 Field::Disks => once(&mut disks, map.next_value()?, "disks")?,
+                Field::Progress => once(&mut progress, map.next_value()?, "progress")?,
             }
         }
         if regions.is_none() {
@@ -340,6 +347,9 @@ impl<'de> Visitor<'de> for Loader {
         }
         store.set_ids_drawn(ids_drawn.unwrap_or(0));
         store.set_clock(clock.unwrap_or(Timestamp::EPOCH));
+        for entry in progress.unwrap_or_default() {
+            store.insert_scheduled(entry).map_err(invalid)?;
+        }
         Ok(store)
     }
 }

@@ -24,10 +24,10 @@ use crate::model::{
     EndedTask, Image, ImageKind, ImageStatus, Instance, InstanceStatus, Task, TaskEnd, TaskKind,
     Visibility,
 };
+use crate::pace::{Schedule, Scheduled, Work};
 use crate::storage::{Disk, Snapshot, SnapshotUsage};
 pub(crate) use crate::storage_table::SnapshotEntry;
 use crate::storage_table::StorageTable;
-use crate::pace::{Schedule, Scheduled, Work};
 use crate::tag_table::{TagTable, Tagged};
 use crate::tags::{MAX_TAGS_PER_RESOURCE, ResourceType, Tag, TagKey, TagValue};
 use crate::time::Timestamp;

@@ -1333,6 +1333,7 @@ fn a_snapshot_carries_the_generator_and_the_ended_tasks() {
     assert!(json.contains("\"endedTasks\":[{\"id\":"), "{json}");
     assert!(json.contains("\"end\":\"Finished\""), "{json}");
     let mut reloaded: ImageStore = serde_json::from_str(&json).unwrap();
+    assert_eq!(serde_json::to_string(&reloaded).unwrap(), json);
     assert_eq!(reloaded, store);
     // Both go on with the same ids.
     let next = store

@@ -146,7 +146,10 @@ fn performed_or_cancelled_work_leaves_the_schedule() {
     assert_eq!(steps(&store, &immediate, at(6)), vec![]);
     // An export started and then cancelled is no longer due.
     let task = store
-        .export_image(&alice(), ExportImage::new(hz(), image))
+        .export_image(
+            &alice(),
+            ExportImage::new(hz(), image).with_oss_bucket("bucket"),
+        )
         .unwrap();
     assert_eq!(
         steps(&store, &immediate, at(7)),
