@@ -244,10 +244,51 @@ def packer_pre_validation(run, c):
         life.step(f"packer pre-validation: {step}", fn)
 
 
+def tf_image_import(run, c):
+    """alicloud_image_import: ImportImage, wait Available, read, delete."""
+    life = Lifecycle(run)
+    s = {}
+    name = unique("tf-import")
+
+    def import_():
+        started = c.import_image(ecs.ImportImageRequest(
+            region_id=REGION, architecture="x86_64", ostype="linux", platform="Ubuntu",
+            image_name=name, description="imported",
+            disk_device_mapping=[ecs.ImportImageRequestDiskDeviceMapping(
+                format="RAW", ossbucket="flows-bucket", ossobject="images/ubuntu.raw",
+                disk_image_size=20)]))
+        s["image"] = started.body.image_id
+
+        def state(image):
+            if image is not None and image.status in ("CreateFailed", "UnAvailable"):
+                raise AssertionError(f"import {image.status}")
+            return image is not None and image.status == "Available"
+
+        wait_for("import Available", lambda: tf_legacy_lookup(c, REGION, s["image"]), state)
+
+    def read_import():
+        image = tf_legacy_lookup(c, REGION, s["image"])
+        equal((image.architecture, image.ostype, image.platform, image.image_name, image.description),
+              ("x86_64", "linux", "Ubuntu", name, "imported"), "attributes")
+        disk = image.disk_device_mappings.disk_device_mapping[0]
+        equal((disk.format, disk.import_ossbucket, disk.import_ossobject, disk.size),
+              ("RAW", "flows-bucket", "images/ubuntu.raw", "20"), "disk mapping")
+        int(disk.size)  # Terraform reads it with strconv.Atoi
+
+    def delete():
+        # As alicloud_image_copy's: DeleteImage (Force only when set), the legacy lookup until gone.
+        c.delete_image(ecs.DeleteImageRequest(region_id=REGION, image_id=s["image"]))
+        wait_for("gone", lambda: tf_legacy_lookup(c, REGION, s["image"]), lambda i: i is None)
+
+    for step, fn in [("import, wait Available", import_), ("read", read_import),
+                     ("delete", delete)]:
+        life.step(f"terraform alicloud_image_import: {step}", fn)
+
+
 def main():
     run = Runner("flows")
     c = client()
-    for flow in [tf_share_permission, tf_tags_update, packer_pre_validation]:
+    for flow in [tf_share_permission, tf_tags_update, packer_pre_validation, tf_image_import]:
         flow(run, c)
     run.finish()
 

@@ -16,7 +16,6 @@ creations, copies, imports and exports with no admin call, being landed by the c
   `CreationTime`, integer `Size`, progress;
 - tf_image_copy: `Encrypted` on CopyImage (Terraform always sends it, `false` by default; refused
   as not modelled), CreateImage from `InstanceId`, progress;
-- tf_image_import: DescribeImages showing ImportImage's attributes and disk mapping, progress;
 - tf_image_export: DescribeTaskAttribute (not emulated), progress;
 - packer: the `ImageName` filter; on RunInstances `ClientToken`, `InstanceType`, `InstanceName`
   and `MinAmount` (Packer always sends them); `ClientToken` on CreateImage; AddTags (Packer tags
@@ -263,47 +262,6 @@ def tf_image_copy(run, c):
     for step, fn in [("create, wait Available", create), ("read", read),
                      ("update tags and name, ListTagResources", update), ("delete", delete)]:
         life.step(f"terraform alicloud_image_copy: {step}", fn)
-
-
-def tf_image_import(run, c):
-    """alicloud_image_import: ImportImage, wait Available, read, delete."""
-    life = Lifecycle(run)
-    s = {}
-    name = unique("tf-import")
-
-    def import_():
-        started = c.import_image(ecs.ImportImageRequest(
-            region_id=REGION, architecture="x86_64", ostype="linux", platform="Ubuntu",
-            image_name=name, description="imported",
-            disk_device_mapping=[ecs.ImportImageRequestDiskDeviceMapping(
-                format="RAW", ossbucket="flows-bucket", ossobject="images/ubuntu.raw",
-                disk_image_size=20)]))
-        s["image"] = started.body.image_id
-
-        def state(image):
-            if image is not None and image.status in ("CreateFailed", "UnAvailable"):
-                raise AssertionError(f"import {image.status}")
-            return image is not None and image.status == "Available"
-
-        wait_for("import Available", lambda: tf_legacy_lookup(c, REGION, s["image"]), state)
-
-    def read_import():
-        image = tf_legacy_lookup(c, REGION, s["image"])
-        equal((image.architecture, image.ostype, image.platform, image.image_name, image.description),
-              ("x86_64", "linux", "Ubuntu", name, "imported"), "attributes")
-        disk = image.disk_device_mappings.disk_device_mapping[0]
-        equal((disk.format, disk.import_ossbucket, disk.import_ossobject, disk.size),
-              ("RAW", "flows-bucket", "images/ubuntu.raw", "20"), "disk mapping")
-        int(disk.size)  # Terraform reads it with strconv.Atoi
-
-    def delete():
-        # As alicloud_image_copy's: DeleteImage (Force only when set), the legacy lookup until gone.
-        c.delete_image(ecs.DeleteImageRequest(region_id=REGION, image_id=s["image"]))
-        wait_for("gone", lambda: tf_legacy_lookup(c, REGION, s["image"]), lambda i: i is None)
-
-    for step, fn in [("import, wait Available", import_), ("read", read_import),
-                     ("delete", delete)]:
-        life.step(f"terraform alicloud_image_import: {step}", fn)
 
 
 def tf_image_export(run, c):
@@ -605,7 +563,7 @@ def cleanup_flow(run, c):
 def main():
     run = Runner("flows-pending")
     c = client()
-    for flow in [tf_image, tf_images, tf_image_copy, tf_image_import, tf_image_export, packer, janitor_flow,
+    for flow in [tf_image, tf_images, tf_image_copy, tf_image_export, packer, janitor_flow,
                  cleanup_flow]:
         flow(run, c)
     run.finish()
