@@ -1,5 +1,5 @@
 // Start ecs-image-emulator from Node tests: one process on a free port of 127.0.0.1, its admin
-// API (reset, world, profile, request log, fault rules, tasks), and @alicloud/ecs20140526 clients
+// API (reset, world, profile, progress policy, request log, fault rules, tasks), and @alicloud/ecs20140526 clients
 // configured for each account of its world.
 //
 // The binary is, in this order: `binary` given to start(); the ECS_EMULATOR_BIN environment
@@ -109,6 +109,7 @@ export class Emulator {
     this.url = `http://${endpoint}`;
     this.binary = binary;
     this.initialProfile = null;
+    this.initialProgress = null;
     this.exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
   }
 
@@ -154,10 +155,12 @@ export class Emulator {
     return decoded;
   }
 
-  /** Back to the starting world and profile; empties the request log, removes every fault rule. */
+  /** Back to the starting world, profile and progress policy; empties the request log, removes every fault rule. */
   async reset() {
     await this.admin('POST', 'reset', { body: {} });
     await this.admin('PUT', 'profile', { body: this.initialProfile });
+    // The emulator's reset keeps the policy in force: a test's setProgress would outlive it.
+    await this.setProgress(this.initialProgress);
   }
 
   world() {
@@ -182,6 +185,21 @@ export class Emulator {
   /** Sets the profile (catalog, missingImage, precedence) until the next reset. */
   setProfile(profile) {
     return this.admin('PUT', 'profile', { body: profile });
+  }
+
+  /** The progress policy in force, as the binary writes it (e.g. 'after:1'). */
+  async progress() {
+    return (await this.admin('GET', 'progress')).Progress;
+  }
+
+  /**
+   * Sets how the service's own work advances until the next reset: 'immediate',
+   * 'after:<seconds>', 'after-describes:<n>' or 'manual', for every kind, or per kind after a
+   * comma ('manual,instance=after:0.3'; kinds image-creation, import, export, copy, snapshot,
+   * instance). Under 'manual', only completeTasks() ends work.
+   */
+  setProgress(policy) {
+    return this.admin('PUT', 'progress', { body: { Progress: policy } });
   }
 
   /** Ends running tasks and CreateImage creations: all, or { taskId }, or { imageId }; outcome 'Finished' or 'Failed'. */
@@ -258,10 +276,12 @@ export class Emulator {
 }
 
 /**
- * Starts an emulator on a free port. `world` (an object or a path) and `profile` (an object) are
- * what it starts with and what reset() goes back to; without a world, the built-in demo world.
+ * Starts an emulator on a free port. `world` (an object or a path), `profile` (an object) and
+ * `progress` (a progress policy such as 'immediate', 'after:0.2' or 'manual'; default: the
+ * ECS_EMULATOR_PROGRESS environment variable, else the binary's 'after:1') are what it starts
+ * with and what reset() goes back to; without a world, the built-in demo world.
  */
-export async function start({ world, profile, binary, startupTimeoutMs = 30_000 } = {}) {
+export async function start({ world, profile, progress = process.env.ECS_EMULATOR_PROGRESS, binary, startupTimeoutMs = 30_000 } = {}) {
   const path = binary ?? findBinary();
   const dir = mkdtempSync(join(tmpdir(), 'ecs-emulator-'));
   const args = ['--listen', '127.0.0.1:0'];
@@ -273,6 +293,7 @@ export async function start({ world, profile, binary, startupTimeoutMs = 30_000 
   };
   if (world !== undefined) args.push('--world', file('world.json', world));
   if (profile !== undefined) args.push('--profile', file('profile.json', profile));
+  if (progress) args.push('--progress', progress);
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ECS_EMULATOR_')));
   const logPath = join(dir, 'emulator.log');
   const log = openSync(logPath, 'w');
@@ -284,6 +305,7 @@ export async function start({ world, profile, binary, startupTimeoutMs = 30_000 
     if (line) {
       const emulator = new Emulator({ child, dir, logPath, endpoint: line.slice(BANNER.length).trim(), binary: path });
       emulator.initialProfile = await emulator.profile();
+      emulator.initialProgress = await emulator.progress();
       return emulator;
     }
     if (child.exitCode !== null || Date.now() > deadline) {

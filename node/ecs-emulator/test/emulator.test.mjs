@@ -26,7 +26,7 @@ async function rejection(promise) {
 describe('ecs-emulator-testing', () => {
   let emulator;
   before(async () => {
-    emulator = await start();
+    emulator = await start({ progress: 'manual,instance=after:0.3' });
   });
   after(async () => {
     const exit = await emulator.stop();
@@ -123,6 +123,34 @@ describe('ecs-emulator-testing', () => {
 
   test('a bad rule is refused loudly', async () => {
     const error = await rejection(emulator.addFault({ action: 'DescribeImagez', error: 'Throttling' }));
+    assert.ok(error instanceof EmulatorError);
+    assert.equal(error.status, 400);
+  });
+
+  test('setProgress: under immediate an import ends with no completeTasks, and reset restores the start policy', async () => {
+    const c = await emulator.client();
+    const statusOf = async (imageId) => (await c.describeImages(new $Ecs.DescribeImagesRequest({ regionId: REGION, imageId, status: 'Creating,Waiting,Available' }))).body.images.image[0].status;
+    const startImport = async () => (await c.importImage(new $Ecs.ImportImageRequest({
+      regionId: REGION,
+      diskDeviceMapping: [new $Ecs.ImportImageRequestDiskDeviceMapping({ OSSBucket: 'bucket', OSSObject: 'image.qcow2', diskImageSize: 40 })],
+    }))).body.imageId;
+
+    await emulator.setProgress('manual');
+    const waiting = await startImport();
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await statusOf(waiting), 'Waiting');
+
+    await emulator.setProgress('immediate');
+    assert.equal(await emulator.progress(), 'immediate');
+    const image = await startImport();
+    assert.equal(await statusOf(image), 'Available');
+
+    await emulator.reset();
+    assert.equal(await emulator.progress(), 'manual,instance=after:0.300');
+  });
+
+  test('a bad progress policy is refused loudly', async () => {
+    const error = await rejection(emulator.setProgress('sometime'));
     assert.ok(error instanceof EmulatorError);
     assert.equal(error.status, 400);
   });

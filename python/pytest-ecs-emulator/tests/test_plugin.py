@@ -2,6 +2,7 @@
 the fixtures start. Expected codes and messages are written out from the ECS docs."""
 
 import json
+import time
 
 import pytest
 from alibabacloud_ecs20140526 import models as ecs
@@ -228,17 +229,90 @@ def test_proxy_mode_https_is_refused_loudly(ecs_emulator, monkeypatch):
     assert ecs_emulator.requests() == []
 
 
-def test_progress_policy_marker_skips_with_a_reason(pytester, inner_binary):
+def start_import(client):
+    return client.import_image(ecs.ImportImageRequest(
+        region_id=REGION, disk_device_mapping=[ecs.ImportImageRequestDiskDeviceMapping(
+            ossbucket="bucket", ossobject="image.qcow2", disk_image_size=40)])).body.image_id
+
+
+def status_of(client, image):
+    [found] = client.describe_images(ecs.DescribeImagesRequest(
+        region_id=REGION, image_id=image, status="Creating,Waiting,Available")).body.images.image
+    return found.status
+
+
+def poll_status(client, image, seconds):
+    deadline = time.monotonic() + seconds
+    seen = []
+    while time.monotonic() < deadline:
+        seen.append(status_of(client, image))
+        if seen[-1] == "Available":
+            break
+        time.sleep(0.05)
+    return seen
+
+
+@pytest.mark.ecs_progress("immediate")
+def test_progress_immediate_imports_without_complete_tasks(ecs_emulator, ecs_client):
+    # The session's policy is the binary's after:1: under it the first read would be Waiting.
+    assert ecs_emulator.progress() == "immediate"
+    image = start_import(ecs_client)
+    assert status_of(ecs_client, image) == "Available"
+
+
+@pytest.mark.ecs_progress("after:0.2")
+def test_progress_after_imports_on_its_own_in_time(ecs_emulator, ecs_client):
+    assert ecs_emulator.progress() == "after:0.200"
+    image = start_import(ecs_client)
+    seen = poll_status(ecs_client, image, 10)
+    assert seen[-1] == "Available", seen
+
+
+@pytest.mark.ecs_progress("manual")
+def test_progress_manual_waits_for_complete_tasks(ecs_emulator, ecs_client):
+    image = start_import(ecs_client)
+    seen = poll_status(ecs_client, image, 1.5)
+    assert set(seen) == {"Waiting"}, seen
+    ecs_emulator.complete_tasks(image_id=image)
+    assert status_of(ecs_client, image) == "Available"
+
+
+def test_progress_option_is_the_sessions_policy_and_reset_restores_it(pytester, inner_binary):
     pytester.makepyfile("""
         import pytest
 
         @pytest.mark.ecs_progress("immediate")
-        def test_wants_a_policy(ecs_emulator):
-            pass
+        def test_1_marked(ecs_emulator):
+            assert ecs_emulator.progress() == "immediate"
+
+        def test_2_unmarked(ecs_emulator):
+            assert ecs_emulator.progress() == "manual"
+
+        def test_3_set_by_hand(ecs_emulator):
+            ecs_emulator.set_progress("after:0.3")
+            assert ecs_emulator.progress() == "after:0.300"
+
+        def test_4_after_it(ecs_emulator):
+            assert ecs_emulator.progress() == "manual"
     """)
-    result = pytester.runpytest("-rs", "-p", "no:cacheprovider")
-    result.assert_outcomes(skipped=1)
-    result.stdout.fnmatch_lines(["*no progress policy yet*"])
+    result = pytester.runpytest("-p", "no:cacheprovider", "--ecs-progress", "manual")
+    result.assert_outcomes(passed=4)
+
+
+def test_progress_env_var_is_the_sessions_policy(pytester, inner_binary, monkeypatch):
+    monkeypatch.setenv("ECS_EMULATOR_PROGRESS", "after-describes:2")
+    pytester.makepyfile("""
+        def test_env(ecs_emulator):
+            assert ecs_emulator.progress() == "after-describes:2"
+    """)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+
+
+def test_a_wrong_policy_is_refused_loudly(ecs_emulator):
+    with pytest.raises(AdminError) as refused:
+        ecs_emulator.set_progress("sometime")
+    assert refused.value.status == 400
 
 
 def test_one_emulator_per_xdist_worker(pytester, tmp_path, inner_binary):

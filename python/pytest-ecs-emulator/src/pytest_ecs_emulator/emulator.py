@@ -20,6 +20,7 @@ import urllib.request
 from .world import World
 
 BINARY_ENV = "ECS_EMULATOR_BIN"
+PROGRESS_ENV = "ECS_EMULATOR_PROGRESS"
 REPO_ENV = "ECS_EMULATOR_REPO"
 CARGO_PROFILE_ENV = "ECS_EMULATOR_CARGO_PROFILE"
 PACKAGE = "ecs-image-emulator"
@@ -100,11 +101,14 @@ def _build(repo):
 class Emulator:
     """One emulator process on a free port of 127.0.0.1, and its admin API.
 
-    ``world`` (a :class:`World`, a dict or a path) and ``profile`` (a dict) are what it starts
-    with and what :meth:`reset` goes back to; without a world it starts with the demo world.
+    ``world`` (a :class:`World`, a dict or a path), ``profile`` (a dict) and ``progress`` (a
+    progress policy, e.g. ``"immediate"``, ``"after:0.2"``, ``"manual"``; the binary's default
+    is ``after:1``) are what it starts with and what :meth:`reset` goes back to; without a world
+    it starts with the demo world.
     """
 
-    def __init__(self, world=None, profile=None, binary=None, startup_timeout=30.0):
+    def __init__(self, world=None, profile=None, binary=None, startup_timeout=30.0,
+                 progress=None):
         self._dir = tempfile.mkdtemp(prefix="ecs-emulator-")
         self.binary = binary or find_binary()
         command = [self.binary, "--listen", "127.0.0.1:0"]
@@ -112,6 +116,8 @@ class Emulator:
             command += ["--world", self._file("world.json", world)]
         if profile is not None:
             command += ["--profile", self._file("profile.json", profile)]
+        if progress is not None:
+            command += ["--progress", progress]
         env = {k: v for k, v in os.environ.items() if not k.startswith("ECS_EMULATOR_")}
         self.log_path = os.path.join(self._dir, "emulator.log")
         self._log = open(self.log_path, "wb")
@@ -121,6 +127,7 @@ class Emulator:
         self.url = "http://" + self.endpoint
         self._accounts = None
         self.initial_profile = self.profile()
+        self.initial_progress = self.progress()
 
     def _file(self, name, value):
         if isinstance(value, str):
@@ -194,10 +201,12 @@ class Emulator:
             raise AdminError(method, path, e.code, decoded) from None
 
     def reset(self):
-        """Back to the starting world and profile; empties the request log and removes every
-        fault rule."""
+        """Back to the starting world, profile and progress policy; empties the request log and
+        removes every fault rule."""
         self.admin("POST", "reset", {})
         self.admin("PUT", "profile", self.initial_profile)
+        # The emulator's reset keeps the policy in force: a test's set_progress would outlive it.
+        self.set_progress(self.initial_progress)
         self._accounts = None
 
     def world(self):
@@ -222,6 +231,18 @@ class Emulator:
     def set_profile(self, profile):
         """Sets the profile (catalog, missingImage, precedence) until the next reset."""
         self.admin("PUT", "profile", profile)
+
+    def progress(self):
+        """The progress policy in force, as the binary writes it (e.g. ``"after:1"``)."""
+        return self.admin("GET", "progress")["Progress"]
+
+    def set_progress(self, policy):
+        """Sets how the service's own work advances until the next reset: ``"immediate"``,
+        ``"after:<seconds>"``, ``"after-describes:<n>"`` or ``"manual"``, for every kind, or per
+        kind after a comma (``"manual,instance=after:0.3"``; kinds image-creation, import,
+        export, copy, snapshot, instance). Under ``manual``, only :meth:`complete_tasks` ends
+        work."""
+        self.admin("PUT", "progress", {"Progress": policy})
 
     def complete_tasks(self, task_id=None, image_id=None, outcome=None):
         """Ends running tasks and CreateImage creations (all, or by task or image);

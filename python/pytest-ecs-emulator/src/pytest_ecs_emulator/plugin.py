@@ -12,21 +12,20 @@ Fixtures
 Markers
     ``@pytest.mark.ecs_world(world)``      start the test from this world (World or dict)
     ``@pytest.mark.ecs_profile(profile)``  answer by this profile (dict) until the next reset
-    ``@pytest.mark.ecs_progress(policy)``  the hook for a progress policy: the emulator has none
-                                           yet, so a test that asks for one is skipped
+    ``@pytest.mark.ecs_progress(policy)``  advance tasks, creations and instances by this
+                                           progress policy (e.g. "immediate", "after:0.2",
+                                           "manual") until the next reset
 
-Options: ``--ecs-emulator-bin PATH`` (or ``ECS_EMULATOR_BIN``) to use a prebuilt binary.
+Options: ``--ecs-emulator-bin PATH`` (or ``ECS_EMULATOR_BIN``) to use a prebuilt binary;
+``--ecs-progress POLICY`` (or ``ECS_EMULATOR_PROGRESS``) for the session's progress policy, which
+every reset restores (default: the binary's, ``after:1``).
 """
 
 import os
 
 import pytest
 
-from .emulator import BINARY_ENV, Emulator
-
-PROGRESS_UNSUPPORTED = (
-    "the emulator has no progress policy yet: tasks and CreateImage end only when the test "
-    "calls ecs_emulator.complete_tasks()")
+from .emulator import BINARY_ENV, PROGRESS_ENV, Emulator
 
 
 def pytest_addoption(parser):
@@ -34,13 +33,17 @@ def pytest_addoption(parser):
     group.addoption("--ecs-emulator-bin", default=None,
                     help="a prebuilt ecs-image-emulator binary (default: $%s, else build "
                          "it from the checkout, else PATH)" % BINARY_ENV)
+    group.addoption("--ecs-progress", default=None, metavar="POLICY",
+                    help="the session's progress policy, e.g. immediate, after:0.2, "
+                         "after-describes:2, manual (default: $%s, else the binary's "
+                         "after:1)" % PROGRESS_ENV)
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "ecs_world(world): start the test from this emulator world")
     config.addinivalue_line("markers", "ecs_profile(profile): answer the test by this profile")
-    config.addinivalue_line("markers", "ecs_progress(policy): progress policy (not yet supported: "
-                                       "the test is skipped)")
+    config.addinivalue_line("markers", "ecs_progress(policy): advance the emulator's work by this "
+                                       "progress policy for the test")
 
 
 class _Clients(dict):
@@ -75,7 +78,8 @@ class _Clients(dict):
 def ecs_emulator_session(request):
     """The session's emulator process (one per xdist worker); stopped at the end."""
     binary = request.config.getoption("--ecs-emulator-bin") or os.environ.get(BINARY_ENV)
-    emulator = Emulator(binary=binary)
+    progress = request.config.getoption("--ecs-progress") or os.environ.get(PROGRESS_ENV)
+    emulator = Emulator(binary=binary, progress=progress)
     yield emulator
     emulator.stop()
 
@@ -83,10 +87,9 @@ def ecs_emulator_session(request):
 @pytest.fixture
 def ecs_emulator(request, ecs_emulator_session):
     """The emulator, reset for this test: the starting world, an empty request log, no fault
-    rules, the default profile; then the test's ``ecs_world`` and ``ecs_profile`` markers."""
+    rules, the default profile, the session's progress policy; then the test's ``ecs_world``,
+    ``ecs_profile`` and ``ecs_progress`` markers."""
     emulator = ecs_emulator_session
-    if request.node.get_closest_marker("ecs_progress") is not None:
-        pytest.skip(PROGRESS_UNSUPPORTED)
     emulator.reset()
     world = request.node.get_closest_marker("ecs_world")
     if world is not None:
@@ -94,6 +97,9 @@ def ecs_emulator(request, ecs_emulator_session):
     profile = request.node.get_closest_marker("ecs_profile")
     if profile is not None:
         emulator.set_profile(profile.args[0])
+    progress = request.node.get_closest_marker("ecs_progress")
+    if progress is not None:
+        emulator.set_progress(progress.args[0])
     return emulator
 
 
