@@ -399,64 +399,59 @@ pub(crate) fn run(
     }
 }
 
-// ---- DeleteImage: the library's wire layer does it all -----------------------------------
+// ---- DeleteImage and DeleteSnapshot: the library's wire layer does it all -----------------
 
 fn delete_image(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
-    let call = cx.call;
-    let params = call
-        .signed
-        .params
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()));
     let (response, outcome) = wire::delete_image(
         &mut cx.world.store,
         cx.caller,
-        params,
+        signed_pairs(cx.call),
         cx.profile,
-        call.request_id.clone(),
+        cx.call.request_id.clone(),
     );
-    let reply = match &response.body {
-        Body::Success(body) => cx.ok(body),
-        Body::Error(body) => Reply::error_body(call.format, response.http_status, body),
-    };
-    Ok(match outcome {
-        Some(Outcome::Deleted(_)) => {
-            cx.mutated = true;
-            reply.with_outcome("Deleted")
-        }
-        Some(Outcome::Ignored) => reply.with_outcome("Ignored"),
-        None => reply,
-    })
+    let deleted = outcome.map(|o| matches!(o, Outcome::Deleted(_)));
+    Ok(deletion_reply(cx, &response, deleted))
 }
 
-// ---- DeleteSnapshot: the library's wire layer does it all too ----------------------------
-
 fn delete_snapshot(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
-    let call = cx.call;
-    let params = call
-        .signed
-        .params
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()));
     let (response, outcome) = wire::delete_snapshot(
         &mut cx.world.store,
         cx.caller,
-        params,
+        signed_pairs(cx.call),
         cx.profile,
-        call.request_id.clone(),
+        cx.call.request_id.clone(),
     );
+    let deleted = outcome.map(|o| matches!(o, SnapshotOutcome::Deleted(_)));
+    Ok(deletion_reply(cx, &response, deleted))
+}
+
+/// The signed parameters as the library's wire layer reads them.
+fn signed_pairs<'c>(call: &'c Call<'_>) -> impl Iterator<Item = (&'c str, &'c str)> {
+    call.signed
+        .params
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+}
+
+/// A deletion rule's response as a reply, marked `Deleted` or `Ignored` for the request log
+/// when the rule answered (`deleted` is `None` for a refusal).
+fn deletion_reply(
+    cx: &mut Context<'_, '_>,
+    response: &wire::Response,
+    deleted: Option<bool>,
+) -> Reply {
     let reply = match &response.body {
         Body::Success(body) => cx.ok(body),
-        Body::Error(body) => Reply::error_body(call.format, response.http_status, body),
+        Body::Error(body) => Reply::error_body(cx.call.format, response.http_status, body),
     };
-    Ok(match outcome {
-        Some(SnapshotOutcome::Deleted(_)) => {
+    match deleted {
+        Some(true) => {
             cx.mutated = true;
             reply.with_outcome("Deleted")
         }
-        Some(SnapshotOutcome::Ignored) => reply.with_outcome("Ignored"),
+        Some(false) => reply.with_outcome("Ignored"),
         None => reply,
-    })
+    }
 }
 
 // ---- the lifecycle: one library call each ------------------------------------------------

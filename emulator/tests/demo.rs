@@ -57,3 +57,44 @@ async fn marketplace_images_are_listed_apart_from_system_ones() {
     let own = listed(&server, "self").await;
     assert!(own.iter().all(|id| id.starts_with("m-demo-")), "{own:?}");
 }
+
+#[tokio::test]
+async fn the_catalog_answers_os_and_architecture_filters_with_what_it_shows() {
+    let server = Server::demo().await;
+    let images = |filters: &'static [(&'static str, &'static str)]| {
+        let server = &server;
+        async move {
+            let mut params = vec![
+                ("RegionId", "cn-hangzhou"),
+                ("ImageOwnerAlias", "system"),
+                ("PageSize", "100"),
+            ];
+            params.extend_from_slice(filters);
+            let body = call(server, ALICE_KEY, "DescribeImages", &params)
+                .await
+                .assert_ok();
+            body["Images"]["Image"].as_array().unwrap().clone()
+        }
+    };
+    let windows = images(&[("OSType", "windows")]).await;
+    assert_eq!(windows.len(), 1, "{windows:?}");
+    assert_eq!(
+        windows[0]["ImageId"],
+        "win2022_21H2_x64_dtc_en-us_40G_alibase_20240816.vhd"
+    );
+    assert_eq!(windows[0]["OSType"], "windows");
+    assert_eq!(windows[0]["Platform"], "Windows Server 2022");
+    assert_eq!(windows[0]["Size"], 40);
+
+    let linux = images(&[("OSType", "linux")]).await;
+    assert_eq!(linux.len(), 7, "{linux:?}");
+    assert!(linux.iter().all(|i| i["OSType"] == "linux"), "{linux:?}");
+
+    let arm = images(&[("Architecture", "arm64")]).await;
+    assert_eq!(arm.len(), 1, "{arm:?}");
+    assert_eq!(
+        arm[0]["ImageName"],
+        "ubuntu_24_04_arm64_20G_alibase_20240926.vhd"
+    );
+    assert_eq!(arm[0]["OSNameEn"], "Ubuntu 24.04 ARM 64 bit");
+}
