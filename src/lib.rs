@@ -151,6 +151,7 @@ mod profile;
 mod query;
 mod regions;
 mod rule;
+mod schedule;
 mod snapshot_blocker;
 mod snapshot_rule;
 mod state;
@@ -193,13 +194,14 @@ pub use lifecycle::{
 pub use model::InstanceStatus;
 pub use model::{EndedTask, TaskEnd};
 pub use model::{Image, ImageKind, ImageStatus, Instance, Task, TaskKind, Visibility};
-pub use pace::{Pace, PaceError, ProgressPolicy, Scheduled, Work, WorkKind};
+pub use pace::{Pace, PaceError, ProgressPolicy};
 pub use profile::{Catalog, MissingImage, Precedence, PrecedenceError, Profile};
 pub use query::{ImageFilter, MAX_IMAGE_IDS, OwnerAlias, RunningTask};
 pub use regions::{DescribeRegions, Language, RegionView};
 pub use rule::{
     DeleteImageRequest, Deletion, Outcome, Relation, Verdict, blockers, decide, relation,
 };
+pub use schedule::{Scheduled, Work, WorkKind};
 pub use snapshot_blocker::{
     MissingSnapshot, ProgressingSnapshot, SnapshotBlocker, SnapshotPrecedence,
     SnapshotPrecedenceError,

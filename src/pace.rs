@@ -2,7 +2,7 @@
 //! a [`Pace`], and [`ImageStore::due`] answers, purely, which work is done at a time.
 //!
 //! Work the API starts (a CreateImage, an import, an export, a copy, an instance starting or
-//! stopping) is entered in the store's [`Schedule`] with the store's clock at that moment; it
+//! stopping) is entered in the store's schedule (src/schedule.rs) with the store's clock at that moment; it
 //! leaves when it ends, by whatever path (the service, a cancel, a delete). Work a world file
 //! lists without a schedule entry is *pinned*: no pace moves it, only an explicit service step
 //! (the emulator's admin call) does \[I\]. So the demo world's blockers stay blockers, and a
@@ -11,29 +11,16 @@
 //! The library reads no clock: whoever drives the store (the emulator) asks
 //! [`ImageStore::due`] with its own time, advances the store's clock, and performs the steps.
 
-use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{ImageId, InstanceId, TaskId};
 use crate::lifecycle::Progress;
+use crate::schedule::{Work, WorkKind};
 use crate::store::ImageStore;
 use crate::time::Timestamp;
-
-/// One piece of the service's own work in progress.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Work {
-    /// A CreateImage making its image (Creating → Available).
-    Creation(ImageId),
-    /// A running import, export or copy.
-    Task(TaskId),
-    /// An instance Pending, Starting or Stopping.
-    Instance(InstanceId),
-}
 
 impl Work {
     /// The service step that ends it well: the image Available, the task Finished, the
@@ -43,49 +30,6 @@ impl Work {
             Work::Creation(image) => Progress::FinishCreateImage(image.clone()),
             Work::Task(task) => Progress::CompleteTask(task.clone()),
             Work::Instance(instance) => Progress::SettleInstance(instance.clone()),
-        }
-    }
-}
-
-/// The kinds of work a [`ProgressPolicy`] paces separately.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum WorkKind {
-    /// CreateImage (`image-creation`).
-    ImageCreation,
-    /// ImportImage (`import`).
-    Import,
-    /// ExportImage (`export`).
-    Export,
-    /// CopyImage (`copy`).
-    Copy,
-    /// CreateSnapshot (`snapshot`).
-    Snapshot,
-    /// An instance starting or stopping: RunInstances, StartInstance, StopInstance,
-    /// RebootInstance (`instance`).
-    Instance,
-}
-
-impl WorkKind {
-    /// Every kind, in the order a policy is written.
-    pub const ALL: [WorkKind; 6] = [
-        WorkKind::ImageCreation,
-        WorkKind::Import,
-        WorkKind::Export,
-        WorkKind::Copy,
-        WorkKind::Snapshot,
-        WorkKind::Instance,
-    ];
-
-    /// The kind's name in a policy, e.g. `image-creation`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            WorkKind::ImageCreation => "image-creation",
-            WorkKind::Import => "import",
-            WorkKind::Export => "export",
-            WorkKind::Copy => "copy",
-            WorkKind::Snapshot => "snapshot",
-            WorkKind::Instance => "instance",
         }
     }
 }
@@ -252,65 +196,6 @@ impl<'de> Deserialize<'de> for ProgressPolicy {
         let s = String::deserialize(d)?;
         s.parse().map_err(serde::de::Error::custom)
     }
-}
-
-/// The work in progress that a pace may end, with when each started: kept in start order per
-/// kind, so that what is due is a range, whatever else the store holds.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Schedule {
-    started: HashMap<Work, (WorkKind, Timestamp)>,
-    by_start: BTreeSet<(WorkKind, Timestamp, Work)>,
-}
-
-/// One entry of the schedule as a saved state lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Scheduled {
-    /// The work.
-    pub work: Work,
-    /// Its kind.
-    pub kind: WorkKind,
-    /// When it started.
-    pub since: Timestamp,
-}
-
-impl Schedule {
-    pub(crate) fn insert(&mut self, work: Work, kind: WorkKind, since: Timestamp) {
-        self.remove(&work);
-        self.by_start.insert((kind, since, work.clone()));
-        self.started.insert(work, (kind, since));
-    }
-
-    pub(crate) fn remove(&mut self, work: &Work) {
-        if let Some((kind, since)) = self.started.remove(work) {
-            self.by_start.remove(&(kind, since, work.clone()));
-        }
-    }
-
-    pub(crate) fn get(&self, work: &Work) -> Option<(WorkKind, Timestamp)> {
-        self.started.get(work).copied()
-    }
-
-    /// The work of one kind that started at or before `until`, oldest first.
-    fn started_by(&self, kind: WorkKind, until: Option<Timestamp>) -> impl Iterator<Item = &Work> {
-        self.by_start
-            .range((kind, Timestamp::EPOCH, Work::Creation(min_image()))..)
-            .take_while(move |(k, since, _)| *k == kind && until.is_none_or(|u| *since <= u))
-            .map(|(_, _, work)| work)
-    }
-
-    pub(crate) fn entries(&self) -> impl Iterator<Item = Scheduled> + '_ {
-        self.by_start.iter().map(|(kind, since, work)| Scheduled {
-            work: work.clone(),
-            kind: *kind,
-            since: *since,
-        })
-    }
-}
-
-/// The least image id, to start a range of the schedule at.
-fn min_image() -> ImageId {
-    ImageId::new("!").expect("`!` is the least visible ASCII character")
 }
 
 impl ImageStore {

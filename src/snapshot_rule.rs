@@ -5,13 +5,12 @@
 //! carries a decision out; [`ImageStore::delete_snapshot`] does both, so a refused request never
 //! changes the store.
 
-use crate::error::{Error, NotFound, Parameter};
+use crate::error::{Error, NotFound};
 use crate::ids::{AccountId, DiskId, SnapshotId};
 use crate::profile::Profile;
 use crate::snapshot_blocker::{MissingSnapshot, ProgressingSnapshot, SnapshotBlocker};
 use crate::storage::{Snapshot, SnapshotStatus};
 use crate::store::{ImageStore, SnapshotEntry};
-use crate::wire::{first_value, parse_bool};
 
 /// A DeleteSnapshot request whose parameters are well formed.
 ///
@@ -39,28 +38,6 @@ impl DeleteSnapshotRequest {
     /// The same request with `Force` set.
     pub fn with_force(self, force: bool) -> Self {
         Self { force, ..self }
-    }
-
-    /// Parses RPC parameters (name, value pairs), with DeleteImage's reading rules: names are
-    /// case-sensitive, a repeated name's first value counts, an empty value is absent. In this
-    /// order: 400 `MissingParameter` (in the DeleteSnapshot table's words, [`Error::NotSupplied`])
-    /// for an absent or empty `SnapshotId` \[D\]; `InvalidParameter` for a `SnapshotId` that is not
-    /// a well-formed id, then for a `Force` that is not a boolean \[I\].
-    pub fn from_rpc_params<'a, I>(params: I) -> Result<Self, Error>
-    where
-        I: IntoIterator<Item = (&'a str, &'a str)>,
-    {
-        let params: Vec<(&str, &str)> = params.into_iter().collect();
-        let present = |name: &str| first_value(&params, name).filter(|s| !s.is_empty());
-        let snapshot_id = present(Parameter::SnapshotId.name())
-            .ok_or(Error::NotSupplied(Parameter::SnapshotId))?;
-        let snapshot_id = SnapshotId::new(snapshot_id)
-            .map_err(|_| Error::InvalidParameter(Parameter::SnapshotId))?;
-        let force = match present(Parameter::Force.name()) {
-            None => false,
-            Some(value) => parse_bool(value).ok_or(Error::InvalidParameter(Parameter::Force))?,
-        };
-        Ok(Self { snapshot_id, force })
     }
 }
 

@@ -18,7 +18,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::ids::RegionId;
 use crate::model::{EndedTask, Image, Instance, Task};
-use crate::pace::Scheduled;
+use crate::schedule::Scheduled;
 use crate::storage::{Disk, Snapshot};
 use crate::store::{ImageStore, InvariantError};
 use crate::tags::{Tag, TaggedResource};

@@ -24,7 +24,7 @@ use crate::model::{
     EndedTask, Image, ImageKind, ImageStatus, Instance, InstanceStatus, Task, TaskEnd, TaskKind,
     Visibility,
 };
-use crate::pace::{Schedule, Scheduled, Work};
+use crate::schedule::{Schedule, Scheduled, Work};
 use crate::storage::{Disk, Snapshot, SnapshotUsage};
 pub(crate) use crate::storage_table::SnapshotEntry;
 use crate::storage_table::StorageTable;

@@ -12,8 +12,8 @@ use crate::blocker::Blocker;
 use crate::error::{Denial, Error, Missing, NotFound, Parameter};
 use crate::ids::{AccountId, ImageId, RegionId, SnapshotId, TaskId};
 use crate::model::{Image, ImageStatus, Task, TaskEnd, TaskKind};
-use crate::pace::{Work, WorkKind};
 use crate::profile::Profile;
+use crate::schedule::{Work, WorkKind};
 use crate::store::ImageStore;
 use crate::tags::{ResourceType, Tag, check_new_tags};
 

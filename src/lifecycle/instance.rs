@@ -16,8 +16,8 @@
 use crate::error::{Denial, Error, NotFound, Parameter};
 use crate::ids::{AccountId, ImageId, InstanceId, RegionId};
 use crate::model::{ImageStatus, Instance, InstanceStatus};
-use crate::pace::{Work, WorkKind};
 use crate::profile::Profile;
+use crate::schedule::{Work, WorkKind};
 use crate::store::ImageStore;
 use crate::tags::{ResourceType, Tag, check_new_tags};
 
