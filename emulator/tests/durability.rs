@@ -10,7 +10,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::process::Command;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use child::{BINARY, Process, Scratch, world_of};
 
@@ -343,15 +343,26 @@ async fn a_torn_tail_is_dropped_at_start_and_a_corrupt_state_is_refused() {
 
 /// Four clients delete as fast as they can while the process is killed: every deletion that
 /// was answered is gone after the restart, and the start-up succeeds (no torn snapshot).
+///
+/// The kill comes once the clients have had [`ACKNOWLEDGED_BEFORE_KILL`] deletions answered,
+/// not after a fixed time: on a loaded machine a debug emulator's start and first fsyncs can
+/// take longer than any fixed sleep, and the test then killed a process that had answered
+/// nothing (it failed on "nothing was deleted before the kill"), while on a quiet one a long
+/// sleep would let the clients finish first. Waiting for a count of answers kills it mid-load
+/// on both. And the restart waits until the killed process is reaped: `kill` only sends the
+/// signal, and until the process is gone it holds the journal's lock, so a restart that came
+/// first was refused as "in use by another process" (the second cause of its flakiness).
 #[tokio::test]
 async fn a_kill_under_load_loses_nothing_acknowledged() {
+    const ACKNOWLEDGED_BEFORE_KILL: usize = 12;
     let images = ids(1..=99);
     let setup = Setup::new(&images);
     let process = Arc::new(setup.start());
     let stop = Arc::new(AtomicBool::new(false));
+    let answered = Arc::new(AtomicUsize::new(0));
     let mut clients = Vec::new();
     for c in 0..4 {
-        let (process, stop) = (process.clone(), stop.clone());
+        let (process, stop, answered) = (process.clone(), stop.clone(), answered.clone());
         let mine: Vec<String> = images.iter().skip(c).step_by(4).cloned().collect();
         clients.push(tokio::spawn(async move {
             let mut acknowledged = Vec::new();
@@ -360,27 +371,39 @@ async fn a_kill_under_load_loses_nothing_acknowledged() {
                     break;
                 }
                 match process.try_delete(&image).await {
-                    Some(answer) if answer.status == 200 => acknowledged.push(image),
+                    Some(answer) if answer.status == 200 => {
+                        acknowledged.push(image);
+                        answered.fetch_add(1, Ordering::SeqCst);
+                    }
                     _ => break,
                 }
             }
             acknowledged
         }));
     }
-    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while answered.load(Ordering::SeqCst) < ACKNOWLEDGED_BEFORE_KILL {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "fewer than {ACKNOWLEDGED_BEFORE_KILL} deletions answered in 60 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
     process.signal("KILL");
     stop.store(true, Ordering::SeqCst);
     let mut acknowledged = Vec::new();
     for client in clients {
         acknowledged.extend(client.await.unwrap());
     }
+    // Reaps it (the drop waits for the exit), so that its lock is released.
+    drop(Arc::into_inner(process).expect("the clients are done"));
+    assert!(
+        acknowledged.len() < images.len(),
+        "the clients finished before the kill: it did not come under load"
+    );
     let restarted = setup.start();
     let found = restarted.images().await;
     for image in &acknowledged {
         assert!(!found.contains(image), "{image} was acknowledged deleted");
     }
-    assert!(
-        !acknowledged.is_empty(),
-        "nothing was deleted before the kill"
-    );
 }
