@@ -1,35 +1,43 @@
-//! The conformance vectors in `vectors/`: the vectors file matches its JSON Schema, its
-//! bookkeeping (counts, ids, flags, manifests, coverage) holds, and every vector replays
-//! against the library with the expected status, code, message and effects.
+//! The conformance vectors in `vectors/`, one harness for every vectors file: the file matches
+//! the JSON Schema they share, its bookkeeping (counts, ids, flags, manifests) holds, and every
+//! vector replays against the library, under every profile its group admits, with the expected
+//! status, code, message and effects. What differs between the files (the action, its profile
+//! fields and effects, what a deletion must have done, the coverage each file promises) is an
+//! [`Api`], in `delete_image` and `delete_snapshot` below.
 //!
 //! The generator (`vectors/generator`, whose own test checks that the committed files are what
 //! it writes) computes its expected answers from hand-written tables and the worlds it builds,
-//! never from the library's decision, so the replay here is a real check.
+//! never from the library's decisions, so the replay here is a real check.
+
+// The crate root of a test target resolves modules beside it, where Cargo would take them for
+// test targets of their own: the API modules live in tests/vectors/.
+#[path = "vectors/delete_image.rs"]
+mod delete_image;
+#[path = "vectors/delete_snapshot.rs"]
+mod delete_snapshot;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
+use std::fmt::Debug;
+use std::path::Path;
 
-use ecs_image_rules::wire::{self, Body};
-use ecs_image_rules::{
-    AccountId, Blocker, Catalog, ImageStore, MissingImage, Outcome, Precedence, Profile, RequestId,
-    World, blockers,
-};
+use ecs_image_rules::wire::{Body, Response};
+use ecs_image_rules::{AccountId, ImageStore, Profile, RequestId, World};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 // ---- the file, read with its own types (deny_unknown_fields: a second check on the format) --
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct VectorFile {
+struct VectorFile<P, E> {
     schema: String,
     api: String,
     api_version: String,
     number_of_tests: usize,
     header: Vec<String>,
     notes: BTreeMap<String, Note>,
-    test_groups: Vec<TestGroup>,
+    test_groups: Vec<TestGroup<P, E>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -42,31 +50,23 @@ struct Note {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct TestGroup {
+struct TestGroup<P, E> {
     name: String,
     comment: String,
-    profile: ProfileSpec,
+    profile: P,
     world: World,
-    tests: Vec<TestVector>,
+    tests: Vec<TestVector<E>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ProfileSpec {
-    catalog: Option<Catalog>,
-    missing_image: Option<MissingImage>,
-    precedence: Option<Precedence>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct TestVector {
+struct TestVector<E> {
     tc_id: usize,
     comment: String,
     flags: Vec<String>,
     caller: String,
     params: Vec<(String, String)>,
-    expected: Expected,
+    expected: Expected<E>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -76,25 +76,17 @@ enum Kind {
     Error,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Expected {
+struct Expected<E> {
     result: Kind,
     http_status: u16,
     code: Option<String>,
     message: Option<String>,
-    effects: Effects,
+    effects: E,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Effects {
-    image_deleted: bool,
-    instances_losing_reinit: Vec<String>,
-    snapshots_released: Vec<String>,
-}
-
-impl TestVector {
+impl<E> TestVector<E> {
     fn has(&self, flag: &str) -> bool {
         self.flags.iter().any(|f| f == flag)
     }
@@ -108,74 +100,153 @@ impl TestVector {
     }
 }
 
-fn vectors_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors")
+// ---- what differs between the files --------------------------------------------------------
+
+/// How a request ended when it succeeded.
+#[derive(Debug)]
+enum Done<D> {
+    Deleted(D),
+    Ignored,
 }
 
-fn read(name: &str) -> String {
-    let path = vectors_dir().join(name);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+type Group<A> = TestGroup<<A as Api>::ProfileSpec, <A as Api>::Effects>;
+type Test<A> = TestVector<<A as Api>::Effects>;
+/// Whether a group's profile admits one setting of one field.
+type Admits<A> = fn(&<A as Api>::ProfileSpec) -> bool;
+
+/// One vectors file: its action and what the harness needs to know about it.
+trait Api: Sized + 'static {
+    /// The vectors file in `vectors/`.
+    const FILE: &'static str;
+    /// The file's `api`.
+    const API: &'static str;
+    /// The profile fields a group may set.
+    type ProfileSpec: DeserializeOwned + Debug + Sync;
+    /// What a test expects a success to have done.
+    type Effects: DeserializeOwned + Debug + Clone + Sync;
+    /// What the library says a deletion did.
+    type Deletion: Debug;
+
+    /// The loaded file.
+    fn vectors() -> &'static Vectors<Self>;
+    /// Every profile a group admits: its own fields, and both values of each field it leaves
+    /// out (for a precedence: the default and its reverse).
+    fn profiles(spec: &Self::ProfileSpec) -> Vec<Profile>;
+    /// The manifests, each with the groups it admits (written here, not read from the
+    /// generator).
+    fn manifests() -> Vec<(&'static str, Admits<Self>)>;
+    /// Sends the action to the library.
+    fn send(
+        store: &mut ImageStore,
+        caller: &AccountId,
+        params: &[(&str, &str)],
+        profile: &Profile,
+        request_id: RequestId,
+    ) -> (Response, Option<Done<Self::Deletion>>);
+    /// The effects say something was deleted.
+    fn deleted(effects: &Self::Effects) -> bool;
+    /// What is wrong with a deletion: `world` before, `store` after.
+    fn deletion_faults(
+        world: &ImageStore,
+        store: &ImageStore,
+        test: &Test<Self>,
+        deletion: Self::Deletion,
+    ) -> Vec<String>;
 }
 
-/// The vectors file; the manifests sit next to it.
-const VECTORS_FILE: &str = "delete_image.json";
+/// A vectors file as read and as parsed; a parse failure fails every test that reads it, with
+/// its cause.
+struct Vectors<A: Api> {
+    raw: String,
+    parsed: Result<VectorFile<A::ProfileSpec, A::Effects>, String>,
+}
 
-static RAW: LazyLock<String> = LazyLock::new(|| read(VECTORS_FILE));
-static PARSED: LazyLock<Result<VectorFile, String>> =
-    LazyLock::new(|| serde_json::from_str(&RAW).map_err(|e| e.to_string()));
+impl<A: Api> Vectors<A> {
+    fn load() -> Self {
+        let raw = read(A::FILE);
+        let parsed = serde_json::from_str(&raw).map_err(|e| e.to_string());
+        Self { raw, parsed }
+    }
 
-/// The parsed vectors file; a parse failure fails every test that reads it, with its cause.
-fn file() -> &'static VectorFile {
-    match &*PARSED {
-        Ok(file) => file,
-        Err(e) => panic!("vectors/{VECTORS_FILE} does not load: {e}"),
+    fn file(&self) -> &VectorFile<A::ProfileSpec, A::Effects> {
+        match &self.parsed {
+            Ok(file) => file,
+            Err(e) => panic!("vectors/{} does not load: {e}", A::FILE),
+        }
     }
 }
 
-fn tests() -> impl Iterator<Item = (&'static TestGroup, &'static TestVector)> {
-    file()
+fn file<A: Api>() -> &'static VectorFile<A::ProfileSpec, A::Effects> {
+    A::vectors().file()
+}
+
+fn tests<A: Api>() -> impl Iterator<Item = (&'static Group<A>, &'static Test<A>)> {
+    file::<A>()
         .test_groups
         .iter()
         .flat_map(|g| g.tests.iter().map(move |t| (g, t)))
 }
 
-const SIX: [Blocker; 6] = Blocker::ALL;
+/// One profile field's settings for a group: the group's own value, or both values when the
+/// group leaves the field out (its answers must not depend on it).
+type Settings = Vec<Box<dyn Fn(Profile) -> Profile>>;
 
-fn reversed() -> Precedence {
-    let mut order = SIX;
-    order.reverse();
-    Precedence::new(&order).unwrap()
+fn settings<T: Copy + 'static>(
+    given: Option<T>,
+    both: [T; 2],
+    set: fn(Profile, T) -> Profile,
+) -> Settings {
+    let values = given.map_or(both.to_vec(), |v| vec![v]);
+    values
+        .into_iter()
+        .map(|v| Box::new(move |p| set(p, v)) as Box<dyn Fn(Profile) -> Profile>)
+        .collect()
 }
 
-/// Every profile a group admits: its own fields, and both values of each field it leaves out
-/// (for the precedence: the default and its reverse).
-fn profiles(spec: &ProfileSpec) -> Vec<Profile> {
-    let catalogs = spec
-        .catalog
-        .map_or(vec![Catalog::Doc2024_10, Catalog::Doc2025], |c| vec![c]);
-    let missing = spec
-        .missing_image
-        .map_or(vec![MissingImage::Ignore, MissingImage::NotFound], |m| {
-            vec![m]
-        });
-    let orders = spec
-        .precedence
-        .map_or(vec![Precedence::default(), reversed()], |p| vec![p]);
-    let mut all = Vec::new();
-    for &c in &catalogs {
-        for &m in &missing {
-            for &p in &orders {
-                all.push(
-                    Profile::default()
-                        .with_catalog(c)
-                        .with_missing_image(m)
-                        .with_precedence(p),
-                );
-            }
+/// Every combination of the fields' settings, the first field varying slowest.
+fn every_combination(fields: Vec<Settings>) -> Vec<Profile> {
+    fields
+        .into_iter()
+        .fold(vec![Profile::default()], |profiles, settings| {
+            profiles
+                .into_iter()
+                .flat_map(|p| settings.iter().map(move |set| set(p)).collect::<Vec<_>>())
+                .collect()
+        })
+}
+
+fn read(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("vectors")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The checks every vectors file gets, as tests of the module that names its [`Api`].
+macro_rules! shared_checks {
+    ($api:ty) => {
+        #[test]
+        fn the_file_matches_the_schema() {
+            crate::the_file_matches_the_schema::<$api>();
         }
-    }
-    all
+
+        #[test]
+        fn counts_ids_and_flags_are_consistent() {
+            crate::counts_ids_and_flags_are_consistent::<$api>();
+        }
+
+        #[test]
+        fn manifests_list_the_tests_each_setting_admits() {
+            crate::manifests_list_the_tests_each_setting_admits::<$api>();
+        }
+
+        #[test]
+        fn every_vector_replays_against_the_library() {
+            crate::every_vector_replays_against_the_library::<$api>();
+        }
+    };
 }
+use shared_checks;
 
 // ---- schema --------------------------------------------------------------------------------
 
@@ -196,21 +267,21 @@ fn the_schema_is_a_valid_draft_2020_12_schema() {
     jsonschema::meta::validate(&schema()).expect("the schema is valid against its meta-schema");
 }
 
-#[test]
-fn the_vectors_file_matches_the_schema() {
-    let file: Value = serde_json::from_str(&RAW).unwrap();
+fn the_file_matches_the_schema<A: Api>() {
+    let file: Value = serde_json::from_str(&A::vectors().raw).unwrap();
     let errors = schema_errors(&file);
     assert!(
         errors.is_empty(),
-        "{} schema errors, first: {:?}",
+        "{}: {} schema errors, first: {:?}",
+        A::FILE,
         errors.len(),
         &errors[..errors.len().min(10)]
     );
 }
 
 /// A small valid file built from the real one: its first group with its first test.
-fn small_file() -> Value {
-    let mut file: Value = serde_json::from_str(&RAW).unwrap();
+fn small_file<A: Api>() -> Value {
+    let mut file: Value = serde_json::from_str(&A::vectors().raw).unwrap();
     let groups = file["testGroups"].as_array_mut().unwrap();
     groups.truncate(1);
     groups[0]["tests"].as_array_mut().unwrap().truncate(1);
@@ -218,84 +289,23 @@ fn small_file() -> Value {
     file
 }
 
-fn refused(change: impl FnOnce(&mut Value)) -> bool {
-    let mut file = small_file();
+/// Whether the schema refuses the small file once `change` is made to it.
+fn refused<A: Api>(change: impl FnOnce(&mut Value)) -> bool {
+    let mut file = small_file::<A>();
     change(&mut file);
     !schema_errors(&file).is_empty()
 }
 
-#[test]
-fn the_schema_refuses_what_the_format_forbids() {
-    let test = "/testGroups/0/tests/0";
-    let at = |file: &mut Value, pointer: &str| -> Value { file.pointer(pointer).unwrap().clone() };
-    assert!(refused(|f| {
-        f["surprise"] = Value::Bool(true);
-    }));
-    assert!(refused(|f| {
-        f.pointer_mut(test).unwrap()["note"] = "extra".into();
-    }));
-    assert!(refused(|f| {
-        f.pointer_mut(test)
-            .unwrap()
-            .as_object_mut()
-            .unwrap()
-            .remove("tcId");
-    }));
-    assert!(refused(|f| {
-        f.pointer_mut(test).unwrap()["params"] = serde_json::json!([["RegionId", "a", "b"]]);
-    }));
-    assert!(refused(|f| {
-        f.pointer_mut(test).unwrap()["flags"] = serde_json::json!(["lowercase"]);
-    }));
-    assert!(refused(|f| {
-        f["testGroups"][0]["profile"]["catalog"] = "2023".into();
-    }));
-    assert!(refused(|f| {
-        f["testGroups"][0]["profile"]["precedence"] =
-            serde_json::json!(["InUse", "InUse", "Shared", "Public", "Copying", "Exporting"]);
-    }));
-    assert!(refused(|f| {
-        f["testGroups"][0]["world"]["store"]["images"][0]["colour"] = "blue".into();
-    }));
-    // The first test of the first group is an error: it must keep its code, and an error
-    // changes nothing.
-    let expected = format!("{test}/expected");
-    assert!(refused(|f| {
-        f.pointer_mut(&expected)
-            .unwrap()
-            .as_object_mut()
-            .unwrap()
-            .remove("code");
-    }));
-    assert!(refused(|f| {
-        f.pointer_mut(&expected).unwrap()["effects"]["imageDeleted"] = true.into();
-    }));
-    assert!(refused(|f| {
-        let e = f.pointer_mut(&expected).unwrap();
-        e["result"] = "Ignored".into();
-        e["httpStatus"] = 200.into();
-    }));
-    assert!(refused(|f| {
-        let e = at(f, &expected);
-        assert_eq!(e["result"], "Error");
-        let e = f.pointer_mut(&expected).unwrap();
-        e["result"] = "Deleted".into();
-        e["httpStatus"] = 200.into();
-        e["effects"]["imageDeleted"] = true.into();
-    }));
-}
-
 // ---- bookkeeping ---------------------------------------------------------------------------
 
-#[test]
-fn counts_ids_and_flags_are_consistent() {
-    let file = file();
+fn counts_ids_and_flags_are_consistent<A: Api>() {
+    let file = file::<A>();
     assert_eq!(file.schema, "schema.json");
-    assert_eq!(file.api, "ECS DeleteImage");
+    assert_eq!(file.api, A::API);
     assert_eq!(file.api_version, "2014-05-26");
     assert!(!file.header.is_empty());
-    assert_eq!(file.number_of_tests, tests().count());
-    let ids: Vec<usize> = tests().map(|(_, t)| t.tc_id).collect();
+    assert_eq!(file.number_of_tests, tests::<A>().count());
+    let ids: Vec<usize> = tests::<A>().map(|(_, t)| t.tc_id).collect();
     assert_eq!(
         ids,
         (1..=file.number_of_tests).collect::<Vec<_>>(),
@@ -309,7 +319,7 @@ fn counts_ids_and_flags_are_consistent() {
         "group names are unique"
     );
 
-    let used: BTreeSet<&str> = tests()
+    let used: BTreeSet<&str> = tests::<A>()
         .flat_map(|(_, t)| t.flags.iter().map(String::as_str))
         .collect();
     let noted: BTreeSet<&str> = file.notes.keys().map(String::as_str).collect();
@@ -325,11 +335,14 @@ fn counts_ids_and_flags_are_consistent() {
             "{flag}"
         );
     }
-    for (group, test) in tests() {
+    for (group, test) in tests::<A>() {
         assert!(!group.comment.is_empty() && !test.comment.is_empty());
-        let accounts: Vec<&str> = group.world.accounts.iter().map(|a| a.id.as_str()).collect();
         assert!(
-            accounts.contains(&test.caller.as_str()),
+            group
+                .world
+                .accounts
+                .iter()
+                .any(|a| a.id.as_str() == test.caller),
             "tcId {}: the caller is an account of the world",
             test.tc_id
         );
@@ -344,238 +357,17 @@ fn counts_ids_and_flags_are_consistent() {
     }
 }
 
-#[test]
-fn worlds_hold_only_the_regions_they_need() {
-    for group in &file().test_groups {
-        let store = &group.world.store;
-        let needed: BTreeSet<&str> = store
-            .images()
-            .map(|i| i.region.as_str())
-            .chain(store.instances().map(|i| i.region.as_str()))
-            .collect();
-        let held: BTreeSet<&str> = store.regions().map(|r| r.as_str()).collect();
-        assert_eq!(held, needed, "group {}", group.name);
-    }
-}
-
-#[test]
-fn the_file_stays_a_reasonable_size() {
-    let len = RAW.len();
-    assert!(len < 4 << 20, "delete_image.json is {len} bytes");
-}
-
-/// Whether a group's profile admits one setting of one field.
-type Admits = fn(&ProfileSpec) -> bool;
-
-#[test]
-fn manifests_list_the_tests_each_setting_admits() {
-    let admits: [(&str, Admits); 5] = [
-        ("manifest-2024-10.txt", |p| {
-            p.catalog != Some(Catalog::Doc2025)
-        }),
-        ("manifest-2025.txt", |p| {
-            p.catalog != Some(Catalog::Doc2024_10)
-        }),
-        ("manifest-missing-image-ignore.txt", |p| {
-            p.missing_image != Some(MissingImage::NotFound)
-        }),
-        ("manifest-missing-image-notfound.txt", |p| {
-            p.missing_image != Some(MissingImage::Ignore)
-        }),
-        ("manifest-default-precedence.txt", |p| {
-            p.precedence.is_none_or(|o| o == Precedence::default())
-        }),
-    ];
-    for (name, admits) in admits {
+fn manifests_list_the_tests_each_setting_admits<A: Api>() {
+    for (name, admits) in A::manifests() {
         let listed: Vec<usize> = read(name).lines().map(|l| l.parse().unwrap()).collect();
-        let expected: Vec<usize> = tests()
+        let expected: Vec<usize> = tests::<A>()
             .filter(|(g, _)| admits(&g.profile))
             .map(|(_, t)| t.tc_id)
             .collect();
         assert_eq!(listed, expected, "{name}");
         assert!(
-            !listed.is_empty() && listed.len() < file().number_of_tests,
+            !listed.is_empty() && listed.len() < file::<A>().number_of_tests,
             "{name} picks some tests"
-        );
-    }
-}
-
-// ---- coverage (issue 4, item 2) ------------------------------------------------------------
-
-const BLOCKER_FLAGS: [&str; 6] = [
-    "Importing",
-    "Exporting",
-    "Copying",
-    "Public",
-    "Shared",
-    "InUse",
-];
-
-#[test]
-fn every_blocker_subset_meets_every_force_and_dry_run() {
-    let grids: Vec<&TestGroup> = file()
-        .test_groups
-        .iter()
-        .filter(|g| g.name.starts_with("blockers-"))
-        .collect();
-    assert_eq!(grids.len(), 4);
-    for group in grids {
-        let mut seen = BTreeSet::new();
-        for test in &group.tests {
-            let subset: Vec<&str> = BLOCKER_FLAGS.into_iter().filter(|f| test.has(f)).collect();
-            // The flags tell the truth about the world: the image holds exactly these blockers.
-            let image = test.param("ImageId").unwrap();
-            let held: Vec<String> = blockers(&group.world.store, &image.parse().unwrap())
-                .iter()
-                .map(|b| format!("{b:?}"))
-                .collect();
-            assert_eq!(held, subset, "tcId {}", test.tc_id);
-            seen.insert((subset, test.param("Force"), test.param("DryRun")));
-        }
-        let mut expected = BTreeSet::new();
-        for mask in 0..64 {
-            let subset: Vec<&str> = (0..6)
-                .filter(|i| mask & (1 << i) != 0)
-                .map(|i| BLOCKER_FLAGS[i])
-                .collect();
-            for force in [None, Some("false"), Some("true")] {
-                for dry_run in [None, Some("true")] {
-                    expected.insert((subset.clone(), force, dry_run));
-                }
-            }
-        }
-        assert_eq!(seen, expected, "group {}", group.name);
-        assert_eq!(group.tests.len(), 64 * 3 * 2);
-    }
-}
-
-#[test]
-fn profiles_catalogs_and_precedences_are_all_covered() {
-    let specs: Vec<&ProfileSpec> = file().test_groups.iter().map(|g| &g.profile).collect();
-    for catalog in [Catalog::Doc2024_10, Catalog::Doc2025] {
-        assert!(
-            specs.iter().any(|p| p.catalog == Some(catalog)),
-            "{catalog:?}"
-        );
-    }
-    for missing in [MissingImage::Ignore, MissingImage::NotFound] {
-        assert!(
-            specs.iter().any(|p| p.missing_image == Some(missing)),
-            "{missing:?}"
-        );
-    }
-    let custom: BTreeSet<Vec<Blocker>> = specs
-        .iter()
-        .filter_map(|p| p.precedence)
-        .filter(|p| *p != Precedence::default())
-        .map(|p| p.order().to_vec())
-        .collect();
-    assert!(
-        custom.len() >= 2,
-        "at least two non-default precedences: {custom:?}"
-    );
-}
-
-#[test]
-fn every_visibility_class_meets_both_missing_image_policies() {
-    for policy in ["MissingImageIgnore", "MissingImageNotFound"] {
-        for class in [
-            "Own",
-            "VisibleNotOwn",
-            "Absent",
-            "SystemImage",
-            "MarketplaceImage",
-            "SharedWithCaller",
-            "CommunityImage",
-            "OtherAccountPrivate",
-            "NeverExisted",
-            "AlreadyDeleted",
-            "OtherRegion",
-        ] {
-            assert!(
-                tests().any(|(_, t)| t.has(policy) && t.has(class)),
-                "{class} under {policy}"
-            );
-        }
-    }
-}
-
-#[test]
-fn every_parameter_error_is_covered() {
-    let answers: BTreeSet<(u16, &str, &str)> = tests()
-        .filter(|(_, t)| t.expected.result == Kind::Error)
-        .map(|(_, t)| {
-            let e = &t.expected;
-            (
-                e.http_status,
-                e.code.as_deref().unwrap(),
-                e.message.as_deref().unwrap(),
-            )
-        })
-        .collect();
-    for wanted in [
-        (
-            400,
-            "MissingRegionId",
-            "RegionId is mandatory for this action.",
-        ),
-        (
-            400,
-            "MissingImageId",
-            "ImageId is mandatory for this action.",
-        ),
-        (
-            400,
-            "InvalidParameter",
-            "The specified parameter \"Force\" is not valid.",
-        ),
-        (
-            400,
-            "InvalidParameter",
-            "The specified parameter \"DryRun\" is not valid.",
-        ),
-        (
-            400,
-            "InvalidParameter",
-            "The specified parameter \"RegionId\" is not valid.",
-        ),
-        (
-            400,
-            "InvalidParameter",
-            "The specified parameter \"ImageId\" is not valid.",
-        ),
-        (
-            404,
-            "InvalidRegionId.NotFound",
-            "The specified RegionId does not exist.",
-        ),
-        (
-            404,
-            "InvalidImageId.NotFound",
-            "The specified ImageId does not exist.",
-        ),
-        (
-            400,
-            "DryRunOperation",
-            "Request validation has been passed with DryRun flag set.",
-        ),
-        (403, "OperationDenied.ImageCopying", "The Image is coping."),
-    ] {
-        assert!(answers.contains(&wanted), "{wanted:?}");
-    }
-    for flag in [
-        "OddBooleanSpelling",
-        "UnknownParameter",
-        "EmptyValue",
-        "RepeatedParameter",
-        "ParameterOrder",
-    ] {
-        assert!(tests().any(|(_, t)| t.has(flag)), "{flag}");
-    }
-    for result in [Kind::Deleted, Kind::Ignored, Kind::Error] {
-        assert!(
-            tests().any(|(_, t)| t.expected.result == result),
-            "{result:?}"
         );
     }
 }
@@ -583,13 +375,17 @@ fn every_parameter_error_is_covered() {
 // ---- replay ------------------------------------------------------------------------------
 
 /// Replays one test under one profile; `Err` describes the disagreement.
-fn replay(group: &TestGroup, test: &TestVector, profile: &Profile) -> Result<(), String> {
+fn replay<A: Api>(group: &Group<A>, test: &Test<A>, profile: &Profile) -> Result<(), String> {
     let world = &group.world.store;
     let mut store = world.clone();
     let caller = AccountId::new(&test.caller).map_err(|e| e.to_string())?;
     let request_id = RequestId::new("473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E").unwrap();
-    let params = test.params.iter().map(|(n, v)| (n.as_str(), v.as_str()));
-    let (response, outcome) = wire::delete_image(&mut store, &caller, params, profile, request_id);
+    let params: Vec<(&str, &str)> = test
+        .params
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let (response, done) = A::send(&mut store, &caller, &params, profile, request_id);
     let expected = &test.expected;
     let mut faults = Vec::new();
     if response.http_status != expected.http_status {
@@ -598,7 +394,7 @@ fn replay(group: &TestGroup, test: &TestVector, profile: &Profile) -> Result<(),
             response.http_status, expected.http_status
         ));
     }
-    match (&response.body, expected.result, outcome) {
+    match (&response.body, expected.result, done) {
         (Body::Error(body), Kind::Error, None) => {
             let want = (expected.code.as_deref(), expected.message.as_deref());
             if (Some(body.code.as_str()), Some(body.message.as_str())) != want {
@@ -611,52 +407,20 @@ fn replay(group: &TestGroup, test: &TestVector, profile: &Profile) -> Result<(),
                 faults.push("a refused request changed the store".to_owned());
             }
         }
-        (Body::Success(_), Kind::Ignored, Some(Outcome::Ignored)) => {
+        (Body::Success(_), Kind::Ignored, Some(Done::Ignored)) => {
             if store != *world {
                 faults.push("an ignored request changed the store".to_owned());
             }
         }
-        (Body::Success(_), Kind::Deleted, Some(Outcome::Deleted(deletion))) => {
-            let image = test.param("ImageId").unwrap_or_default();
-            if deletion.image.id.as_str() != image {
-                faults.push(format!("deleted {} (expected {image})", deletion.image.id));
-            }
-            let mut instances: Vec<&str> = deletion
-                .instances_losing_reinit
-                .iter()
-                .map(|i| i.as_str())
-                .collect();
-            instances.sort();
-            if instances != expected.effects.instances_losing_reinit {
-                faults.push(format!(
-                    "instances losing re-init {instances:?} (expected {:?})",
-                    expected.effects.instances_losing_reinit
-                ));
-            }
-            let mut snapshots: Vec<&str> = deletion
-                .released_snapshots
-                .iter()
-                .map(|s| s.as_str())
-                .collect();
-            snapshots.sort();
-            if snapshots != expected.effects.snapshots_released {
-                faults.push(format!(
-                    "snapshots released {snapshots:?} (expected {:?})",
-                    expected.effects.snapshots_released
-                ));
-            }
-            if store.to_state()
-                != after_deletion(world, image, &expected.effects.instances_losing_reinit)
-            {
-                faults.push("the store after the deletion is not the world minus the image with those instances flagged".to_owned());
-            }
+        (Body::Success(_), Kind::Deleted, Some(Done::Deleted(deletion))) => {
+            faults.extend(A::deletion_faults(world, &store, test, deletion));
         }
-        (body, result, outcome) => faults.push(format!(
-            "answered {body:?} / {outcome:?} (expected {result:?})"
+        (body, result, done) => faults.push(format!(
+            "answered {body:?} / {done:?} (expected {result:?})"
         )),
     }
-    if expected.effects.image_deleted != (expected.result == Kind::Deleted) {
-        faults.push("effects.imageDeleted disagrees with the result".to_owned());
+    if A::deleted(&expected.effects) != (expected.result == Kind::Deleted) {
+        faults.push("the effects' deletion flag disagrees with the result".to_owned());
     }
     if faults.is_empty() {
         Ok(())
@@ -670,76 +434,28 @@ fn replay(group: &TestGroup, test: &TestVector, profile: &Profile) -> Result<(),
     }
 }
 
-/// The world's snapshot with `image` gone and `instances` flagged as having lost it.
-fn after_deletion(
-    world: &ImageStore,
-    image: &str,
-    instances: &[String],
-) -> ecs_image_rules::StoreState {
-    let mut snapshot = world.to_state();
-    snapshot.images.retain(|i| i.id.as_str() != image);
-    for instance in &mut snapshot.instances {
-        if instances.iter().any(|i| i == instance.id.as_str()) {
-            instance.image_deleted = true;
-        }
-    }
-    snapshot
-}
-
-#[test]
-fn every_vector_replays_against_the_library() {
+fn every_vector_replays_against_the_library<A: Api>() {
     let mut runs = 0;
     let mut faults = Vec::new();
-    for group in &file().test_groups {
-        for profile in profiles(&group.profile) {
+    for group in &file::<A>().test_groups {
+        for profile in A::profiles(&group.profile) {
             for test in &group.tests {
                 runs += 1;
-                if let Err(fault) = replay(group, test, &profile) {
+                if let Err(fault) = replay::<A>(group, test, &profile) {
                     faults.push(fault);
                 }
             }
         }
     }
-    assert!(runs >= file().number_of_tests);
+    assert!(
+        runs > file::<A>().number_of_tests,
+        "groups admit several profiles"
+    );
     assert!(
         faults.is_empty(),
-        "{} of {runs} replays disagree; the first:\n{}",
+        "{}: {} of {runs} replays disagree; the first:\n{}",
+        A::FILE,
         faults.len(),
         faults[..faults.len().min(20)].join("\n")
     );
-}
-
-/// The replay can fail: a vector with a wrong expectation is caught.
-#[test]
-fn a_wrong_expectation_is_caught() {
-    let (group, test) = tests()
-        .find(|(_, t)| {
-            t.expected.result == Kind::Deleted
-                && !t.expected.effects.instances_losing_reinit.is_empty()
-        })
-        .unwrap();
-    let profile = profiles(&group.profile)[0];
-    assert_eq!(replay(group, test, &profile), Ok(()));
-
-    let mut wrong: TestVector = serde_json::from_value(serde_json::json!({
-        "tcId": test.tc_id, "comment": "mutated", "flags": [], "caller": test.caller,
-        "params": test.params,
-        "expected": {"result": "Deleted", "httpStatus": 200,
-                     "effects": {"imageDeleted": true, "instancesLosingReinit": [],
-                                 "snapshotsReleased": test.expected.effects.snapshots_released}}
-    }))
-    .unwrap();
-    assert!(
-        replay(group, &wrong, &profile)
-            .unwrap_err()
-            .contains("instances losing re-init")
-    );
-
-    wrong.expected = serde_json::from_value(serde_json::json!({
-        "result": "Error", "httpStatus": 403, "code": "ImageUsingByInstance",
-        "message": "The specified image has been used to create instances.",
-        "effects": {"imageDeleted": false, "instancesLosingReinit": [], "snapshotsReleased": []}
-    }))
-    .unwrap();
-    assert!(replay(group, &wrong, &profile).is_err());
 }
