@@ -139,18 +139,18 @@ for size in $SIZES; do
   stop
 
   state=$STATE_DIR/state-$size.json
-  rm -f "$state" "$state.journal"
+  rm -f "$state" "$state.journal" "$state.journal.b"
   start "$WORK/fresh-$size.log" --world "$WORK/world-$size.json" --state "$state"
   RESULT[start_fresh_$size]=$STARTED
   RESULT[c1_$size]=$(once "c1-$size" 1 "$WORK/c1-$size.txt")
   if [ "$c1" -ge "$size" ]; then # the small world is used up: start it again
     stop
-    rm -f "$state" "$state.journal"
+    rm -f "$state" "$state.journal" "$state.journal.b"
     start "$WORK/fresh-$size.log" --world "$WORK/world-$size.json" --state "$state"
   fi
   RESULT[c16_$size]=$(once "c16-$size" 16 "$WORK/c16-$size.txt")
   stop
-  journal_bytes=$(stat -c %s "$state.journal")
+  journal_bytes=$(( $(stat -c %s "$state.journal") + $(stat -c %s "$state.journal.b") ))
   start "$WORK/restart-$size.log" --world "$WORK/world-$size.json" --state "$state"
   RESULT[start_replay_$size]=$STARTED
   RESULT[journal_$size]="$journal_bytes bytes"
@@ -161,7 +161,7 @@ b = open(sys.argv[1], "rb").read(12)
 print(struct.unpack("<I", b[8:12])[0] + 8 if len(b) == 12 else 400)' "$state.journal")
   RESULT[record_$size]=$record
   RESULT[floor_$size]=$(floor "$record")
-  rm -f "$state" "$state.journal"
+  rm -f "$state" "$state.journal" "$state.journal.b"
 done
 
 echo

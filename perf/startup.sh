@@ -78,12 +78,12 @@ STATE=$WORK/state.json
 for run in $(seq "$RUNS"); do
   say "run $run of $RUNS"
   start "$WORK/world.log" --world "$WORLD" >>"$WORK/world.txt"
-  rm -f "$STATE" "$STATE.journal"
+  rm -f "$STATE" "$STATE.journal" "$STATE.journal.b"
   start "$WORK/fresh.log" --world "$WORLD" --state "$STATE" >>"$WORK/fresh.txt"
   start "$WORK/restart.log" --world "$WORLD" --state "$STATE" >>"$WORK/restart.txt"
 done
 snapshot_mb=$(awk -v b="$(stat -c %s "$STATE")" 'BEGIN { printf "%.0f", b / 1048576 }')
-rm -f "$STATE" "$STATE.journal"
+rm -f "$STATE" "$STATE.journal" "$STATE.journal.b"
 
 world=$(cut -d' ' -f1 "$WORK/world.txt" | median)
 rss=$(cut -d' ' -f2 "$WORK/world.txt" | median)

@@ -8,7 +8,8 @@
 //! - `KIND` is `crash` (the power is cut just before the step: whatever was not made durable
 //!   is lost, see below, and the process aborts), `nospace` (a write stores half of its bytes,
 //!   then fails with "no space left"; any other step just fails) or `io` (the step fails with
-//!   an I/O error and does nothing).
+//!   an I/O error and does nothing) or `stall` (the step waits [`STALL`], then runs: a slow
+//!   disk, so that a test can see what a long step holds up).
 //! - `STEP#N` is the `N`th step of that name, counted from the start of the process: a role
 //!   (`journal`, `snapshot`, `dir`) and an operation (`create`, `write`, `sync`, `rename`,
 //!   `link`, `unlink`, `truncate`), as in `journal-sync`. A bare `N` counts every step.
@@ -29,6 +30,9 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// The environment variable that injects a storage fault (for tests).
 pub(crate) const FAULT_VARIABLE: &str = "ECS_EMULATOR_DISK_FAULT";
+
+/// How long a `stall` fault holds its step back.
+pub(crate) const STALL: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// Which file a step is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +80,7 @@ enum Kind {
     Crash,
     NoSpace,
     Io,
+    Stall,
 }
 
 /// A parsed [`FAULT_VARIABLE`].
@@ -95,6 +100,7 @@ impl Fault {
             "crash" => Kind::Crash,
             "nospace" => Kind::NoSpace,
             "io" => Kind::Io,
+            "stall" => Kind::Stall,
             _ => return None,
         };
         let (target, and_later) = match target.strip_suffix('+') {
@@ -216,6 +222,13 @@ impl Disk {
             }
             eprintln!("ecs-image-emulator: {FAULT_VARIABLE}: power cut before {name}");
             std::process::abort();
+        }
+        if fault.kind == Kind::Stall {
+            // Not under the guard: a stalled step holds up only its own thread.
+            drop(counts);
+            eprintln!("ecs-image-emulator: {FAULT_VARIABLE}: {name} stalls");
+            std::thread::sleep(STALL);
+            return (self.counts(), None);
         }
         (counts, Some(fault.kind))
     }
@@ -414,6 +427,7 @@ fn fail(fault: Option<Kind>) -> io::Result<()> {
             io::ErrorKind::StorageFull,
             "no space left on device (injected)",
         )),
+        Some(Kind::Stall) => Ok(()),
         Some(_) => Err(io::Error::other("input/output error (injected)")),
     }
 }
@@ -476,6 +490,10 @@ mod tests {
                 nth: 7,
                 and_later: false
             })
+        );
+        assert_eq!(
+            Fault::parse("stall@snapshot-sync#2").map(|f| (f.kind, f.nth)),
+            Some((Kind::Stall, 2))
         );
         assert_eq!(
             Fault::parse("nospace@snapshot-write#1+").map(|f| (f.kind, f.and_later)),

@@ -112,7 +112,7 @@ struct Shared {
     state: Mutex<State>,
     start: StartWorld,
     auth: Auth,
-    durable: Option<Durable>,
+    durable: Option<Arc<Durable>>,
     max_body_bytes: usize,
     /// Taken while `state` is held or after it (never the other way round).
     log: Mutex<RequestLog>,
@@ -133,7 +133,7 @@ impl Emulator {
         let (durable, world) = match &config.state_file {
             Some(path) => {
                 let (durable, world) = Durable::open(path, || config.start.load(), replay)?;
-                (Some(durable), world)
+                (Some(Arc::new(durable)), world)
             }
             None => (None, config.start.load()?),
         };
@@ -306,7 +306,7 @@ impl Emulator {
     /// change, and says what to wait for.
     fn run_locked(&self, state: &mut State, call: &Call<'_>, caller: &AccountId) -> Ran {
         let durable = self.shared.durable.as_ref();
-        if call.action.mutating && durable.is_some_and(Durable::poisoned) {
+        if call.action.mutating && durable.is_some_and(|d| d.poisoned()) {
             return Ran::answered(self.persistence_failed_locked(state, call));
         }
         let now = state.clock.tick();
@@ -398,16 +398,11 @@ impl Emulator {
         )
     }
 
-    /// Waits for a ticket; repairs the world after a failed write, compacts the journal when
-    /// it has outgrown the snapshot.
-    fn settle(&self, durable: &Durable, ticket: Ticket) -> Result<(), persist::Lost> {
+    /// Waits for a ticket; repairs the world after a failed write. (A journal that outgrows
+    /// the snapshot is compacted on a thread of its own, without the world's lock.)
+    fn settle(&self, durable: &Arc<Durable>, ticket: Ticket) -> Result<(), persist::Lost> {
         match durable.wait(ticket) {
-            Ok(compact) => {
-                if compact {
-                    durable.compact(&mut self.lock().world);
-                }
-                Ok(())
-            }
+            Ok(()) => Ok(()),
             Err(lost) => {
                 durable.repair(&mut self.lock().world);
                 Err(lost)

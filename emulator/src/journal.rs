@@ -140,6 +140,29 @@ pub(crate) fn scan(
     Ok(at as u64)
 }
 
+/// The sequence number of a journal's first record, if it has a whole one: which of two
+/// segments is the older.
+pub(crate) fn first_sequence(bytes: &[u8]) -> Option<u64> {
+    #[derive(Deserialize)]
+    struct Numbered {
+        sequence: u64,
+    }
+    let at = MAGIC.len();
+    if bytes.get(..at) != Some(&MAGIC[..]) {
+        return None;
+    }
+    let frame = bytes.get(at..at + FRAME)?;
+    let len = u32::from_le_bytes(frame[..4].try_into().expect("4 bytes")) as usize;
+    let crc = u32::from_le_bytes(frame[4..].try_into().expect("4 bytes"));
+    let payload = bytes.get(at + FRAME..at + FRAME + len)?;
+    if len == 0 || crc32fast::hash(payload) != crc {
+        return None;
+    }
+    serde_json::from_slice::<Numbered>(payload)
+        .ok()
+        .map(|n| n.sequence)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,6 +246,18 @@ mod tests {
                 Err(ScanError::NotAJournal)
             ));
         }
+    }
+
+    #[test]
+    fn the_first_sequence_is_read_from_the_first_whole_record() {
+        let bytes = journal(&[record(7, "a"), record(8, "b")]);
+        assert_eq!(first_sequence(&bytes), Some(7));
+        assert_eq!(first_sequence(MAGIC), None);
+        assert_eq!(first_sequence(&bytes[..MAGIC.len() + FRAME + 2]), None);
+        let mut flipped = bytes.clone();
+        flipped[MAGIC.len() + FRAME + 3] ^= 0x20;
+        assert_eq!(first_sequence(&flipped), None);
+        assert_eq!(first_sequence(b"{\"world\": 1}"), None);
     }
 
     #[test]

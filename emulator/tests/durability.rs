@@ -52,13 +52,20 @@ impl Setup {
         Process::try_start(&self.args(), &[(FAULT, fault)])
     }
 
-    /// Asserts that only the world, the snapshot and the journal are in the directory.
+    /// Asserts that only the world, the snapshot and the journal's two segments are in the
+    /// directory.
     #[track_caller]
     fn assert_no_stray_files(&self) {
         let names = self.scratch.names();
         for name in &names {
             assert!(
-                ["world.json", "state.json", "state.json.journal"].contains(&name.as_str()),
+                [
+                    "world.json",
+                    "state.json",
+                    "state.json.journal",
+                    "state.json.journal.b"
+                ]
+                .contains(&name.as_str()),
                 "stray file {name} in {names:?}"
             );
         }
@@ -154,7 +161,7 @@ async fn a_power_cut_before_any_storage_step_loses_nothing_acknowledged() {
 }
 
 /// Starts on a fresh state with `fault`, deletes `m-dur-01` (the first change: journal write
-/// and fsync #2, after the header's #1) and expects 500 `InternalError`.
+/// and fsync #3, after the two segments' headers, #1 and #2) and expects 500 `InternalError`.
 async fn first_change_fails(setup: &Setup, fault: &str) -> Process {
     let process = setup.start_with_fault(fault).expect("the emulator starts");
     let answer = process.try_delete("m-dur-01").await.expect("an answer");
@@ -175,7 +182,7 @@ async fn first_change_fails(setup: &Setup, fault: &str) -> Process {
 async fn a_full_disk_during_an_append_changes_nothing_in_memory_or_on_disk() {
     let setup = Setup::new(&ids(1..=3));
     // Half of the record is written, then the disk is full.
-    let process = first_change_fails(&setup, "nospace@journal-write#2").await;
+    let process = first_change_fails(&setup, "nospace@journal-write#3").await;
     // The torn half was cut away: the next change is readable after it.
     assert_eq!(
         process
@@ -194,7 +201,7 @@ async fn a_full_disk_during_an_append_changes_nothing_in_memory_or_on_disk() {
 #[tokio::test]
 async fn a_failed_fsync_changes_nothing_in_memory_or_on_disk() {
     let setup = Setup::new(&ids(1..=3));
-    let process = first_change_fails(&setup, "io@journal-sync#2").await;
+    let process = first_change_fails(&setup, "io@journal-sync#3").await;
     // The record reached the file before the fsync failed; it must not come back on restart.
     drop(process);
     let restarted = setup.start();
@@ -216,7 +223,7 @@ async fn a_failed_fsync_changes_nothing_in_memory_or_on_disk() {
 async fn a_disk_that_stays_full_refuses_every_change_and_keeps_the_acknowledged_ones() {
     let setup = Setup::new(&ids(1..=4));
     let process = setup
-        .start_with_fault("nospace@journal-write#3+")
+        .start_with_fault("nospace@journal-write#4+")
         .expect("the emulator starts");
     process.delete("m-dur-01").await.assert_ok();
     for image in ["m-dur-02", "m-dur-03"] {
@@ -255,6 +262,45 @@ async fn a_reset_whose_snapshot_fails_changes_nothing() {
         drop(restarted);
         setup.assert_no_stray_files();
     }
+}
+
+/// A compaction writes its snapshot without the world's lock: while the fsync of its snapshot
+/// stalls (`stall@snapshot-sync#2`: #1 is the first snapshot, at start), deletions and reads
+/// are answered, and the new snapshot is still not in place once they are. (When the
+/// compaction ran under the world's lock, or in the request that filled the journal, each of
+/// them waited for the stall to end, and the temporary snapshot was gone by then.) Then a kill
+/// in the middle of that compaction loses nothing: the restart reads the old snapshot and both
+/// segments.
+#[tokio::test]
+async fn a_compaction_holds_up_no_request() {
+    let images = ids(1..=80);
+    let setup = Setup::new(&images);
+    let process = setup
+        .start_with_fault("stall@snapshot-sync#2")
+        .expect("the emulator starts");
+    let temporary = setup.scratch.0.join(".state.json.tmp");
+    let mut deleted = 0;
+    while !temporary.exists() {
+        assert!(deleted < 70, "no compaction after {deleted} deletions");
+        process.delete(&images[deleted]).await.assert_ok();
+        deleted += 1;
+    }
+    // The compaction is writing or fsyncing its snapshot (it stalls at the fsync).
+    for image in &images[deleted..deleted + 4] {
+        let answer = process.delete(image).await;
+        assert_eq!(answer.header("x-emulator-outcome"), Some("Deleted"));
+    }
+    deleted += 4;
+    assert_eq!(process.images().await, images[deleted..]);
+    assert!(
+        temporary.exists(),
+        "the requests were answered only after the compaction"
+    );
+    drop(process); // SIGKILL, the compaction stalled
+    let restarted = setup.start();
+    assert_eq!(restarted.images().await, images[deleted..]);
+    drop(restarted);
+    setup.assert_no_stray_files();
 }
 
 #[tokio::test]
@@ -303,7 +349,10 @@ async fn a_symlinked_state_path_is_followed_not_replaced() {
     drop(process);
     let meta = std::fs::symlink_metadata(&link).unwrap();
     assert!(meta.file_type().is_symlink(), "the link was replaced");
-    assert_eq!(real.names(), ["state.json", "state.json.journal"]);
+    assert_eq!(
+        real.names(),
+        ["state.json", "state.json.journal", "state.json.journal.b"]
+    );
     let restarted = setup.start();
     let mut expected = ids(1..=8);
     expected.retain(|i| i != "m-dur-07");

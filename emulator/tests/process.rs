@@ -103,8 +103,11 @@ async fn the_state_file_survives_kill_9() {
         .json();
     assert!(world["store"]["tasks"].as_array().unwrap().is_empty());
     assert!(!third.has_image("m-demo-free").await);
-    // The snapshot and its journal, and no temporary file beside them.
-    assert_eq!(scratch.names(), ["state.json", "state.json.journal"]);
+    // The snapshot and its journal's two segments, and no temporary file beside them.
+    assert_eq!(
+        scratch.names(),
+        ["state.json", "state.json.journal", "state.json.journal.b"]
+    );
 }
 
 /// A signed call of Alice's to a process.
