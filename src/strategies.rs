@@ -34,8 +34,8 @@ use crate::error::Error;
 use crate::ids::{AccountId, ImageId, InstanceId, RegionId, SnapshotId, TaskId};
 use crate::lifecycle::{
     Action, Answer, AttributeStatus, CancelCopyImage, CancelTask, CopyImage, CreateImage,
-    DeleteInstance, ExportImage, ImportDisk, ImportImage, ModifyImageAttribute,
-    ModifyImageSharePermission, Progress, RunInstances, Step,
+    DeleteInstance, ExportImage, ImportDisk, ImportImage, InstancePower, ModifyImageAttribute,
+    ModifyImageSharePermission, PowerAction, Progress, RunInstances, Step,
 };
 use crate::model::{Image, ImageKind};
 use crate::profile::Profile;
@@ -92,12 +92,16 @@ enum Kind {
     Share,
     RunInstances,
     DeleteInstance,
+    StartInstance,
+    StopInstance,
+    RebootInstance,
     ModifyImageAttribute,
     DeleteImage,
     FinishCreateImage,
     FailCreateImage,
     CompleteTask,
     FailTask,
+    SettleInstance,
 }
 
 /// One move of a script: an action or event whose targets are picked by position among what
@@ -136,7 +140,11 @@ impl Move {
     pub fn step(&self, store: &ImageStore) -> Step {
         match self.kind {
             Kind::CancelTask | Kind::CompleteTask | Kind::FailTask => self.task_step(store),
-            Kind::DeleteInstance => self.instance_step(store),
+            Kind::DeleteInstance
+            | Kind::StartInstance
+            | Kind::StopInstance
+            | Kind::RebootInstance
+            | Kind::SettleInstance => self.instance_step(store),
             _ => self.image_step(store),
         }
     }
@@ -216,9 +224,14 @@ impl Move {
             ),
             Kind::FinishCreateImage => return Step::Progress(Progress::FinishCreateImage(id)),
             Kind::FailCreateImage => return Step::Progress(Progress::FailCreateImage(id)),
-            Kind::CancelTask | Kind::CompleteTask | Kind::FailTask | Kind::DeleteInstance => {
-                unreachable!("handled by task_step and instance_step")
-            }
+            Kind::CancelTask
+            | Kind::CompleteTask
+            | Kind::FailTask
+            | Kind::DeleteInstance
+            | Kind::StartInstance
+            | Kind::StopInstance
+            | Kind::RebootInstance
+            | Kind::SettleInstance => unreachable!("handled by task_step and instance_step"),
         };
         Step::Call { caller, action }
     }
@@ -260,11 +273,28 @@ impl Move {
             || InstanceId::new(ABSENT_INSTANCE).expect("well-formed"),
             |i| i.id.clone(),
         );
+        let region_id = self.region_or(instance.map(|i| &i.region));
+        let power = |action| {
+            Action::InstancePower(
+                InstancePower::new(action, id.clone())
+                    .with_region_id(region_id.clone())
+                    .with_force_stop(self.force),
+            )
+        };
+        let action = match self.kind {
+            Kind::SettleInstance => return Step::Progress(Progress::SettleInstance(id)),
+            Kind::StartInstance => power(PowerAction::Start),
+            Kind::StopInstance => power(PowerAction::Stop),
+            Kind::RebootInstance => power(PowerAction::Reboot),
+            _ => Action::DeleteInstance(
+                DeleteInstance::new(id.clone())
+                    .with_region_id(region_id.clone())
+                    .with_force(self.force),
+            ),
+        };
         Step::Call {
             caller: self.caller_or(instance.map(|i| &i.owner)),
-            action: Action::DeleteInstance(
-                DeleteInstance::new(id).with_region_id(self.region_or(instance.map(|i| &i.region))),
-            ),
+            action,
         }
     }
 }
@@ -280,6 +310,10 @@ fn kind() -> impl Strategy<Value = Kind> {
         4 => Just(Kind::Share),
         3 => Just(Kind::RunInstances),
         2 => Just(Kind::DeleteInstance),
+        2 => Just(Kind::StartInstance),
+        2 => Just(Kind::StopInstance),
+        1 => Just(Kind::RebootInstance),
+        3 => Just(Kind::SettleInstance),
         2 => Just(Kind::ModifyImageAttribute),
         3 => Just(Kind::DeleteImage),
         3 => Just(Kind::FinishCreateImage),
@@ -350,7 +384,8 @@ pub fn play(
 }
 
 /// An arbitrary store reachable from [`seeded_store`] by up to 60 moves: images in every
-/// status, running and ended tasks, shares, community images, instances, deleted images.
+/// status, running and ended tasks, shares, community images, instances in every status,
+/// deleted images.
 pub fn store() -> impl Strategy<Value = ImageStore> {
     script(0..60).prop_map(|script| {
         let mut store = seeded_store();

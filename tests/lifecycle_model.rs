@@ -5,15 +5,20 @@
 //! same answer and agree on what every account can see; a refused step must leave the
 //! serialized store unchanged; the store must always survive a snapshot round trip.
 //!
+//! Instances go through every status (Pending, Starting, Running, Stopping, Stopped) by
+//! StartInstance, StopInstance, RebootInstance, DeleteInstance with and without `Force`, and
+//! the service settling them; whatever their status, an instance that exists keeps its image
+//! InUse, and a forced DeleteImage takes the re-initialization from all of them.
+//!
 //! Default size: `DEFAULT_CASES` sequences of up to 60 steps. `LIFECYCLE_CASES=N` raises it
 //! for soak runs; `PROPTEST_CASES` is honoured when `LIFECYCLE_CASES` is unset.
 
 use ecs_image_rules::{
     AccountId, Action, Answer, ApiError, AttributeStatus, CancelCopyImage, CancelTask, CopyImage,
     CreateImage, DeleteImageRequest, DeleteInstance, Error, ExportImage, ImageFilter, ImageId,
-    ImageSpec, ImageStore, ImportDisk, ImportImage, InstanceId, ModifyImageAttribute,
-    ModifyImageSharePermission, Outcome, OwnerAlias, Profile, Progress, RegionId, RunInstances,
-    SnapshotId, Step, TaskEnd, TaskId, blockers,
+    ImageSpec, ImageStore, ImportDisk, ImportImage, InstanceId, InstancePower, InstanceStatus,
+    ModifyImageAttribute, ModifyImageSharePermission, Outcome, OwnerAlias, PowerAction, Profile,
+    Progress, RegionId, RunInstances, SnapshotId, Step, TaskEnd, TaskId, blockers,
 };
 use proptest::prelude::*;
 use proptest::test_runner::Config;
@@ -80,6 +85,11 @@ const INSTANCE_INITIALIZING: Refusal = (
     403,
     "IncorrectInstanceStatus.Initializing",
     "The specified instance status does not support this operation.",
+);
+const INSTANCE_STATUS: Refusal = (
+    403,
+    "IncorrectInstanceStatus",
+    "The current status of the resource does not support this operation.",
 );
 const INSTANCE_NOT_CHANGING: Refusal = (
     400,
@@ -274,14 +284,42 @@ struct Tsk {
     state: TaskState,
 }
 
+/// An instance's status, from docs/lifecycle.md's instance table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Power {
+    /// Made by RunInstances, not yet settled by the service.
+    Pending,
+    Starting,
+    Running,
+    Stopping,
+    Stopped,
+}
+
+/// StartInstance, StopInstance, RebootInstance: the status each accepts, and the one it leaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Switch {
+    Start,
+    Stop,
+    Reboot,
+}
+
+impl Switch {
+    fn path(self) -> (Power, Power) {
+        match self {
+            Switch::Start => (Power::Stopped, Power::Starting),
+            Switch::Stop => (Power::Running, Power::Stopping),
+            Switch::Reboot => (Power::Running, Power::Starting),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Inst {
     owner: usize,
     region: usize,
     image: usize,
     exists: bool,
-    /// Made by RunInstances and not yet settled by the service (Pending); otherwise Running.
-    pending: bool,
+    power: Power,
 }
 
 /// What a successful step answered, as far as the model can say without ids.
@@ -406,6 +444,24 @@ impl Model {
             exists: true,
         });
         self.images.len() - 1
+    }
+
+    /// The caller's own instance; `region` is sent, so it must be known and the instance's.
+    fn own_instance(
+        &self,
+        caller: usize,
+        region: usize,
+        instance: Option<usize>,
+    ) -> Result<usize, Refusal> {
+        if region == UNKNOWN_REGION {
+            return Err(REGION_NOT_FOUND);
+        }
+        instance
+            .filter(|&n| {
+                let i = &self.instances[n];
+                i.exists && i.owner == caller && i.region == region
+            })
+            .ok_or(INSTANCE_NOT_FOUND)
     }
 
     fn new_task(&mut self, work: Work, owner: usize, region: usize) {
@@ -596,7 +652,7 @@ impl Model {
                     region: *region,
                     image: i,
                     exists: true,
-                    pending: true,
+                    power: Power::Pending,
                 });
                 Ok(Made::Instance)
             }
@@ -604,29 +660,44 @@ impl Model {
                 caller,
                 region,
                 instance,
+                force,
             } => {
-                known(*region)?;
-                let n = instance
-                    .filter(|&n| {
-                        let i = &self.instances[n];
-                        i.exists && i.owner == *caller && i.region == *region
-                    })
-                    .ok_or(INSTANCE_NOT_FOUND)?;
-                // The model sends `Force=true`: a Running instance goes, a Pending one does not.
-                if self.instances[n].pending {
-                    return Err(INSTANCE_INITIALIZING);
+                let n = self.own_instance(*caller, *region, *instance)?;
+                // Stopped goes; Running only with Force; Pending never; the rest are refused.
+                match self.instances[n].power {
+                    Power::Stopped => {}
+                    Power::Running if *force => {}
+                    Power::Pending => return Err(INSTANCE_INITIALIZING),
+                    Power::Running | Power::Starting | Power::Stopping => {
+                        return Err(INSTANCE_STATUS);
+                    }
                 }
                 self.instances[n].exists = false;
+                Ok(Made::Done)
+            }
+            T::Power {
+                switch,
+                caller,
+                region,
+                instance,
+            } => {
+                let n = self.own_instance(*caller, *region, *instance)?;
+                let (accepted, then) = switch.path();
+                if self.instances[n].power != accepted {
+                    return Err(INSTANCE_STATUS);
+                }
+                self.instances[n].power = then;
                 Ok(Made::Done)
             }
             T::SettleInstance { instance } => {
                 let n = instance
                     .filter(|&n| self.instances[n].exists)
                     .ok_or(INSTANCE_NOT_FOUND)?;
-                if !self.instances[n].pending {
-                    return Err(INSTANCE_NOT_CHANGING);
-                }
-                self.instances[n].pending = false;
+                self.instances[n].power = match self.instances[n].power {
+                    Power::Pending | Power::Starting => Power::Running,
+                    Power::Stopping => Power::Stopped,
+                    Power::Running | Power::Stopped => return Err(INSTANCE_NOT_CHANGING),
+                };
                 Ok(Made::Done)
             }
             T::Attribute {
@@ -801,6 +872,13 @@ enum Transition {
         caller: usize,
         region: usize,
         instance: Option<usize>,
+        force: bool,
+    },
+    Power {
+        switch: Switch,
+        caller: usize,
+        region: usize,
+        instance: Option<usize>,
     },
     Attribute {
         caller: usize,
@@ -848,9 +926,9 @@ impl Transition {
             T::CancelTask { task, .. } | T::CompleteTask { task } | T::FailTask { task } => {
                 (None, *task, None)
             }
-            T::DeleteInstance { instance, .. } | T::SettleInstance { instance } => {
-                (None, None, *instance)
-            }
+            T::DeleteInstance { instance, .. }
+            | T::Power { instance, .. }
+            | T::SettleInstance { instance } => (None, None, *instance),
             T::Create { .. } | T::Import { .. } => (None, None, None),
         }
     }
@@ -904,6 +982,25 @@ fn image_target(
                 caller_for(owner),
                 region_for(img.map(|img| img.region)),
                 Just(image),
+            )
+        })
+        .boxed()
+}
+
+/// (caller, region, instance) for a call on an instance, the instance drawn from `preferred`
+/// first.
+fn instance_target(
+    model: &Model,
+    preferred: Vec<usize>,
+) -> BoxedStrategy<(usize, usize, Option<usize>)> {
+    let instances = model.instances.clone();
+    pick(preferred, instances.len())
+        .prop_flat_map(move |n| {
+            let home = n.map(|n| (instances[n].owner, instances[n].region));
+            (
+                caller_for(home.map(|h| h.0)),
+                region_for(home.map(|h| h.1)),
+                Just(n),
             )
         })
         .boxed()
@@ -977,21 +1074,36 @@ impl ReferenceStateMachine for Reference {
                 region,
                 task,
             });
-        let instances = model.instances.clone();
-        let delete_instance = pick(live_instances, instances.len())
-            .prop_flat_map(move |n| {
-                let home = n.map(|n| (instances[n].owner, instances[n].region));
-                (
-                    caller_for(home.map(|h| h.0)),
-                    region_for(home.map(|h| h.1)),
-                    Just(n),
-                )
+        let in_power = |power: Power| -> Vec<usize> {
+            (0..model.instances.len())
+                .filter(|&n| model.instances[n].exists && model.instances[n].power == power)
+                .collect()
+        };
+        let delete_instance = (
+            instance_target(model, live_instances),
+            prop::bool::weighted(0.7),
+        )
+            .prop_map(
+                |((caller, region, instance), force)| Transition::DeleteInstance {
+                    caller,
+                    region,
+                    instance,
+                    force,
+                },
+            );
+        let power = |switch: Switch, preferred: Vec<usize>| {
+            instance_target(model, preferred).prop_map(move |(caller, region, instance)| {
+                Transition::Power {
+                    switch,
+                    caller,
+                    region,
+                    instance,
+                }
             })
-            .prop_map(|(caller, region, instance)| Transition::DeleteInstance {
-                caller,
-                region,
-                instance,
-            });
+        };
+        let start = power(Switch::Start, in_power(Power::Stopped));
+        let stop = power(Switch::Stop, in_power(Power::Running));
+        let reboot = power(Switch::Reboot, in_power(Power::Running));
         let share = (
             image_target(model, available.clone()),
             accounts(),
@@ -1048,8 +1160,11 @@ impl ReferenceStateMachine for Reference {
         let n_images = model.images.len();
         let n_tasks = model.tasks.len();
         let n_instances = model.instances.len();
-        let pending_instances: Vec<usize> = (0..n_instances)
-            .filter(|&n| model.instances[n].exists && model.instances[n].pending)
+        let changing: Vec<usize> = (0..n_instances)
+            .filter(|&n| {
+                let i = &model.instances[n];
+                i.exists && matches!(i.power, Power::Pending | Power::Starting | Power::Stopping)
+            })
             .collect();
         prop_oneof![
             3 => (0..CALLERS, region_for(None), prop::collection::vec(0..SNAPSHOTS, 0..3))
@@ -1065,8 +1180,11 @@ impl ReferenceStateMachine for Reference {
             5 => share,
             3 => image_target(model, launchable)
                 .prop_map(|(caller, region, image)| Transition::Run { caller, region, image }),
-            1 => delete_instance,
-            2 => pick(pending_instances, n_instances)
+            2 => delete_instance,
+            2 => start,
+            2 => stop,
+            1 => reboot,
+            3 => pick(changing, n_instances)
                 .prop_map(|instance| Transition::SettleInstance { instance }),
             2 => attribute,
             3 => delete_image,
@@ -1227,14 +1345,34 @@ impl Sut {
                 caller,
                 region: r,
                 instance,
+                force,
             } => call(
                 caller,
                 Action::DeleteInstance(
                     DeleteInstance::new(self.instance(*instance))
                         .with_region_id(region(*r))
-                        .with_force(true),
+                        .with_force(*force),
                 ),
             ),
+            T::Power {
+                switch,
+                caller,
+                region: r,
+                instance,
+            } => {
+                let action = match switch {
+                    Switch::Start => PowerAction::Start,
+                    Switch::Stop => PowerAction::Stop,
+                    Switch::Reboot => PowerAction::Reboot,
+                };
+                call(
+                    caller,
+                    Action::InstancePower(
+                        InstancePower::new(action, self.instance(*instance))
+                            .with_region_id(region(*r)),
+                    ),
+                )
+            }
             T::Attribute {
                 caller,
                 region: r,
@@ -1448,6 +1586,18 @@ impl StateMachineTest for LifecycleTest {
         for (n, inst) in model.instances.iter().enumerate() {
             let id = sut.instances[n].as_str();
             let can = store.can_reinitialize_system_disk(id);
+            let power = match inst.power {
+                Power::Pending => InstanceStatus::Pending,
+                Power::Starting => InstanceStatus::Starting,
+                Power::Running => InstanceStatus::Running,
+                Power::Stopping => InstanceStatus::Stopping,
+                Power::Stopped => InstanceStatus::Stopped,
+            };
+            assert_eq!(
+                store.instance(id).map(|i| i.status),
+                inst.exists.then_some(power),
+                "status of {id}"
+            );
             if inst.exists {
                 let expected =
                     model.sight(inst.owner, inst.region, Some(inst.image)) != Sight::Absent;
