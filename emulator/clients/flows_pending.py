@@ -22,11 +22,16 @@ brackets.
   (Packer always sends them) [idem]; CreateImage refuses `ClientToken` [idem] and `InstanceId`
   [snap]; later: AddTags is not emulated (Packer tags the image's snapshots with it) [snap],
   then DescribeSnapshots (the rebuild checks the old snapshots are gone) [snap];
+- tf_image_auto_snapshot (written 16:50): CreateImage refuses `ClientToken` [idem] and
+  `InstanceId` [snap]; later: DescribeSnapshots [snap];
+- ansible_ali_image (written 16:50): CreateImage refuses `InstanceId` [snap];
+- packer's last step, the artifact destroy (written 16:50): waits for the build;
 - janitor_flow: CreateImage refuses `InstanceId` [snap]; later: passes;
 - cleanup_flow: CreateImage refuses `InstanceId` [snap]; later: DescribeSnapshots is not
   emulated [snap].
 """
 
+import json
 import re
 import time
 from datetime import timedelta
@@ -297,6 +302,100 @@ def tf_image_export(run, c):
         life.step(f"terraform alicloud_image_export: {step}", fn)
 
 
+def tf_image_auto_snapshot(run, c):
+    """alicloud_image with the undocumented `delete_auto_snapshot = true`: the delete reads the
+    image's snapshots with the legacy lookup, deletes the image (Force=false), waits until it is
+    gone, then deletes each snapshot with DeleteSnapshot(RegionId, SnapshotId, Force=true);
+    released by the image, they go."""
+    tf = TfRpc(c)
+    life = Lifecycle(run)
+    s = {}
+
+    def create():
+        s["instance"] = run_instance(c)
+        s["image"] = tf.post("CreateImage", {}, {
+            "RegionId": REGION, "ClientToken": unique("tf"), "Architecture": "x86_64",
+            "ImageName": unique("tf-auto"), "InstanceId": s["instance"]})["ImageId"]
+        wait_for("Usable", lambda: tf_describe_all(tf, s["image"]),
+                 lambda images: bool(images) and images[0].get("Usable") is True)
+        delete_instance(c, s["instance"])
+
+    def delete():
+        image = tf_legacy_lookup(c, REGION, s["image"])
+        snapshots = [d.snapshot_id for d in image.disk_device_mappings.disk_device_mapping]
+        if not snapshots:
+            raise AssertionError("an image from an instance lists its system disk's snapshot")
+        tf.post("DeleteImage", {"ImageId": s["image"]}, {"RegionId": REGION, "Force": "false"})
+        wait_for("gone", lambda: tf_describe_all(tf, s["image"]), lambda images: images == [])
+        for snapshot in snapshots:
+            tf.post("DeleteSnapshot", {}, {"RegionId": REGION, "SnapshotId": snapshot,
+                                           "Force": "true"})
+        left = c.describe_snapshots(ecs.DescribeSnapshotsRequest(
+            region_id=REGION, snapshot_ids=json.dumps(snapshots))).body
+        equal(left.snapshots.snapshot, [], "the image's snapshots after the destroy")
+
+    for step, fn in [("create from an instance, wait Usable", create),
+                     ("destroy: image, then its snapshots (Force=true)", delete)]:
+        life.step(f"terraform alicloud_image delete_auto_snapshot: {step}", fn)
+
+
+# --- Ansible alibaba.alicloud ali_image over footmark 1.25.0 -------------------------------------
+
+def footmark_images(c, **filters):
+    """`get_all_images`: DescribeImages with one filter, no Status (so Available only), no
+    paging; an empty answer is asked again (footmark sleeps 20 s; here the flows' poll)."""
+    return wait_for(f"DescribeImages({filters})", lambda: c.describe_images(
+        ecs.DescribeImagesRequest(region_id=REGION, **filters)).body.images.image, bool)
+
+
+def footmark_delete(c, image_id):
+    """`delete_image`: DescribeImages(ImageId), then DeleteImage(ImageId) without Force."""
+    found = c.describe_images(ecs.DescribeImagesRequest(region_id=REGION, image_id=image_id)).body
+    if image_id not in [i.image_id for i in found.images.image]:
+        return "Image does not exist"
+    c.delete_image(ecs.DeleteImageRequest(region_id=REGION, image_id=image_id))
+    return "deleted"
+
+
+def ansible_ali_image(run, c):
+    """ali_image state=present from an instance (CreateImage, then get_all_images(image_id)
+    until the image shows), state=absent by image_name (exactly one match, then delete_image):
+    refused while an instance uses it, deleted once it is released, absent afterwards."""
+    life = Lifecycle(run)
+    s = {}
+    name = unique("ansible")
+
+    def present():
+        s["instance"] = run_instance(c)
+        s["image"] = c.create_image(ecs.CreateImageRequest(
+            region_id=REGION, instance_id=s["instance"], image_name=name,
+            description="made by ansible")).body.image_id
+        image = footmark_images(c, image_id=s["image"])[0]
+        equal((image.image_id, image.image_name, image.status),
+              (s["image"], name, "Available"), "the new image")
+
+    def absent_in_use():
+        s["user"] = c.run_instances(ecs.RunInstancesRequest(
+            region_id=REGION, image_id=s["image"], amount=1)
+        ).body.instance_id_sets.instance_id_set[0]
+        found = footmark_images(c, image_name=name)
+        equal([i.image_id for i in found], [s["image"]], "ali_image looks the name up")
+        refused(lambda: footmark_delete(c, s["image"]), 403, "ImageUsingByInstance",
+                "The specified image has been used to create instances.")
+
+    def absent():
+        wait_instance(c, REGION, s["user"], "Running")
+        delete_instance(c, s["user"])
+        delete_instance(c, s["instance"])
+        equal(footmark_delete(c, s["image"]), "deleted", "delete_image")
+        equal(footmark_delete(c, s["image"]), "Image does not exist", "delete_image again")
+
+    for step, fn in [("state=present from an instance", present),
+                     ("state=absent refused while in use", absent_in_use),
+                     ("state=absent once released", absent)]:
+        life.step(f"ansible ali_image (footmark): {step}", fn)
+
+
 # --- Packer alicloud-ecs builder (HEAD c9d1e19a) -------------------------------------------------
 
 class PackerHalt(Exception):
@@ -376,6 +475,36 @@ def packer_build(c, name, tags, copy_region, copy_name, share_with, force_delete
         c.delete_instance(ecs.DeleteInstanceRequest(instance_id=instance, force=True))
 
 
+def packer_artifact_destroy(c, images):
+    """`Artifact.Destroy` (artifact.go) for {region: image id}: per image DescribeImages; a copy
+    not yet Available is unshared and cancelled; any other is unshared, deleted without Force,
+    and its snapshots deleted. Errors are collected, as Packer collects them."""
+    errors = []
+    for region, image_id in images.items():
+        found = c.describe_images(ecs.DescribeImagesRequest(
+            region_id=region, image_id=image_id, status=PACKER_STATUSES)).body.images.image
+        if not found:
+            continue
+        image = found[0]
+        try:
+            shares = c.describe_image_share_permission(ecs.DescribeImageSharePermissionRequest(
+                region_id=region, image_id=image_id)).body.accounts.account
+            if shares:
+                c.modify_image_share_permission(ecs.ModifyImageSharePermissionRequest(
+                    region_id=region, image_id=image_id,
+                    remove_account=[a.aliyun_id for a in shares]))
+            if image.is_copied and image.status != "Available":
+                c.cancel_copy_image(ecs.CancelCopyImageRequest(region_id=region, image_id=image_id))
+                continue
+            c.delete_image(ecs.DeleteImageRequest(region_id=region, image_id=image_id))
+            for disk in image.disk_device_mappings.disk_device_mapping:
+                c.delete_snapshot(ecs.DeleteSnapshotRequest(snapshot_id=disk.snapshot_id))
+        except ClientException as e:
+            errors.append(f"{region} {image_id}: {e.code}")
+    if errors:
+        raise AssertionError(f"artifact destroy: {errors}")
+
+
 def packer(run, c):
     life = Lifecycle(run)
     s = {}
@@ -418,6 +547,7 @@ def packer(run, c):
             c.modify_image_share_permission(ecs.ModifyImageSharePermissionRequest(
                 region_id=region, image_id=image_id, remove_account=["bob"]))
         again = packer_build(c, name, tags, COPY_REGION, copy_name, ["bob"], force_delete=True)
+        s["again"] = again
         for region, old in s["images"].items():
             equal(c.describe_images(ecs.DescribeImagesRequest(region_id=region, image_id=old))
                   .body.images.image, [], f"the old image in {region}")
@@ -427,10 +557,25 @@ def packer(run, c):
             region_id=REGION, snapshot_ids=str(s["snapshots"]).replace("'", '"'))).body
         equal(left.snapshots.snapshot, [], "the old image's snapshots")
 
+    def destroy():
+        snapshots = []
+        for region, image_id in s["again"].items():
+            snapshots += [d.snapshot_id for d in packer_wait_image(c, region, image_id)
+                          .disk_device_mappings.disk_device_mapping]
+        packer_artifact_destroy(c, s["again"])
+        for region, image_id in s["again"].items():
+            equal(c.describe_images(ecs.DescribeImagesRequest(
+                region_id=region, image_id=image_id, status=PACKER_STATUSES)).body.images.image,
+                  [], f"the artifact's image in {region}")
+        left = c.describe_snapshots(ecs.DescribeSnapshotsRequest(
+            region_id=REGION, snapshot_ids=json.dumps(snapshots))).body
+        equal(left.snapshots.snapshot, [], "the artifact's snapshots")
+
     for step, fn in [("build: instance, image, tags, copy, share", build),
                      ("rebuild stops at pre-validation", name_taken),
                      ("image_force_delete refused on a shared image", force_delete_shared),
-                     ("image_force_delete deletes the old images and snapshots", force_delete)]:
+                     ("image_force_delete deletes the old images and snapshots", force_delete),
+                     ("artifact destroy: unshare, delete images and snapshots", destroy)]:
         life.step(f"packer alicloud-ecs: {step}", fn)
 
 
@@ -565,8 +710,8 @@ def cleanup_flow(run, c):
 def main():
     run = Runner("flows-pending")
     c = client()
-    for flow in [tf_image, tf_images, tf_image_copy, tf_image_export, packer, janitor_flow,
-                 cleanup_flow]:
+    for flow in [tf_image, tf_image_auto_snapshot, tf_images, tf_image_copy, tf_image_export,
+                 packer, ansible_ali_image, janitor_flow, cleanup_flow]:
         flow(run, c)
     run.finish()
 
