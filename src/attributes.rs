@@ -143,6 +143,31 @@ text_attribute!(
     Malformed::Platform
 );
 
+/// An identifier the service checks against another product (KMS keys, resource groups),
+/// which the model does not hold: 1 to 128 printable ASCII characters, no space \[I\].
+fn is_foreign_id(s: &str) -> bool {
+    (1..=128).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_graphic())
+}
+
+text_attribute!(
+    /// `KMSKeyId` (CopyImage): the KMS key that encrypts the copy. Key Management Service is not
+    /// modelled, so any key id is taken as one the caller may use \[I\]; 1 to 128 printable
+    /// ASCII characters, otherwise 400 `InvalidParameter` for it \[I\].
+    KmsKeyId,
+    is_foreign_id,
+    Malformed::KmsKeyId
+);
+
+text_attribute!(
+    /// `ResourceGroupId` (CreateImage, CopyImage): the resource group the new image joins;
+    /// without one it is in the account's default group \[D\]. Resource groups are not
+    /// modelled, so any id is taken as one the caller may use \[I\]; 1 to 128 printable ASCII
+    /// characters, otherwise 400 `InvalidParameter` for it \[I\].
+    ResourceGroupId,
+    is_foreign_id,
+    Malformed::ResourceGroupId
+);
+
 /// Defines an attribute with a fixed set of documented values, spelled as the API spells them.
 macro_rules! value_attribute {
     ($(#[$doc:meta])* $name:ident, $malformed:expr, [$($(#[$vdoc:meta])* $variant:ident = $wire:literal),+ $(,)?]) => {
@@ -353,6 +378,17 @@ pub struct ImageAttributes {
     /// `CreationTime`: the store's clock when the action that made it was committed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creation_time: Option<Timestamp>,
+    /// Whether its snapshots are encrypted (each disk mapping's `Encrypted`): CopyImage with
+    /// `Encrypted=true`, or a copy of an encrypted image \[D\].
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub encrypted: bool,
+    /// The KMS key that encrypts it, when one was named; an encrypted image without one uses
+    /// the service key \[D\].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<KmsKeyId>,
+    /// `ResourceGroupId`: its resource group; `None` is the account's default group \[D\].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_group_id: Option<ResourceGroupId>,
 }
 
 impl ImageAttributes {
@@ -372,6 +408,9 @@ impl ImageAttributes {
         size_gib: None,
         disks: Vec::new(),
         creation_time: None,
+        encrypted: false,
+        kms_key_id: None,
+        resource_group_id: None,
     };
 
     /// Boxed, or `None` when every field is empty: what an [`Image`](crate::Image) holds.

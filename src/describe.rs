@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::str::FromStr;
 
 use crate::attributes::{Architecture, OsType};
-use crate::error::{BadFilter, Error, Parameter};
+use crate::error::{BadFilter, Error, NotFound, Parameter};
 use crate::ids::{AccountId, ImageId, InstanceId, RegionId, TaskId};
 use crate::model::{Image, ImageStatus, Instance, InstanceStatus, TaskKind};
 use crate::query::{ImageFilter, OwnerAlias, Visible};
@@ -437,6 +437,23 @@ impl DescribeTasks {
     }
 }
 
+/// DescribeTaskAttribute: one of the caller's import or export tasks, running or ended
+/// (Terraform's `alicloud_image_export` waits on it for `Finished`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DescribeTaskAttribute {
+    /// `RegionId`: the task's region.
+    pub region_id: RegionId,
+    /// `TaskId`.
+    pub task_id: TaskId,
+}
+
+impl DescribeTaskAttribute {
+    /// A request.
+    pub fn new(region_id: RegionId, task_id: TaskId) -> Self {
+        Self { region_id, task_id }
+    }
+}
+
 impl FromStr for ImageStatus {
     type Err = Error;
 
@@ -643,29 +660,7 @@ impl ImageStore {
     ) -> Result<Listing<TaskView<'_>>, Error> {
         let region = &request.region_id;
         known_region(self, region)?;
-        let view = |id: &str| -> Option<TaskView<'_>> {
-            let (id, kind, status, created, finished) = match (self.task(id), self.ended_task(id)) {
-                (Some(task), _) => (&task.id, &task.kind, "Processing", task.created, None),
-                (None, Some(ended)) => (
-                    &ended.id,
-                    &ended.kind,
-                    ended.end.as_str(),
-                    ended.created,
-                    ended.finished,
-                ),
-                (None, None) => return None,
-            };
-            let (action, resource) = TaskAction::of(kind)?;
-            Some(TaskView {
-                id,
-                action,
-                status,
-                resource,
-                created,
-                finished,
-                support_cancel: status == "Processing",
-            })
-        };
+        let view = |id: &str| self.task_view(id);
         let wanted = |task: &TaskView<'_>| {
             request
                 .task_action
@@ -707,5 +702,52 @@ impl ImageStore {
             });
         }
         Ok(page.of(tasks.filter(wanted)))
+    }
+
+    /// DescribeTaskAttribute: one of the caller's import or export tasks in the region.
+    ///
+    /// Refusals: `InvalidRegionId.NotFound`; `InvalidTaskId.NotFound` unless the task, running
+    /// or ended, is the caller's in the region, and for a copy task (DescribeTasks does not
+    /// list copies either, and CopyImage answers no task id) \[I\].
+    pub fn describe_task_attribute(
+        &self,
+        caller: &AccountId,
+        request: &DescribeTaskAttribute,
+    ) -> Result<TaskView<'_>, Error> {
+        known_region(self, &request.region_id)?;
+        let id = request.task_id.as_str();
+        let own = self
+            .tasks_of_account(caller, &request.region_id)
+            .is_some_and(|own| own.contains(id));
+        if !own {
+            return Err(NotFound::Task.into());
+        }
+        self.task_view(id).ok_or(NotFound::Task.into())
+    }
+
+    /// A task, running or ended, as DescribeTasks and DescribeTaskAttribute show it; `None`
+    /// for an unknown task and for a copy.
+    fn task_view(&self, id: &str) -> Option<TaskView<'_>> {
+        let (id, kind, status, created, finished) = match (self.task(id), self.ended_task(id)) {
+            (Some(task), _) => (&task.id, &task.kind, "Processing", task.created, None),
+            (None, Some(ended)) => (
+                &ended.id,
+                &ended.kind,
+                ended.end.as_str(),
+                ended.created,
+                ended.finished,
+            ),
+            (None, None) => return None,
+        };
+        let (action, resource) = TaskAction::of(kind)?;
+        Some(TaskView {
+            id,
+            action,
+            status,
+            resource,
+            created,
+            finished,
+            support_cancel: status == "Processing",
+        })
     }
 }

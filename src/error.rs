@@ -106,6 +106,8 @@ pub enum Parameter {
     StartTime,
     /// `EndTime` (DescribeTasks).
     EndTime,
+    /// `Encrypted` (CopyImage).
+    Encrypted,
 }
 
 impl Parameter {
@@ -149,6 +151,7 @@ impl Parameter {
             Parameter::Usable => "Usable",
             Parameter::StartTime => "StartTime",
             Parameter::EndTime => "EndTime",
+            Parameter::Encrypted => "Encrypted",
         }
     }
 
@@ -455,6 +458,13 @@ pub enum Malformed {
     /// 400 `InvalidParameter`, `The specified parameter "DiskDeviceMapping.N.DiskType" is not
     /// valid.` \[I\].
     DiskType,
+    /// 400 `InvalidParameter`, `The specified parameter "KMSKeyId" is not valid.`: a key id
+    /// that is not 1 to 128 printable ASCII characters, or CopyImage's `KMSKeyId` with
+    /// `Encrypted=false` \[I\].
+    KmsKeyId,
+    /// 400 `InvalidParameter`, `The specified parameter "ResourceGroupId" is not valid.`: not
+    /// 1 to 128 printable ASCII characters \[I\].
+    ResourceGroupId,
 }
 
 /// What [`Error::Missing`] did not find in the request.
@@ -843,6 +853,16 @@ impl Malformed {
                 400,
                 "InvalidParameter",
                 "The specified parameter \"DiskDeviceMapping.N.DiskType\" is not valid.",
+            ),
+            KmsKeyId => (
+                400,
+                "InvalidParameter",
+                "The specified parameter \"KMSKeyId\" is not valid.",
+            ),
+            ResourceGroupId => (
+                400,
+                "InvalidParameter",
+                "The specified parameter \"ResourceGroupId\" is not valid.",
             ),
         }
     }

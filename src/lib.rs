@@ -169,13 +169,14 @@ mod world;
 
 pub use attributes::{
     Architecture, BootMode, Description, DetectionStrategy, DiskFormat, DiskMapping, DiskType,
-    ImageAttributes, ImageFamily, ImageName, ImageVersion, LicenseType, OsType, Platform,
+    ImageAttributes, ImageFamily, ImageName, ImageVersion, KmsKeyId, LicenseType, OsType, Platform,
+    ResourceGroupId,
 };
 pub use blocker::Blocker;
 pub use describe::{
     AttributeFilter, DescribeImageSharePermission, DescribeImages, DescribeInstances,
-    DescribeTasks, ImageView, Listing, MAX_INSTANCE_IDS, MAX_PAGE_SIZE, MAX_TASK_IDS, Page,
-    SharePermission, TaskAction, TaskView, image_statuses,
+    DescribeTaskAttribute, DescribeTasks, ImageView, Listing, MAX_INSTANCE_IDS, MAX_PAGE_SIZE,
+    MAX_TASK_IDS, Page, SharePermission, TaskAction, TaskView, image_statuses,
 };
 pub use error::{
     ApiError, BadFilter, Denial, Error, Malformed, Missing, NotFound, Parameter, TagRefusal,

@@ -17,7 +17,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::ids::TaskId;
 use crate::lifecycle::Progress;
+use crate::model::{Image, ImageStatus, TaskEnd, TaskKind};
 use crate::schedule::{Work, WorkKind};
 use crate::store::ImageStore;
 use crate::time::Timestamp;
@@ -237,6 +239,70 @@ impl ImageStore {
                 let passed = now.since(since).as_millis();
                 (passed * 100 / d.as_millis()).min(99) as u8
             }
+            _ => 0,
+        }
+    }
+
+    /// How long scheduled work still has to go at `now` under `policy`: the rest of an
+    /// `after:<seconds>` wait; `None` for any other pace and for pinned work (nothing says
+    /// when they end).
+    pub fn time_left(
+        &self,
+        work: &Work,
+        policy: &ProgressPolicy,
+        now: Timestamp,
+    ) -> Option<Duration> {
+        let (kind, since) = self.schedule().get(work)?;
+        match policy.pace(kind) {
+            Pace::After(d) => Some(d.saturating_sub(now.since(since))),
+            _ => None,
+        }
+    }
+
+    /// The work that is making an image still being made: its CreateImage, its copy task or
+    /// its import task; `None` for an image that is made (or failed).
+    pub fn work_making(&self, image: &Image) -> Option<Work> {
+        match image.status {
+            ImageStatus::Creating => Some(match self.copy_task_into(image.id.as_str()) {
+                Some(task) => Work::Task(task.clone()),
+                None => Work::Creation(image.id.clone()),
+            }),
+            // The import task is among its owner's few tasks in the region.
+            ImageStatus::Waiting => self
+                .tasks_of_account(&image.owner, &image.region)?
+                .iter()
+                .find(|id| {
+                    self.task(id.as_str()).is_some_and(|task| {
+                        matches!(&task.kind, TaskKind::ImportImage { image: i } if *i == image.id)
+                    })
+                })
+                .map(|id| Work::Task(id.clone())),
+            _ => None,
+        }
+    }
+
+    /// DescribeImages `Progress` of an image, in percent: 100 once made (Available,
+    /// UnAvailable, Deprecated), 0 for one that failed, else how far the work making it is
+    /// ([`percent_done`](Self::percent_done)) \[I\].
+    pub fn image_percent(&self, image: &Image, policy: &ProgressPolicy, now: Timestamp) -> u8 {
+        match image.status {
+            ImageStatus::Available | ImageStatus::UnAvailable | ImageStatus::Deprecated => 100,
+            ImageStatus::CreateFailed => 0,
+            ImageStatus::Creating | ImageStatus::Waiting => self
+                .work_making(image)
+                .map_or(0, |work| self.percent_done(&work, policy, now)),
+        }
+    }
+
+    /// DescribeTaskAttribute `TaskProcess` of a task, in percent: how far a running one is
+    /// ([`percent_done`](Self::percent_done)), 100 for one that finished, 0 for one that
+    /// failed or was cancelled \[I\].
+    pub fn task_percent(&self, task: &TaskId, policy: &ProgressPolicy, now: Timestamp) -> u8 {
+        if self.task(task.as_str()).is_some() {
+            return self.percent_done(&Work::Task(task.clone()), policy, now);
+        }
+        match self.ended_task(task.as_str()).map(|t| t.end) {
+            Some(TaskEnd::Finished) => 100,
             _ => 0,
         }
     }

@@ -417,3 +417,129 @@ fn a_copy_keeps_the_source_attributes_under_its_new_name() {
     assert_eq!(attributes.size_gib, Some(20));
     assert_eq!(attributes.creation_time, Some(at(500)));
 }
+
+/// A source for the copy tests: alice's Available image `m-src`, encrypted or not.
+fn store_with_source(encrypted: bool) -> ImageStore {
+    let mut store = ImageStore::new();
+    store
+        .put(
+            ImageSpec::custom("m-src", "alice", "cn-hangzhou").with_attributes(ImageAttributes {
+                name: Some("source".parse().unwrap()),
+                encrypted,
+                kms_key_id: encrypted.then(|| "source-key".parse().unwrap()),
+                resource_group_id: Some("rg-source".parse().unwrap()),
+                ..ImageAttributes::default()
+            }),
+        )
+        .unwrap();
+    store
+}
+
+fn copy_of_source(store: &mut ImageStore, request: CopyImage) -> ImageAttributes {
+    let copy = store.copy_image(&alice(), request).unwrap();
+    store
+        .image(copy.image.as_str())
+        .unwrap()
+        .attributes()
+        .clone()
+}
+
+fn copy_request() -> CopyImage {
+    CopyImage::new(
+        hz(),
+        ImageId::new("m-src").unwrap(),
+        RegionId::new("cn-beijing").unwrap(),
+    )
+}
+
+/// `Encrypted=false` (Terraform always sends it) copies a plain image as it is; `true`
+/// encrypts the copy, with the named key or the service key [D: the image encryption page].
+#[test]
+fn encrypted_true_encrypts_the_copy_and_false_leaves_it_plain() {
+    let mut store = store_with_source(false);
+    let plain = copy_of_source(&mut store, copy_request().with_encrypted(false));
+    assert!(!plain.encrypted);
+    assert_eq!(plain.kms_key_id, None);
+
+    let with_service_key = copy_of_source(&mut store, copy_request().with_encrypted(true));
+    assert!(with_service_key.encrypted);
+    assert_eq!(with_service_key.kms_key_id, None);
+
+    let with_key = copy_of_source(
+        &mut store,
+        copy_request()
+            .with_encrypted(true)
+            .with_kms_key_id("key-1".parse().unwrap()),
+    );
+    assert!(with_key.encrypted);
+    assert_eq!(with_key.kms_key_id.unwrap().as_str(), "key-1");
+}
+
+/// Encryption cannot be undone [D]: a copy of an encrypted image is encrypted, with the
+/// source's key unless the call names another (a key rotation).
+#[test]
+fn a_copy_of_an_encrypted_image_stays_encrypted() {
+    let mut store = store_with_source(true);
+    let kept = copy_of_source(&mut store, copy_request().with_encrypted(false));
+    assert!(kept.encrypted);
+    assert_eq!(kept.kms_key_id.unwrap().as_str(), "source-key");
+
+    let rotated = copy_of_source(
+        &mut store,
+        copy_request()
+            .with_encrypted(true)
+            .with_kms_key_id("new-key".parse().unwrap()),
+    );
+    assert!(rotated.encrypted);
+    assert_eq!(rotated.kms_key_id.unwrap().as_str(), "new-key");
+}
+
+/// A key without `Encrypted=true` is refused [I], and changes nothing.
+#[test]
+fn a_kms_key_without_encrypted_true_is_refused() {
+    for encrypted in [None, Some(false)] {
+        let mut store = store_with_source(false);
+        let before = store.clone();
+        let mut request = copy_request().with_kms_key_id("key-1".parse().unwrap());
+        request.encrypted = encrypted;
+        let refused = store.copy_image(&alice(), request).unwrap_err();
+        assert_answer(
+            &refused,
+            400,
+            "InvalidParameter",
+            "The specified parameter \"KMSKeyId\" is not valid.",
+        );
+        assert_eq!(store, before);
+    }
+}
+
+/// The copy joins the resource group the call names, else the default group (none): it does
+/// not inherit the source's [D].
+#[test]
+fn a_copy_joins_the_named_resource_group_or_the_default_one() {
+    let mut store = store_with_source(false);
+    let named = copy_of_source(
+        &mut store,
+        copy_request().with_resource_group_id("rg-copies".parse().unwrap()),
+    );
+    assert_eq!(named.resource_group_id.unwrap().as_str(), "rg-copies");
+    let default = copy_of_source(&mut store, copy_request());
+    assert_eq!(default.resource_group_id, None);
+}
+
+/// KMS key and resource group ids are 1 to 128 printable ASCII characters [I].
+#[test]
+fn foreign_ids_must_be_printable_ascii() {
+    use ecs_image_rules::{KmsKeyId, ResourceGroupId};
+    assert!("rg-acfm2abc".parse::<ResourceGroupId>().is_ok());
+    for bad in ["", "rg 1", "rg-\u{4E00}"] {
+        assert_answer(
+            &bad.parse::<ResourceGroupId>().unwrap_err(),
+            400,
+            "InvalidParameter",
+            "The specified parameter \"ResourceGroupId\" is not valid.",
+        );
+    }
+    assert!("alias/my-key".parse::<KmsKeyId>().is_ok());
+    assert!("k".repeat(129).parse::<KmsKeyId>().is_err());
+}

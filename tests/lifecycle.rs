@@ -1670,3 +1670,70 @@ fn describe_queries_page_and_count_every_match() {
         "The specified RegionId does not exist.",
     );
 }
+
+/// DescribeTaskAttribute answers the caller's own import or export task in its region,
+/// running or ended; another account's task, another region's, a copy task and an unknown id
+/// are all `InvalidTaskId.NotFound` [I: CancelTask's answer].
+#[test]
+fn describe_task_attribute_answers_only_the_callers_own_import_or_export() {
+    use ecs_image_rules::{DescribeTaskAttribute, TaskAction};
+    let alice = AccountId::new("alice").unwrap();
+    let bob = AccountId::new("bob").unwrap();
+    let hz = RegionId::new("cn-hangzhou").unwrap();
+    let mut store = ImageStore::new();
+    store
+        .put(ImageSpec::custom("m-a", "alice", "cn-hangzhou"))
+        .unwrap();
+    let export = store
+        .export_image(
+            &alice,
+            ExportImage::new(hz.clone(), ImageId::new("m-a").unwrap()).with_oss_bucket("b"),
+        )
+        .unwrap();
+    let request = DescribeTaskAttribute::new(hz.clone(), export.clone());
+    let running = store.describe_task_attribute(&alice, &request).unwrap();
+    assert_eq!(running.action, TaskAction::ExportImage);
+    assert_eq!(running.status, "Processing");
+    assert!(running.support_cancel);
+    assert_eq!(running.resource.as_str(), "m-a");
+
+    store.complete_task(&export).unwrap();
+    let ended = store.describe_task_attribute(&alice, &request).unwrap();
+    assert_eq!(ended.status, "Finished");
+    assert!(!ended.support_cancel);
+
+    let not_found = |store: &ImageStore, caller: &AccountId, request: &DescribeTaskAttribute| {
+        let e = store.describe_task_attribute(caller, request).unwrap_err();
+        assert_eq!(
+            (e.http_status(), e.code(), e.message().as_ref()),
+            (
+                400,
+                "InvalidTaskId.NotFound",
+                "The specified \"TaskId\" is not found."
+            )
+        );
+    };
+    not_found(&store, &bob, &request);
+    let beijing = RegionId::new("cn-beijing").unwrap();
+    not_found(
+        &store,
+        &alice,
+        &DescribeTaskAttribute::new(beijing.clone(), export.clone()),
+    );
+    not_found(
+        &store,
+        &alice,
+        &DescribeTaskAttribute::new(hz.clone(), TaskId::new("t-unknown").unwrap()),
+    );
+    let copy = store
+        .copy_image(
+            &alice,
+            CopyImage::new(hz.clone(), ImageId::new("m-a").unwrap(), beijing.clone()),
+        )
+        .unwrap();
+    not_found(
+        &store,
+        &alice,
+        &DescribeTaskAttribute::new(beijing, copy.task),
+    );
+}

@@ -211,3 +211,64 @@ fn a_refused_call_at_a_time_leaves_the_clock_as_it_was() {
     assert!(made.is_ok());
     assert_eq!(store.now(), at(100));
 }
+
+/// An image's `Progress` and a task's `TaskProcess` are read from the pace: the share of an
+/// `after:` wait that has passed (at most 99 until done), 100 once done, 0 when it failed or
+/// no pace says; and the time left is the rest of the wait.
+#[test]
+fn image_and_task_progress_follow_the_pace() {
+    use ecs_image_rules::{CopyImage, ImportDisk, ImportImage};
+    let mut store = ImageStore::new();
+    store
+        .put(ImageSpec::custom("m-a", "alice", "cn-hangzhou"))
+        .unwrap();
+    store.advance_clock(at(0));
+    let created = store
+        .create_image(&alice(), CreateImage::new(hz()))
+        .unwrap();
+    let copy = store
+        .copy_image(
+            &alice(),
+            CopyImage::new(hz(), ImageId::new("m-a").unwrap(), hz()),
+        )
+        .unwrap();
+    let import = store
+        .import_image(
+            &alice(),
+            ImportImage::new(hz()).add_disk(ImportDisk::from_oss("bucket", "disk.raw")),
+        )
+        .unwrap();
+    let image = |store: &ImageStore, id: &str| store.image(id).unwrap().clone();
+    let policy: ProgressPolicy = "after:10,copy=after:20,import=manual".parse().unwrap();
+    let percent =
+        |store: &ImageStore, id: &str, now| store.image_percent(&image(store, id), &policy, now);
+    assert_eq!(percent(&store, created.as_str(), at(4)), 40);
+    assert_eq!(percent(&store, copy.image.as_str(), at(4)), 20);
+    assert_eq!(percent(&store, import.image.as_str(), at(4)), 0);
+    assert_eq!(percent(&store, "m-a", at(4)), 100);
+    // Never 100 while it is still being made, even past its time.
+    assert_eq!(percent(&store, created.as_str(), at(30)), 99);
+    assert_eq!(store.task_percent(&copy.task, &policy, at(5)), 25);
+    assert_eq!(
+        store.work_making(&image(&store, import.image.as_str())),
+        Some(Work::Task(import.task.clone()))
+    );
+    let left = |store: &ImageStore, id: &str| {
+        let work = store.work_making(&image(store, id)).unwrap();
+        store.time_left(&work, &policy, at(4))
+    };
+    assert_eq!(left(&store, created.as_str()), Some(Duration::from_secs(6)));
+    assert_eq!(
+        left(&store, copy.image.as_str()),
+        Some(Duration::from_secs(16))
+    );
+    assert_eq!(left(&store, import.image.as_str()), None);
+
+    store.complete_task(&copy.task).unwrap();
+    store.fail_task(&import.task).unwrap();
+    store.fail_create_image(&created).unwrap();
+    assert_eq!(store.task_percent(&copy.task, &policy, at(5)), 100);
+    assert_eq!(store.task_percent(&import.task, &policy, at(5)), 0);
+    assert_eq!(percent(&store, copy.image.as_str(), at(5)), 100);
+    assert_eq!(percent(&store, created.as_str(), at(5)), 0);
+}

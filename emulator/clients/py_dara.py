@@ -177,7 +177,21 @@ def lifecycle(run, c):
             region_id=REGION, task_action="ExportImage", task_status="Processing"))
         if task not in [t.task_id for t in tasks.body.task_set.task]:
             raise AssertionError(f"DescribeTasks does not list {task}")
+        # DescribeTaskAttribute (Terraform's alicloud_image_export waits on it), read through
+        # the SDK's own response model: tasks here are manual, so it stays at 0%.
+        def attribute():
+            return c.describe_task_attribute(ecs.DescribeTaskAttributeRequest(
+                region_id=REGION, task_id=task)).body
+        running = attribute()
+        equal((running.task_id, running.task_action, running.task_status, running.task_process,
+               running.support_cancel, running.total_count),
+              (task, "ExportImage", "Processing", "0%", "true", 1), "DescribeTaskAttribute")
         c.cancel_task(ecs.CancelTaskRequest(region_id=REGION, task_id=task))
+        cancelled = attribute()
+        equal((cancelled.task_status, cancelled.support_cancel), ("Cancelled", "false"),
+              "DescribeTaskAttribute after CancelTask")
+        if not cancelled.finished_time:
+            raise AssertionError("no FinishedTime after CancelTask")
 
     def copying():
         copy = c.copy_image(ecs.CopyImageRequest(

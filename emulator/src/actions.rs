@@ -17,7 +17,7 @@ use ecs_image_rules::{
 use serde::Serialize;
 
 pub(crate) use crate::call::Call;
-use crate::call::{ActionSpec, Context};
+use crate::call::{ActionSpec, Context, Pacing};
 use crate::declared;
 use crate::describe;
 use crate::error::GatewayError;
@@ -114,6 +114,12 @@ static ACTIONS: &[ActionSpec] = &[
         ]
     ),
     action!(
+        "DescribeTaskAttribute",
+        false,
+        describe::task_attribute,
+        ["RegionId", "TaskId"]
+    ),
+    action!(
         "CreateImage",
         true,
         create_image,
@@ -135,6 +141,7 @@ static ACTIONS: &[ActionSpec] = &[
             "DiskDeviceMapping.N.Device",
             "DiskDeviceMapping.N.Size",
             "DiskDeviceMapping.N.DiskType",
+            "ResourceGroupId",
         ]
     ),
     action!(
@@ -181,6 +188,9 @@ static ACTIONS: &[ActionSpec] = &[
             "Tag.N.Value",
             "DestinationImageName",
             "DestinationDescription",
+            "Encrypted",
+            "KMSKeyId",
+            "ResourceGroupId",
         ]
     ),
     action!(
@@ -367,12 +377,14 @@ pub(crate) fn run(
     caller: &AccountId,
     world: &mut World,
     profile: &Profile,
+    pacing: Pacing,
 ) -> Answer {
     let mut cx = Context {
         call,
         caller,
         world,
         profile,
+        pacing,
         mutated: false,
     };
     let refused = refused_parameter(call.action, call.signed.params);
@@ -544,6 +556,7 @@ fn create_image(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
         platform: p.attribute("Platform")?,
         boot_mode: p.attribute("BootMode")?,
         detection_strategy: p.attribute("DetectionStrategy")?,
+        resource_group_id: p.attribute("ResourceGroupId")?,
         ..ImageAttributes::default()
     };
     request.attributes.disks = created_disks(&p)?;
@@ -669,6 +682,9 @@ fn copy_image(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
     request.tags = tags::tags(&p)?;
     request.destination_image_name = p.attribute("DestinationImageName")?;
     request.destination_description = p.attribute("DestinationDescription")?;
+    request.encrypted = p.boolean(Parameter::Encrypted)?;
+    request.kms_key_id = p.attribute("KMSKeyId")?;
+    request.resource_group_id = p.attribute("ResourceGroupId")?;
     let request = request.with_dry_run(dry_run(cx)?);
     let result = cx.world.store.copy_image(cx.caller, request);
     let made = changed(cx, result)?;

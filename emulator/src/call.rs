@@ -1,6 +1,8 @@
 //! One call of an action, and what an action sees while it answers it.
 
-use ecs_image_rules::{AccountId, Error, ImageStore, Profile, RequestId, World};
+use ecs_image_rules::{
+    AccountId, Error, ImageStore, Profile, ProgressPolicy, RequestId, Timestamp, World,
+};
 use serde::Serialize;
 
 use crate::protocol::{Format, Reply};
@@ -36,12 +38,22 @@ pub(crate) struct Call<'a> {
     pub(crate) signed: SignedRequest<'a>,
 }
 
+/// The progress policy and the time of a call.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Pacing {
+    pub(crate) policy: ProgressPolicy,
+    pub(crate) now: Timestamp,
+}
+
 /// What an action sees: its call, its caller, the world and the profile.
 pub(crate) struct Context<'c, 'a> {
     pub(crate) call: &'c Call<'a>,
     pub(crate) caller: &'c AccountId,
     pub(crate) world: &'c mut World,
     pub(crate) profile: &'c Profile,
+    /// How the service's own work progresses, and the call's time: what a Describe answer's
+    /// progress figures (`Progress`, `TaskProcess`, `RemainTime`) are read at.
+    pub(crate) pacing: Pacing,
     /// Whether the world changed (and so must be persisted before the answer).
     pub(crate) mutated: bool,
 }

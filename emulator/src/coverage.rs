@@ -122,6 +122,17 @@ static ERRORS: &[(&str, &[Error])] = {
             ],
         ),
         (
+            "DescribeTaskAttribute",
+            &[
+                Missing(P::RegionId),
+                Missing(P::TaskId),
+                Invalid(P::RegionId),
+                Invalid(P::TaskId),
+                Gone(NotFound::Region),
+                Gone(NotFound::Task),
+            ],
+        ),
+        (
             "CreateImage",
             &[
                 Missing(P::RegionId),
@@ -138,6 +149,7 @@ static ERRORS: &[(&str, &[Error])] = {
                 Error::Malformed(Bad::BootMode),
                 Error::Malformed(Bad::DetectionStrategy),
                 Error::Malformed(Bad::DiskType),
+                Error::Malformed(Bad::ResourceGroupId),
                 Gone(NotFound::Region),
                 DryRun,
             ],
@@ -192,8 +204,11 @@ static ERRORS: &[(&str, &[Error])] = {
                 Invalid(P::ImageId),
                 Invalid(P::DestinationRegionId),
                 Invalid(P::DryRun),
+                Invalid(P::Encrypted),
                 Error::Malformed(Bad::ImageName),
                 Error::Malformed(Bad::Description),
+                Error::Malformed(Bad::KmsKeyId),
+                Error::Malformed(Bad::ResourceGroupId),
                 Gone(NotFound::Region),
                 Gone(NotFound::DestinationRegion),
                 Gone(NotFound::Image),

@@ -5,12 +5,13 @@
 
 use ecs_image_rules::{
     Architecture, AttributeFilter, BootMode, DescribeImageSharePermission, DescribeImages,
-    DescribeInstances, DescribeTasks, DiskFormat, DiskType, Error, ImageStatus, ImageView,
-    LicenseType, OsType, Page, Parameter, RequestId, ResourceType, Timestamp, image_statuses,
+    DescribeInstances, DescribeTaskAttribute, DescribeTasks, DiskFormat, DiskType, Error,
+    ImageStatus, ImageStore, ImageView, LicenseType, OsType, Page, Parameter, RequestId,
+    ResourceType, TaskView, Timestamp, image_statuses,
 };
 use serde::Serialize;
 
-use crate::call::Context;
+use crate::call::{Context, Pacing};
 use crate::protocol::Reply;
 use crate::rpc::Params;
 use crate::tags::{self, TagSet};
@@ -57,8 +58,9 @@ struct ImageItem {
     /// Whether the image can launch instances now; `true` exactly when it is Available
     /// [I, docs/research/describe-images-status-all.md].
     usable: bool,
-    /// `100%` once made, `0%` before \[I\].
-    progress: &'static str,
+    /// How far it is made, `NN%`: 100 once made, 0 once failed, else read from the progress
+    /// policy at the call's time ([`ImageStore::image_percent`]) \[I\].
+    progress: String,
     /// When it was made; the epoch for an image that does not say \[I\].
     creation_time: String,
     /// GiB, an integer here \[D\]; 0 when unknown \[I\].
@@ -85,6 +87,9 @@ struct ImageItem {
     boot_mode: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     license_type: Option<&'static str>,
+    /// Left out for the account's default resource group \[I\].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resource_group_id: Option<String>,
     /// `True`/`False`, a string as the real API sends it \[D\].
     is_self_shared: &'static str,
     is_public: bool,
@@ -119,16 +124,28 @@ struct DiskDeviceMapping {
     import_oss_bucket: Option<String>,
     #[serde(rename = "ImportOSSObject", skip_serializing_if = "Option::is_none")]
     import_oss_object: Option<String>,
+    /// Whether the disk's snapshot is encrypted: the image's encryption \[I: per image\].
+    encrypted: bool,
+    /// The image's `Progress` \[I: one figure per image\].
+    progress: String,
+    /// Seconds until the image is made: 0 once made, the rest of an `after:<seconds>` pace
+    /// while it is made, left out when no pace says \[I\].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remain_time: Option<u64>,
 }
 
 impl ImageItem {
-    fn of(view: &ImageView<'_>, tags: TagSet) -> Self {
+    fn of(view: &ImageView<'_>, tags: TagSet, store: &ImageStore, pacing: Pacing) -> Self {
         let image = view.image;
         let a = image.attributes();
-        let made = matches!(
-            image.status,
-            ImageStatus::Available | ImageStatus::Deprecated | ImageStatus::UnAvailable
-        );
+        let percent = store.image_percent(image, &pacing.policy, pacing.now);
+        let progress = format!("{percent}%");
+        let remain_time = match store.work_making(image) {
+            Some(work) => store
+                .time_left(&work, &pacing.policy, pacing.now)
+                .map(|left| left.as_secs_f64().ceil() as u64),
+            None => Some(0),
+        };
         let disks = image.snapshots.len().max(a.disks.len());
         ImageItem {
             image_id: image.id.to_string(),
@@ -136,7 +153,7 @@ impl ImageItem {
             image_owner_id: image.owner.as_str().parse().ok(),
             status: image.status.as_str(),
             usable: image.status == ImageStatus::Available,
-            progress: if made { "100%" } else { "0%" },
+            progress: progress.clone(),
             creation_time: a.creation_time.unwrap_or(Timestamp::EPOCH).to_string(),
             size: a.size_gib.unwrap_or(0),
             image_name: a.name.as_ref().map(ToString::to_string),
@@ -150,6 +167,7 @@ impl ImageItem {
             architecture: a.architecture.map(Architecture::as_str),
             boot_mode: a.boot_mode.map(BootMode::as_str),
             license_type: a.license_type.map(LicenseType::as_str),
+            resource_group_id: a.resource_group_id.as_ref().map(ToString::to_string),
             is_self_shared: if image.visibility.shared_with.is_empty() {
                 "False"
             } else {
@@ -170,6 +188,9 @@ impl ImageItem {
                             format: disk.format.map(DiskFormat::as_str),
                             import_oss_bucket: disk.oss_bucket,
                             import_oss_object: disk.oss_object,
+                            encrypted: a.encrypted,
+                            progress: progress.clone(),
+                            remain_time,
                         }
                     })
                     .collect(),
@@ -221,7 +242,7 @@ pub(crate) fn images(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
                         ResourceType::Image,
                         view.image.id.as_str(),
                     ));
-                    ImageItem::of(view, tags)
+                    ImageItem::of(view, tags, cx.store(), cx.pacing)
                 })
                 .collect(),
         },
@@ -439,6 +460,98 @@ pub(crate) fn tasks(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
                     support_cancel: t.support_cancel,
                 })
                 .collect(),
+        },
+    }))
+}
+
+// ---- DescribeTaskAttribute -----------------------------------------------------------------
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct TaskAttributeBody {
+    request_id: RequestId,
+    region_id: String,
+    task_id: String,
+    task_action: &'static str,
+    task_status: &'static str,
+    /// How far it is, `NN%` ([`ImageStore::task_percent`]) \[I\].
+    task_process: String,
+    /// `true`/`false`, a string in the SDKs' model \[D\].
+    support_cancel: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    creation_time: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    finished_time: Option<String>,
+    /// One item per task, its image \[I\]: 1.
+    total_count: u32,
+    /// 1 once it finished \[I\].
+    success_count: u32,
+    /// 1 once it failed \[I\].
+    failed_count: u32,
+    operation_progress_set: OperationProgressSet,
+}
+
+#[derive(Serialize)]
+struct OperationProgressSet {
+    #[serde(rename = "OperationProgress")]
+    operation_progress: Vec<OperationProgress>,
+}
+
+/// The task's one item: its status and the image it works on \[I\].
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct OperationProgress {
+    operation_status: &'static str,
+    related_item_set: RelatedItemSet,
+}
+
+#[derive(Serialize)]
+struct RelatedItemSet {
+    #[serde(rename = "RelatedItem")]
+    related_item: Vec<RelatedItem>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct RelatedItem {
+    name: &'static str,
+    value: String,
+}
+
+/// DescribeTaskAttribute: one of the caller's import or export tasks in `RegionId`, with its
+/// progress read from the progress policy at the call's time.
+pub(crate) fn task_attribute(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
+    let p = cx.params();
+    let request = DescribeTaskAttribute::new(
+        p.required(Parameter::RegionId)?,
+        p.required(Parameter::TaskId)?,
+    );
+    let store = cx.store();
+    let task: TaskView<'_> = store.describe_task_attribute(cx.caller, &request)?;
+    let percent = store.task_percent(task.id, &cx.pacing.policy, cx.pacing.now);
+    Ok(cx.ok(&TaskAttributeBody {
+        request_id: cx.request_id(),
+        region_id: request.region_id.to_string(),
+        task_id: task.id.to_string(),
+        task_action: task.action.as_str(),
+        task_status: task.status,
+        task_process: format!("{percent}%"),
+        support_cancel: if task.support_cancel { "true" } else { "false" },
+        creation_time: task.created.map(|at| at.to_string()),
+        finished_time: task.finished.map(|at| at.to_string()),
+        total_count: 1,
+        success_count: u32::from(task.status == "Finished"),
+        failed_count: u32::from(task.status == "Failed"),
+        operation_progress_set: OperationProgressSet {
+            operation_progress: vec![OperationProgress {
+                operation_status: task.status,
+                related_item_set: RelatedItemSet {
+                    related_item: vec![RelatedItem {
+                        name: "ImageId",
+                        value: task.resource.to_string(),
+                    }],
+                },
+            }],
         },
     }))
 }

@@ -12,6 +12,7 @@ use ecs_image_rules::{
 };
 
 use crate::actions::{self, Call};
+use crate::call::Pacing;
 use crate::clock::Clock;
 use crate::demo;
 use crate::error::GatewayError;
@@ -317,7 +318,11 @@ impl Emulator {
         if call.action.mutating {
             state.world.store.advance_clock(now);
         }
-        let answer = actions::run(call, caller, &mut state.world, &state.profile);
+        let pacing = Pacing {
+            policy: state.policy,
+            now,
+        };
+        let answer = actions::run(call, caller, &mut state.world, &state.profile, pacing);
         if !answer.mutated {
             state.world.store.restore_clock(before);
         }
@@ -553,7 +558,12 @@ fn replay(world: &mut World, change: &Change<Vec<(String, String)>>) -> Result<(
                     params,
                 },
             };
-            if actions::run(&call, caller, world, profile).mutated {
+            // A journaled change is no Describe: no progress figure is read.
+            let pacing = Pacing {
+                policy: ProgressPolicy::manual(),
+                now: world.store.now(),
+            };
+            if actions::run(&call, caller, world, profile, pacing).mutated {
                 Ok(())
             } else {
                 Err(format!("{name} for {caller} no longer changes the world"))

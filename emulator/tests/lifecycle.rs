@@ -91,7 +91,7 @@ async fn a_full_lifecycle_meets_every_blocker() {
     assert_eq!(described["ImageOwnerAlias"], "self");
     assert_eq!(
         described["DiskDeviceMappings"]["DiskDeviceMapping"],
-        json!([{"SnapshotId": "s-new-1"}])
+        json!([{"SnapshotId": "s-new-1", "Encrypted": false, "Progress": "100%", "RemainTime": 0}])
     );
     let img = image.as_str();
 
@@ -1188,4 +1188,91 @@ async fn an_instance_moves_through_its_statuses() {
         "InvalidParameter",
         "The specified parameter \"Status\" is not valid.",
     );
+}
+
+/// How many images alice has, in every status.
+async fn own_images(server: &Server) -> Value {
+    let all = [
+        ("RegionId", HZ),
+        ("Status", "ALL"),
+        ("ImageOwnerAlias", "self"),
+    ];
+    alice(server, "DescribeImages", &all).await.assert_ok()["TotalCount"].clone()
+}
+
+/// CopyImage as Terraform's `alicloud_image_copy` sends it (`Encrypted=false` always) makes a
+/// plain copy; `Encrypted=true` with a key makes an encrypted one, shown in each disk
+/// mapping's `Encrypted`; `ResourceGroupId` is echoed by DescribeImages, on CreateImage's
+/// image too; a key without `Encrypted=true` is refused and makes nothing.
+#[tokio::test]
+async fn copy_image_encrypts_on_request_and_keeps_its_resource_group() {
+    let server = Server::demo().await;
+    let made = alice(
+        &server,
+        "CreateImage",
+        &[
+            ("RegionId", HZ),
+            ("SnapshotId", "s-demo-free"),
+            ("DiskDeviceMapping.1.Size", "40"),
+            ("ResourceGroupId", "rg-images"),
+        ],
+    )
+    .await
+    .assert_ok();
+    let source = made["ImageId"].as_str().unwrap();
+    complete(&server, &format!("?ImageId={source}")).await;
+    let shown = describe_one(&server, source).await;
+    assert_eq!(shown["ResourceGroupId"], "rg-images", "{shown}");
+    let mapping = &shown["DiskDeviceMappings"]["DiskDeviceMapping"][0];
+    assert_eq!(mapping["Encrypted"], false, "{mapping}");
+
+    let copy = |extra: &'static [(&'static str, &'static str)]| {
+        let server = &server;
+        async move {
+            let mut params = vec![
+                ("RegionId", HZ),
+                ("ImageId", source),
+                ("DestinationRegionId", HZ),
+            ];
+            params.extend_from_slice(extra);
+            alice(server, "CopyImage", &params).await
+        }
+    };
+    let plain = copy(&[("Encrypted", "false")]).await.assert_ok();
+    let plain = describe_one(&server, plain["ImageId"].as_str().unwrap()).await;
+    assert_eq!(
+        plain["DiskDeviceMappings"]["DiskDeviceMapping"][0]["Encrypted"], false,
+        "{plain}"
+    );
+    assert!(plain.get("ResourceGroupId").is_none(), "{plain}");
+
+    let encrypted = copy(&[
+        ("Encrypted", "true"),
+        ("KMSKeyId", "key-1"),
+        ("ResourceGroupId", "rg-copies"),
+    ])
+    .await
+    .assert_ok();
+    let encrypted = describe_one(&server, encrypted["ImageId"].as_str().unwrap()).await;
+    assert_eq!(
+        encrypted["DiskDeviceMappings"]["DiskDeviceMapping"][0]["Encrypted"], true,
+        "{encrypted}"
+    );
+    assert_eq!(encrypted["ResourceGroupId"], "rg-copies");
+
+    let images_before = own_images(&server).await;
+    copy(&[("Encrypted", "false"), ("KMSKeyId", "key-1")])
+        .await
+        .assert_error(
+            400,
+            "InvalidParameter",
+            "The specified parameter \"KMSKeyId\" is not valid.",
+        );
+    copy(&[("Encrypted", "maybe")]).await.assert_error(
+        400,
+        "InvalidParameter",
+        "The specified parameter \"Encrypted\" is not valid.",
+    );
+    let images_after = own_images(&server).await;
+    assert_eq!(images_before, images_after);
 }

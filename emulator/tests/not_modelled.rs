@@ -44,11 +44,11 @@ async fn a_refused_parameter_changes_nothing() {
         &[
             ("RegionId", HZ),
             ("SnapshotId", "s-demo-free"),
-            ("ResourceGroupId", "rg-1"),
+            ("Features.ImdsSupport", "v2"),
         ],
     )
     .await;
-    not_modelled(&answer, "CreateImage", "ResourceGroupId");
+    not_modelled(&answer, "CreateImage", "Features.ImdsSupport");
     let answer = call(
         &server,
         ALICE_KEY,
@@ -200,6 +200,10 @@ async fn no_modelled_parameter_is_refused() {
             ],
         ),
         (
+            "DescribeTaskAttribute",
+            &[("RegionId", HZ), ("TaskId", "t-x")],
+        ),
+        (
             "CreateImage",
             &[
                 ("RegionId", HZ),
@@ -216,6 +220,7 @@ async fn no_modelled_parameter_is_refused() {
                 ("Platform", "CentOS"),
                 ("BootMode", "BIOS"),
                 ("DetectionStrategy", "Standard"),
+                ("ResourceGroupId", "rg-demo"),
                 ("DryRun", "true"),
             ],
         ),
@@ -259,6 +264,9 @@ async fn no_modelled_parameter_is_refused() {
                 ("DestinationRegionId", "cn-shanghai"),
                 ("DestinationImageName", "copied"),
                 ("DestinationDescription", "a copy"),
+                ("Encrypted", "true"),
+                ("KMSKeyId", "key-1"),
+                ("ResourceGroupId", "rg-demo"),
                 ("DryRun", "true"),
             ],
         ),

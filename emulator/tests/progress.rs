@@ -310,3 +310,139 @@ async fn a_restart_replays_clock_and_progress_to_the_same_world() {
     second.signal("TERM");
     assert!(second.wait().0);
 }
+
+async fn advance(server: &Server, seconds: &str) {
+    let path = format!("/_emulator/clock/advance?Seconds={seconds}");
+    admin(server, "POST", &path, json!({})).await;
+}
+
+async fn task_attribute(server: &Server, task: &str) -> Value {
+    call(
+        server,
+        ALICE_KEY,
+        "DescribeTaskAttribute",
+        &[("RegionId", HZ), ("TaskId", task)],
+    )
+    .await
+    .assert_ok()
+}
+
+/// DescribeTaskAttribute, what Terraform's `alicloud_image_export` waits on: `TaskProcess`
+/// moves with the pace, `TaskStatus` goes from `Processing` to `Finished` with no admin call,
+/// and the counts and times follow.
+#[tokio::test]
+async fn describe_task_attribute_follows_the_pace_of_an_export() {
+    let server = Server::start(fixed_config("manual,export=after:10")).await;
+    let export = call(
+        &server,
+        ALICE_KEY,
+        "ExportImage",
+        &[
+            ("RegionId", HZ),
+            ("ImageId", "m-demo-free"),
+            ("OSSBucket", "bucket"),
+        ],
+    )
+    .await
+    .assert_ok();
+    let task = export["TaskId"].as_str().unwrap();
+    let running = task_attribute(&server, task).await;
+    assert_eq!(running["TaskId"], task, "{running}");
+    assert_eq!(running["RegionId"], HZ);
+    assert_eq!(running["TaskAction"], "ExportImage");
+    assert_eq!(running["TaskStatus"], "Processing");
+    assert_eq!(running["TaskProcess"], "0%");
+    assert_eq!(running["SupportCancel"], "true");
+    assert_eq!(running["CreationTime"], "2026-12-02T12:00:00Z");
+    assert!(running.get("FinishedTime").is_none(), "{running}");
+    assert_eq!(
+        (
+            &running["TotalCount"],
+            &running["SuccessCount"],
+            &running["FailedCount"]
+        ),
+        (&json!(1), &json!(0), &json!(0))
+    );
+    let item = &running["OperationProgressSet"]["OperationProgress"][0];
+    assert_eq!(
+        item["RelatedItemSet"]["RelatedItem"][0]["Value"],
+        "m-demo-free"
+    );
+
+    advance(&server, "4").await;
+    assert_eq!(task_attribute(&server, task).await["TaskProcess"], "40%");
+    advance(&server, "6").await;
+    let done = task_attribute(&server, task).await;
+    assert_eq!(done["TaskStatus"], "Finished", "{done}");
+    assert_eq!(done["TaskProcess"], "100%");
+    assert_eq!(done["SupportCancel"], "false");
+    assert_eq!(done["FinishedTime"], "2026-12-02T12:00:10Z");
+    assert_eq!(done["SuccessCount"], 1);
+
+    // Another account's task is not found; a missing TaskId is the gateway's answer.
+    call(
+        &server,
+        common::BOB_KEY,
+        "DescribeTaskAttribute",
+        &[("RegionId", HZ), ("TaskId", task)],
+    )
+    .await
+    .assert_error(
+        400,
+        "InvalidTaskId.NotFound",
+        "The specified \"TaskId\" is not found.",
+    );
+    call(
+        &server,
+        ALICE_KEY,
+        "DescribeTaskAttribute",
+        &[("RegionId", HZ)],
+    )
+    .await
+    .assert_error(400, "MissingTaskId", "TaskId is mandatory for this action.");
+}
+
+/// A creating image's `Progress`, and its disk mappings' `Progress` and `RemainTime`, are read
+/// from the pace at the call's time, and agree with each other.
+#[tokio::test]
+async fn a_creating_image_shows_its_progress_and_time_left() {
+    let server = Server::start(fixed_config("manual,image-creation=after:20")).await;
+    let made = call(
+        &server,
+        ALICE_KEY,
+        "CreateImage",
+        &[
+            ("RegionId", HZ),
+            ("SnapshotId", "s-demo-free"),
+            ("DiskDeviceMapping.1.Size", "40"),
+        ],
+    )
+    .await
+    .assert_ok();
+    let image = made["ImageId"].as_str().unwrap();
+    let describe = || async {
+        let found = call(
+            &server,
+            ALICE_KEY,
+            "DescribeImages",
+            &[("RegionId", HZ), ("ImageId", image), ("Status", "ALL")],
+        )
+        .await
+        .assert_ok();
+        found["Images"]["Image"][0].clone()
+    };
+    advance(&server, "5").await;
+    let creating = describe().await;
+    assert_eq!(creating["Status"], "Creating", "{creating}");
+    assert_eq!(creating["Progress"], "25%");
+    let mapping = &creating["DiskDeviceMappings"]["DiskDeviceMapping"][0];
+    assert_eq!(mapping["Progress"], "25%", "{mapping}");
+    assert_eq!(mapping["RemainTime"], 15);
+    advance(&server, "15").await;
+    let made = describe().await;
+    assert_eq!(made["Status"], "Available", "{made}");
+    assert_eq!(made["Progress"], "100%");
+    let mapping = &made["DiskDeviceMappings"]["DiskDeviceMapping"][0];
+    assert_eq!(mapping["Progress"], "100%");
+    assert_eq!(mapping["RemainTime"], 0);
+}

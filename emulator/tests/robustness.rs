@@ -393,6 +393,7 @@ fn parameters_of(action: &str) -> &'static [&'static str] {
             "PageNumber",
             "PageSize",
         ],
+        "DescribeTaskAttribute" => &["RegionId", "TaskId"],
         "CreateImage" => &["RegionId", "SnapshotId", "DiskDeviceMapping", "DryRun"],
         "ImportImage" => &["RegionId", "DryRun"],
         "ExportImage" => &["RegionId", "ImageId", "OSSBucket", "DryRun"],
