@@ -109,6 +109,14 @@ text_attribute!(
 );
 
 text_attribute!(
+    /// `SnapshotName` (CreateSnapshot): the image name's rule, and not starting with `auto`,
+    /// which names automatic snapshots; otherwise 400 `InvalidSnapshotName.Malformed` \[D\].
+    SnapshotName,
+    |s| is_valid_name(s) && !s.starts_with("auto"),
+    Malformed::SnapshotName
+);
+
+text_attribute!(
     /// `ImageFamily` (CreateImage, ModifyImageAttribute): the image name's rule; otherwise 400
     /// `InvalidImageFamily.Malformed` \[D\].
     ImageFamily,

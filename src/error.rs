@@ -108,6 +108,8 @@ pub enum Parameter {
     EndTime,
     /// `Encrypted` (CopyImage).
     Encrypted,
+    /// `DiskId` (CreateSnapshot, DescribeSnapshots).
+    DiskId,
 }
 
 impl Parameter {
@@ -152,6 +154,7 @@ impl Parameter {
             Parameter::StartTime => "StartTime",
             Parameter::EndTime => "EndTime",
             Parameter::Encrypted => "Encrypted",
+            Parameter::DiskId => "DiskId",
         }
     }
 
@@ -263,6 +266,12 @@ pub enum NotFound {
     /// period): the caller has no such snapshot [D, DeleteSnapshot 2019-2021]; for
     /// DeleteSnapshot only under [`MissingSnapshot::NotFound`](crate::MissingSnapshot::NotFound).
     Snapshot,
+    /// 404 `InvalidSnapshotId.NotFound`, "The specified SnapshotId does not exist.": a
+    /// snapshot CreateImage names is not the caller's own in the region [D, CreateImage].
+    SourceSnapshot,
+    /// 404 `InvalidDiskId.NotFound`, "The specified DiskId does not exist.": the caller has no
+    /// such disk [D, CreateSnapshot].
+    Disk,
 }
 
 /// What [`Error::Tag`] refused: a tag, or a list of tags or of resources to tag [D: the
@@ -412,6 +421,33 @@ pub enum Denial {
     /// ModifyImageAttribute changes a name, description, family, boot mode or licence type of
     /// an image that is still Creating [D, ModifyImageAttribute 2025; I when].
     ImageIsCreating,
+    /// 400 `IncorrectInstanceStatus`, "The current status of the instance does not support
+    /// this operation.": CreateImage from an instance that is neither Running nor Stopped [D,
+    /// CreateImage].
+    InstanceNotImageable,
+    /// 403 `InvalidSnapshotId.NotReady`, "The current status of the
+    /// DiskDeviceMapping.n.SnapshotId or SnapshotId does not support this operation.":
+    /// CreateImage from a snapshot that is not accomplished [D, CreateImage].
+    SnapshotNotReady,
+    /// 403 `IncorrectDiskStatus.CreatingSnapshot`, "A previous snapshot creation is in
+    /// process.": CreateImage from an instance, or CreateSnapshot of a disk, while a snapshot
+    /// of that disk is still progressing [D, CreateImage and CreateSnapshot].
+    DiskCreatingSnapshot,
+    /// 400 `IncorrectInstanceStatus`, "The current status of the resource does not support
+    /// this operation.": CreateSnapshot of a disk whose instance is neither Running nor
+    /// Stopped [D, CreateSnapshot].
+    SnapshotInstanceStatus,
+    /// 403 `IncorrectDiskStatus.NeverAttached`, "The specified disk has never been attached to
+    /// any instance.": CreateSnapshot of a disk attached to no instance [D, CreateSnapshot].
+    DiskNeverAttached,
+    /// 403 `QuotaExceed.Snapshot`, "The snapshot quota exceeds.": CreateSnapshot of a disk
+    /// that already has [`MAX_SNAPSHOTS_PER_DISK`](crate::MAX_SNAPSHOTS_PER_DISK) snapshots [D,
+    /// CreateSnapshot].
+    SnapshotQuota,
+    /// 400 `IncorrectSnapshotStatus`, "The specified snapshot is not being created.": finishing
+    /// or failing a CreateSnapshot on a snapshot that is not progressing, or that an image
+    /// creation makes (a service-side event, not an API call) \[I\].
+    SnapshotNotBeingCreated,
 }
 
 /// What [`Error::Malformed`] found wrongly formed. Each documented code with its documented
@@ -465,6 +501,9 @@ pub enum Malformed {
     /// 400 `InvalidParameter`, `The specified parameter "ResourceGroupId" is not valid.`: not
     /// 1 to 128 printable ASCII characters \[I\].
     ResourceGroupId,
+    /// 400 `InvalidSnapshotName.Malformed`, "The specified SnapshotName is wrongly formed."
+    /// [D, CreateSnapshot].
+    SnapshotName,
 }
 
 /// What [`Error::Missing`] did not find in the request.
@@ -619,6 +658,16 @@ impl NotFound {
                 404,
                 "InvalidSnapshotId.NotFound",
                 "The specified snapshot is not found",
+            ),
+            NotFound::SourceSnapshot => (
+                404,
+                "InvalidSnapshotId.NotFound",
+                "The specified SnapshotId does not exist.",
+            ),
+            NotFound::Disk => (
+                404,
+                "InvalidDiskId.NotFound",
+                "The specified DiskId does not exist.",
             ),
         }
     }
@@ -786,6 +835,38 @@ impl Denial {
                 "The operation cannot be performed because the image is creating. Please wait \
                  until the creation is complete and try again.",
             ),
+            InstanceNotImageable => (
+                400,
+                "IncorrectInstanceStatus",
+                "The current status of the instance does not support this operation.",
+            ),
+            SnapshotNotReady => (
+                403,
+                "InvalidSnapshotId.NotReady",
+                "The current status of the DiskDeviceMapping.n.SnapshotId or SnapshotId does \
+                 not support this operation.",
+            ),
+            DiskCreatingSnapshot => (
+                403,
+                "IncorrectDiskStatus.CreatingSnapshot",
+                "A previous snapshot creation is in process.",
+            ),
+            SnapshotInstanceStatus => (
+                400,
+                "IncorrectInstanceStatus",
+                "The current status of the resource does not support this operation.",
+            ),
+            DiskNeverAttached => (
+                403,
+                "IncorrectDiskStatus.NeverAttached",
+                "The specified disk has never been attached to any instance.",
+            ),
+            SnapshotQuota => (403, "QuotaExceed.Snapshot", "The snapshot quota exceeds."),
+            SnapshotNotBeingCreated => (
+                400,
+                "IncorrectSnapshotStatus",
+                "The specified snapshot is not being created.",
+            ),
         }
     }
 }
@@ -863,6 +944,11 @@ impl Malformed {
                 400,
                 "InvalidParameter",
                 "The specified parameter \"ResourceGroupId\" is not valid.",
+            ),
+            SnapshotName => (
+                400,
+                "InvalidSnapshotName.Malformed",
+                "The specified SnapshotName is wrongly formed.",
             ),
         }
     }

@@ -59,12 +59,12 @@
 //! passes answers [`Error::DryRunOperation`], never at the cost of a copy of the store.
 //! [`ImageStore::perform`] checks and commits one [`Step`] (a call, or the service's own
 //! [`Progress`]); each action also has a method named after it that does both and returns its
-//! typed answer. New image, instance and task ids come from the store's own deterministic
+//! typed answer. New image, instance, task, snapshot and disk ids come from the store's own deterministic
 //! generator when a plan is committed (a check never draws one).
 //!
 //! | Action | Request | Method | Answer |
 //! |---|---|---|---|
-//! | CreateImage | [`CreateImage`] | [`ImageStore::create_image`] | the new image (Creating) |
+//! | CreateImage | [`CreateImage`] | [`ImageStore::create_image`] | the new image (Creating); from an instance, with a new snapshot of each disk |
 //! | ImportImage | [`ImportImage`] | [`ImageStore::import_image`] | the new image (Waiting) and its import task |
 //! | ExportImage | [`ExportImage`] | [`ImageStore::export_image`] | the export task |
 //! | CopyImage | [`CopyImage`] | [`ImageStore::copy_image`] | the copy (Creating) and its copy task |
@@ -79,6 +79,7 @@
 //! | TagResources | [`TagResources`] | [`ImageStore::tag_resources`] | the tags are on every resource, all or none |
 //! | UntagResources | [`UntagResources`] | [`ImageStore::untag_resources`] | the keys (or every tag) are off |
 //! | DeleteSnapshot | [`DeleteSnapshotRequest`] | [`ImageStore::delete_snapshot`] | [`SnapshotOutcome`] |
+//! | CreateSnapshot | [`CreateSnapshot`] | [`ImageStore::create_snapshot`] | the new snapshot (progressing) |
 //!
 //! The Describe actions are queries that never change the store, with typed requests too
 //! ([`DescribeImages`], [`DescribeImageSharePermission`], [`DescribeInstances`],
@@ -170,7 +171,7 @@ mod world;
 pub use attributes::{
     Architecture, BootMode, Description, DetectionStrategy, DiskFormat, DiskMapping, DiskType,
     ImageAttributes, ImageFamily, ImageName, ImageVersion, KmsKeyId, LicenseType, OsType, Platform,
-    ResourceGroupId,
+    ResourceGroupId, SnapshotName,
 };
 pub use blocker::Blocker;
 pub use describe::{
@@ -192,6 +193,7 @@ pub use lifecycle::{
     MAX_AMOUNT, ModifyImageAttribute, ModifyImageSharePermission, NewImage, Plan, PowerAction,
     Progress, RunInstances, Step, TagResources, UntagResources, check,
 };
+pub use lifecycle::{CreateSnapshot, MAX_SNAPSHOTS_PER_DISK};
 pub use model::InstanceStatus;
 pub use model::{EndedTask, TaskEnd};
 pub use model::{Image, ImageKind, ImageStatus, Instance, Task, TaskKind, Visibility};

@@ -26,12 +26,13 @@ use crate::time::Timestamp;
 
 impl Work {
     /// The service step that ends it well: the image Available, the task Finished, the
-    /// instance Running or Stopped.
+    /// instance Running or Stopped, the snapshot accomplished.
     pub fn done(&self) -> Progress {
         match self {
             Work::Creation(image) => Progress::FinishCreateImage(image.clone()),
             Work::Task(task) => Progress::CompleteTask(task.clone()),
             Work::Instance(instance) => Progress::SettleInstance(instance.clone()),
+            Work::Snapshot(snapshot) => Progress::FinishSnapshot(snapshot.clone()),
         }
     }
 }

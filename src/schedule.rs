@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{ImageId, InstanceId, TaskId};
+use crate::ids::{ImageId, InstanceId, SnapshotId, TaskId};
 use crate::time::Timestamp;
 
 /// One piece of the service's own work in progress.
@@ -20,6 +20,8 @@ pub enum Work {
     Task(TaskId),
     /// An instance Pending, Starting or Stopping.
     Instance(InstanceId),
+    /// A CreateSnapshot making its snapshot (progressing → accomplished).
+    Snapshot(SnapshotId),
 }
 
 /// The kinds of work a progress policy paces separately

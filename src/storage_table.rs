@@ -9,7 +9,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use crate::ids::{AccountId, DiskId, InstanceId, RegionId, SnapshotId};
-use crate::storage::{Disk, Snapshot};
+use crate::storage::{Disk, Snapshot, SnapshotStatus};
 
 /// A snapshot and who uses it.
 #[derive(Debug, Clone)]
@@ -183,6 +183,24 @@ impl StorageTable {
                 .extend(entry.disks.iter().cloned());
         }
         Some((snapshot, entry.disks.into_iter().collect()))
+    }
+
+    /// Sets a snapshot's status and progress (its creation moved on). `false` for an unknown
+    /// snapshot.
+    pub(crate) fn set_snapshot_state(
+        &mut self,
+        id: &str,
+        status: SnapshotStatus,
+        progress: u8,
+    ) -> bool {
+        match self.snapshots.get_mut(id) {
+            Some(entry) => {
+                entry.snapshot.status = status;
+                entry.snapshot.progress = progress.min(100);
+                true
+            }
+            None => false,
+        }
     }
 
     /// One more image lists the snapshot, which exists.

@@ -25,7 +25,7 @@ use crate::model::{
     Visibility,
 };
 use crate::schedule::{Schedule, Scheduled, Work};
-use crate::storage::{Disk, Snapshot, SnapshotUsage};
+use crate::storage::{Disk, Snapshot, SnapshotStatus, SnapshotUsage};
 pub(crate) use crate::storage_table::SnapshotEntry;
 use crate::storage_table::StorageTable;
 use crate::tag_table::{TagTable, Tagged};
@@ -419,8 +419,8 @@ impl ImageStore {
             .flat_map(|t| t.tags.iter())
     }
 
-    /// The owner and region of a resource that can carry tags: a custom image or an
-    /// instance. Anything else (absent, a system or marketplace image) has none \[I\].
+    /// The owner and region of a resource that can carry tags: a custom image, an instance, a
+    /// snapshot or a disk. Anything else (absent, a system or marketplace image) has none \[I\].
     pub(crate) fn tag_owner(
         &self,
         resource_type: ResourceType,
@@ -432,6 +432,8 @@ impl ImageStore {
                 .filter(|i| i.kind == ImageKind::Custom)
                 .map(|i| (&i.owner, &i.region)),
             ResourceType::Instance => self.instance(id).map(|i| (&i.owner, &i.region)),
+            ResourceType::Snapshot => self.snapshot(id).map(|s| (&s.owner, &s.region)),
+            ResourceType::Disk => self.disk(id).map(|d| (&d.owner, &d.region)),
         }
     }
 
@@ -594,6 +596,9 @@ impl ImageStore {
             Work::Instance(instance) => self
                 .instance(instance.as_str())
                 .is_some_and(|i| i.status.is_transitional()),
+            Work::Snapshot(snapshot) => self
+                .snapshot(snapshot.as_str())
+                .is_some_and(|s| s.status == SnapshotStatus::Progressing),
         };
         if !in_progress {
             return Err(InvariantError::ScheduledWorkNotInProgress(entry.work));
@@ -644,6 +649,15 @@ impl ImageStore {
     pub(crate) fn new_disk_id(&mut self) -> DiskId {
         let id = self.draw_id("d-", |store, id| store.storage.disk(id).is_some());
         DiskId::new(&id).expect("generated ids are visible ASCII")
+    }
+
+    /// A new snapshot id, `s-` and 20 lowercase alphanumerics, that no snapshot uses and no
+    /// disk remembers as its deleted source.
+    pub(crate) fn new_snapshot_id(&mut self) -> SnapshotId {
+        let id = self.draw_id("s-", |store, id| {
+            store.storage.snapshot(id).is_some() || store.storage.orphaned_by(id).is_some()
+        });
+        SnapshotId::new(&id).expect("generated ids are visible ASCII")
     }
 
     /// A new task id, `t-` and 20 lowercase alphanumerics, unused by any running or ended
@@ -991,10 +1005,58 @@ impl ImageStore {
 
     // ---- removals used by the rule and by fixture rollback ---------------------------------
 
-    /// Removes a snapshot; the disks created from it stay, flagged as unable to re-initialize.
-    /// Returns the snapshot and those disks, in id order.
+    /// Removes a snapshot, and its creation if it is in progress; the disks created from it
+    /// stay, flagged as unable to re-initialize. Returns the snapshot and those disks, in id
+    /// order.
     pub(crate) fn remove_snapshot(&mut self, id: &str) -> Option<(Snapshot, Vec<DiskId>)> {
-        self.storage.remove_snapshot(id)
+        let (snapshot, disks) = self.storage.remove_snapshot(id)?;
+        self.schedule.remove(&Work::Snapshot(snapshot.id.clone()));
+        self.tags.forget(ResourceType::Snapshot, id);
+        Some((snapshot, disks))
+    }
+
+    /// A new progressing snapshot of an existing disk, of the disk's owner and region, made
+    /// now. Returns its id.
+    pub(crate) fn snapshot_disk(
+        &mut self,
+        disk: &DiskId,
+        name: Option<String>,
+        description: Option<String>,
+    ) -> SnapshotId {
+        let (owner, region) = {
+            let d = self
+                .storage
+                .disk(disk.as_str())
+                .expect("a checked snapshot is of an existing disk");
+            (d.owner.clone(), d.region.clone())
+        };
+        let id = self.new_snapshot_id();
+        let snapshot = Snapshot {
+            source_disk: Some(disk.clone()),
+            status: SnapshotStatus::Progressing,
+            progress: 0,
+            name,
+            description,
+            ..Snapshot::accomplished(id.clone(), owner, region, self.now())
+        };
+        self.insert_snapshot(snapshot)
+            .expect("a new snapshot keeps the store's invariants");
+        id
+    }
+
+    /// Ends a snapshot's creation: accomplished (progress 100) or failed (progress as it
+    /// was). `false` for an unknown snapshot.
+    pub(crate) fn end_snapshot(&mut self, id: &str, status: SnapshotStatus) -> bool {
+        let Some(entry) = self.storage.snapshot(id) else {
+            return false;
+        };
+        self.schedule
+            .remove(&Work::Snapshot(entry.snapshot.id.clone()));
+        let progress = match status {
+            SnapshotStatus::Accomplished => 100,
+            _ => entry.snapshot.progress,
+        };
+        self.storage.set_snapshot_state(id, status, progress)
     }
 
     /// Gives a new instance its system disk, created from its image's first snapshot (the
@@ -1135,6 +1197,7 @@ impl ImageStore {
             .map(|d| d.iter().cloned().collect())
             .unwrap_or_default();
         for disk in disks {
+            self.tags.forget(ResourceType::Disk, disk.as_str());
             self.storage.remove_disk(disk.as_str());
         }
         let key = (instance.owner.clone(), instance.region.clone());

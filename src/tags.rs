@@ -35,7 +35,7 @@ const FORBIDDEN_KEY_PREFIXES: [&str; 2] = ["aliyun", "acs:"];
 const FORBIDDEN_INFIXES: [&str; 2] = ["http://", "https://"];
 
 /// The kinds of resource that carry tags (`ResourceType`, lower-case as the API spells them
-/// \[D\]). The ones the project does not hold (`disk`, `snapshot`, `reservedinstance`, …) are
+/// \[D\]). The ones the project does not hold (`reservedinstance`, `securitygroup`, …) are
 /// not among them and answer `InvalidResourceType.NotFound` \[I\]. Adding one is one variant
 /// here and one arm in the store's `tag_owner`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -46,17 +46,28 @@ pub enum ResourceType {
     Instance,
     /// `image`: a custom image.
     Image,
+    /// `snapshot`: a disk snapshot.
+    Snapshot,
+    /// `disk`: a cloud disk.
+    Disk,
 }
 
 impl ResourceType {
     /// Every kind, in the order DescribeTags counts them.
-    pub const ALL: [ResourceType; 2] = [ResourceType::Instance, ResourceType::Image];
+    pub const ALL: [ResourceType; 4] = [
+        ResourceType::Instance,
+        ResourceType::Image,
+        ResourceType::Snapshot,
+        ResourceType::Disk,
+    ];
 
     /// The type as the API spells it, e.g. `image`.
     pub const fn as_str(self) -> &'static str {
         match self {
             ResourceType::Instance => "instance",
             ResourceType::Image => "image",
+            ResourceType::Snapshot => "snapshot",
+            ResourceType::Disk => "disk",
         }
     }
 }
@@ -70,7 +81,7 @@ impl fmt::Display for ResourceType {
 impl FromStr for ResourceType {
     type Err = Error;
 
-    /// `instance` or `image`, lower-case as documented ("all values must be lowercase" \[D\]);
+    /// `instance`, `image`, `snapshot` or `disk`, lower-case as documented ("all values must be lowercase" \[D\]);
     /// anything else is `InvalidResourceType.NotFound` \[D code; I for the types the project
     /// does not hold\].
     fn from_str(s: &str) -> Result<Self, Error> {

@@ -316,7 +316,7 @@ fn documented_limits_and_malformed_tags() {
         "The specified Tag.n.Key and Tag.n.Value are not match.",
     );
     assert_refused(
-        "disk".parse::<ResourceType>().unwrap_err(),
+        "securitygroup".parse::<ResourceType>().unwrap_err(),
         404,
         "InvalidResourceType.NotFound",
         "The ResourceType provided does not exist in our records.",

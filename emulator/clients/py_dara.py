@@ -11,8 +11,8 @@ from alibabacloud_ecs20140526.client import Client
 from alibabacloud_tea_openapi.exceptions import ClientException
 from alibabacloud_tea_openapi.models import Config
 
-from harness import (ENDPOINT, EXPECT, REGION, Lifecycle, Runner, blocker, complete, equal, request_id,
-                     reset)
+from harness import (ENDPOINT, EXPECT, REGION, Lifecycle, Runner, admin, blocker, complete, equal,
+                     request_id, reset)
 
 ALGORITHMS = {"ACS3-HMAC-SHA256": None, "RPC V1": "v2"}
 
@@ -106,6 +106,8 @@ def main():
     lifecycle(run, client())
     reset()
     tags(run, client())
+    reset()
+    snapshots(run, client())
     run.finish()
 
 
@@ -281,6 +283,57 @@ def tags(run, c):
                      ("ListTagResources and DescribeImages read the tags", read),
                      ("refusals", malformed), ("DescribeRegions", regions)]:
         life.step(f"tags: {name}", fn)
+
+
+def snapshots(run, c):
+    """Packer's image build through the SDK's own models: CreateImage from a Running instance,
+    whose new image lists a new snapshot of the instance's disk, made with the image; then
+    CreateSnapshot of that disk (its id read from the admin world) with a name and a tag; each
+    in-progress snapshot refuses the next one with the documented answer."""
+    s = {}
+    life = Lifecycle(run)
+
+    def build():
+        made = c.run_instances(ecs.RunInstancesRequest(region_id=REGION, image_id="m-demo-free"))
+        s["instance"] = made.body.instance_id_sets.instance_id_set[0]
+        # The instance settles on its own (this emulator's instances progress after 0.3 s).
+        for _ in range(50):
+            listed = c.describe_instances(ecs.DescribeInstancesRequest(
+                region_id=REGION, instance_ids=json.dumps([s["instance"]])))
+            if listed.body.instances.instance[0].status == "Running":
+                break
+            time.sleep(0.1)
+        image = c.create_image(ecs.CreateImageRequest(
+            region_id=REGION, instance_id=s["instance"], image_name="packer-1"))
+        found = c.describe_images(ecs.DescribeImagesRequest(
+            region_id=REGION, image_id=image.body.image_id, status="Creating"))
+        mappings = found.body.images.image[0].disk_device_mappings.disk_device_mapping
+        equal(len(mappings), 1, "one disk mapping per disk")
+        equal(mappings[0].type, "system", "mapping Type")
+        if not mappings[0].snapshot_id.startswith("s-"):
+            raise AssertionError(f"a new snapshot id, got {mappings[0].snapshot_id!r}")
+        # The disk's snapshot progresses with the image: until the image is made, another
+        # snapshot of the disk is refused.
+        refused(lambda: c.create_image(ecs.CreateImageRequest(
+            region_id=REGION, instance_id=s["instance"])),
+            403, "IncorrectDiskStatus.CreatingSnapshot",
+            "A previous snapshot creation is in process.")
+        complete(f"?ImageId={image.body.image_id}")
+
+    def snapshot():
+        disks = admin("GET", "world")["store"]["disks"]
+        disk = next(d["id"] for d in disks if d.get("instance") == s["instance"])
+        made = c.create_snapshot(ecs.CreateSnapshotRequest(
+            disk_id=disk, snapshot_name="nightly-1",
+            tag=[ecs.CreateSnapshotRequestTag(key="team", value="ops")]))
+        if not made.body.snapshot_id.startswith("s-"):
+            raise AssertionError(f"a snapshot id, got {made.body.snapshot_id!r}")
+        refused(lambda: c.create_snapshot(ecs.CreateSnapshotRequest(disk_id=disk)),
+                403, "IncorrectDiskStatus.CreatingSnapshot",
+                "A previous snapshot creation is in process.")
+
+    for name, fn in [("CreateImage from an instance", build), ("CreateSnapshot", snapshot)]:
+        life.step(f"snapshots: {name}", fn)
 
 
 if __name__ == "__main__":

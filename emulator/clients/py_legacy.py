@@ -240,7 +240,7 @@ def tags(run):
         equal(listed["TagResources"]["TagResource"], [], "tags after All=true")
 
     def refusals():
-        refused(lambda: call(c, make(TagResourcesRequest, ResourceType="disk", ResourceIds=["d-1"],
+        refused(lambda: call(c, make(TagResourcesRequest, ResourceType="securitygroup", ResourceIds=["sg-1"],
                                      Tags=[{"Key": "k", "Value": "v"}])),
                 404, "InvalidResourceType.NotFound",
                 "The ResourceType provided does not exist in our records.")

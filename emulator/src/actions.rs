@@ -9,8 +9,8 @@ use ecs_image_rules::wire::{self, Body};
 use std::collections::BTreeMap;
 
 use ecs_image_rules::{
-    AccountId, CancelCopyImage, CancelTask, CopyImage, CreateImage, DeleteInstance, DiskMapping,
-    Error, ExportImage, ImageAttributes, ImportDisk, ImportImage, InstancePower,
+    AccountId, CancelCopyImage, CancelTask, CopyImage, CreateImage, CreateSnapshot, DeleteInstance,
+    DiskMapping, Error, ExportImage, ImageAttributes, ImportDisk, ImportImage, InstancePower,
     ModifyImageAttribute, ModifyImageSharePermission, Outcome, Parameter, PowerAction, Profile,
     RequestId, RunInstances, SnapshotId, SnapshotOutcome, World,
 };
@@ -125,6 +125,7 @@ static ACTIONS: &[ActionSpec] = &[
         create_image,
         [
             "RegionId",
+            "InstanceId",
             "SnapshotId",
             "DiskDeviceMapping.N.SnapshotId",
             "DryRun",
@@ -328,6 +329,18 @@ static ACTIONS: &[ActionSpec] = &[
         true,
         delete_snapshot,
         ["SnapshotId", "Force"]
+    ),
+    action!(
+        "CreateSnapshot",
+        true,
+        create_snapshot,
+        [
+            "DiskId",
+            "SnapshotName",
+            "Description",
+            "Tag.N.Key",
+            "Tag.N.Value"
+        ]
     ),
 ];
 
@@ -546,6 +559,7 @@ fn create_image(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
         return Err(Error::InvalidParameter(Parameter::SnapshotId));
     }
     request.snapshot_ids = single.into_iter().chain(mapped).collect();
+    request.instance_id = p.optional(Parameter::InstanceId)?;
     request.tags = tags::tags(&p)?;
     *request.attributes = ImageAttributes {
         name: p.attribute("ImageName")?,
@@ -568,6 +582,34 @@ fn create_image(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
         request_id: cx.request_id(),
         image_id: image.to_string(),
     }))
+}
+
+/// CreateSnapshot: `DiskId` (required, in DeleteSnapshot's words when absent \[I\]),
+/// `SnapshotName`, `Description`, `Tag.N`; answers the new `SnapshotId`.
+fn create_snapshot(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
+    let p = cx.params();
+    let disk = p
+        .raw(Parameter::DiskId.name())
+        .ok_or(Error::NotSupplied(Parameter::DiskId))?
+        .parse()
+        .map_err(|_| Error::InvalidParameter(Parameter::DiskId))?;
+    let mut request = CreateSnapshot::new(disk);
+    request.name = p.attribute("SnapshotName")?;
+    request.description = p.attribute("Description")?;
+    request.tags = tags::tags(&p)?;
+    let result = cx.world.store.create_snapshot(cx.caller, request);
+    let snapshot = changed(cx, result)?;
+    Ok(cx.ok(&SnapshotMade {
+        request_id: cx.request_id(),
+        snapshot_id: snapshot.to_string(),
+    }))
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct SnapshotMade {
+    request_id: RequestId,
+    snapshot_id: String,
 }
 
 /// CreateImage's `DiskDeviceMapping.N.Device`, `.Size` and `.DiskType`, one disk per index

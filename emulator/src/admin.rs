@@ -4,7 +4,7 @@
 
 use axum::http::Method;
 use ecs_image_rules::wire::host_id;
-use ecs_image_rules::{ImageId, InstanceId, Profile, RequestId, TaskId, World};
+use ecs_image_rules::{ImageId, InstanceId, Profile, RequestId, SnapshotId, TaskId, World};
 use serde::Serialize;
 
 use crate::emulator::Emulator;
@@ -138,6 +138,7 @@ fn route(
                 completed_task_ids: completed.tasks,
                 finished_image_ids: completed.images,
                 settled_instance_ids: completed.instances,
+                finished_snapshot_ids: completed.snapshots,
             };
             Ok(Reply::admin(200, &body, request_id.clone()))
         }
@@ -194,6 +195,7 @@ struct CompletedBody {
     completed_task_ids: Vec<TaskId>,
     finished_image_ids: Vec<ImageId>,
     settled_instance_ids: Vec<InstanceId>,
+    finished_snapshot_ids: Vec<SnapshotId>,
 }
 
 /// A string field of a JSON object body, e.g. `{"Clock": "wall"}`.

@@ -1,8 +1,12 @@
 //! The service's own progress as the admin API drives it: `POST /_emulator/tasks/complete`
-//! ends running tasks and CreateImage creations, and settles changing instances, through the
+//! ends running tasks, CreateImage creations and CreateSnapshot creations, and settles
+//! changing instances, through the
 //! library's service-side transitions; the same code replays its journal record.
 
-use ecs_image_rules::{Error, ImageId, ImageStatus, ImageStore, InstanceId, Parameter, TaskId};
+use ecs_image_rules::{
+    Error, ImageId, ImageStatus, ImageStore, InstanceId, Parameter, SnapshotId, SnapshotStatus,
+    TaskId,
+};
 
 use crate::error::GatewayError;
 use crate::protocol::param;
@@ -16,12 +20,17 @@ pub(crate) struct Completed {
     pub(crate) images: Vec<ImageId>,
     /// The instances settled (Running or Stopped).
     pub(crate) instances: Vec<InstanceId>,
+    /// The snapshots whose CreateSnapshot finished (or failed).
+    pub(crate) snapshots: Vec<SnapshotId>,
 }
 
 impl Completed {
     /// Whether nothing changed.
     pub(crate) fn is_empty(&self) -> bool {
-        self.tasks.is_empty() && self.images.is_empty() && self.instances.is_empty()
+        self.tasks.is_empty()
+            && self.images.is_empty()
+            && self.instances.is_empty()
+            && self.snapshots.is_empty()
     }
 }
 
@@ -35,13 +44,15 @@ pub(crate) fn complete_tasks(
 }
 
 /// What `POST /_emulator/tasks/complete` ends: every running task, every CreateImage in
-/// progress and every changing instance, or only the task `TaskId`, or only what runs on the
-/// image `ImageId`, or only the instance `InstanceId`; and how: `Outcome=Finished` (the
-/// default) or `Outcome=Failed` (instances settle either way: a start or stop does not fail).
+/// progress, every changing instance and every CreateSnapshot in progress, or only the task
+/// `TaskId`, or only what runs on the image `ImageId`, or only the instance `InstanceId`, or
+/// only the snapshot `SnapshotId`; and how: `Outcome=Finished` (the default) or
+/// `Outcome=Failed` (instances settle either way: a start or stop does not fail).
 struct Selection {
     task: Option<TaskId>,
     image: Option<ImageId>,
     instance: Option<InstanceId>,
+    snapshot: Option<SnapshotId>,
     fail: bool,
 }
 
@@ -61,6 +72,10 @@ impl Selection {
             .map(InstanceId::new)
             .transpose()
             .map_err(|_| Error::InvalidParameter(Parameter::InstanceId))?;
+        let snapshot = get("SnapshotId")
+            .map(SnapshotId::new)
+            .transpose()
+            .map_err(|_| Error::InvalidParameter(Parameter::SnapshotId))?;
         let fail = match get("Outcome") {
             None | Some("Finished") => false,
             Some("Failed") => true,
@@ -70,6 +85,7 @@ impl Selection {
             task,
             image,
             instance,
+            snapshot,
             fail,
         })
     }
@@ -78,7 +94,8 @@ impl Selection {
     /// selected instances, through the library's service-side transitions. A selection by id
     /// that matches nothing is refused.
     fn complete(&self, store: &mut ImageStore) -> Result<Completed, GatewayError> {
-        let by_instance = self.instance.is_some();
+        let by_snapshot = self.snapshot.is_some();
+        let by_instance = self.instance.is_some() || by_snapshot;
         let tasks: Vec<TaskId> = store
             .tasks()
             .filter(|_| !by_instance)
@@ -123,27 +140,51 @@ impl Selection {
                 ended.is_ok()
             })
             .collect();
-        let mut instances: Vec<InstanceId> = if self.task.is_some() || self.image.is_some() {
-            Vec::new()
-        } else {
-            store
-                .instances()
-                .filter(|i| i.status.is_transitional())
-                .filter(|i| self.instance.as_ref().is_none_or(|id| i.id == *id))
-                .map(|i| i.id.clone())
-                .collect()
-        };
+        let mut instances: Vec<InstanceId> =
+            if self.task.is_some() || self.image.is_some() || by_snapshot {
+                Vec::new()
+            } else {
+                store
+                    .instances()
+                    .filter(|i| i.status.is_transitional())
+                    .filter(|i| self.instance.as_ref().is_none_or(|id| i.id == *id))
+                    .map(|i| i.id.clone())
+                    .collect()
+            };
         instances.sort();
         for instance in &instances {
             store
                 .settle_instance(instance)
                 .map_err(|_| GatewayError::Internal)?;
         }
+        // CreateSnapshot's creations; those an image creation makes end with their image,
+        // and the library refuses them.
+        let mut snapshots: Vec<SnapshotId> =
+            if self.task.is_some() || self.image.is_some() || self.instance.is_some() {
+                Vec::new()
+            } else {
+                store
+                    .snapshots()
+                    .filter(|s| s.status == SnapshotStatus::Progressing)
+                    .filter(|s| self.snapshot.as_ref().is_none_or(|id| s.id == *id))
+                    .map(|s| s.id.clone())
+                    .collect()
+            };
+        snapshots.sort();
+        snapshots.retain(|snapshot| {
+            let ended = if self.fail {
+                store.fail_snapshot(snapshot)
+            } else {
+                store.finish_snapshot(snapshot)
+            };
+            ended.is_ok()
+        });
         let selected = self.task.is_some() || self.image.is_some() || by_instance;
         let completed = Completed {
             tasks,
             images: finished,
             instances,
+            snapshots,
         };
         if selected && completed.is_empty() {
             return Err(GatewayError::AdminTaskNotFound);

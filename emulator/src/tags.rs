@@ -218,6 +218,8 @@ pub(crate) fn describe_tags(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
                         match kind {
                             ResourceType::Instance => counts.instance = n,
                             ResourceType::Image => counts.image = n,
+                            ResourceType::Snapshot => counts.snapshot = n,
+                            ResourceType::Disk => counts.disk = n,
                             _ => {}
                         }
                     }

@@ -301,7 +301,7 @@ async fn generated_garbage_is_never_a_server_error() {
         "LTAI5tDemoAlice000000001",
         "%E2%82%AC",
     ];
-    let mut rng = Lcg(0x5eed);
+    let mut rng = Lcg(0xac711);
     for i in 0..count {
         let n = 1 + (rng.next() % 8) as usize;
         let mut pairs: Vec<String> = (0..n)
@@ -394,7 +394,13 @@ fn parameters_of(action: &str) -> &'static [&'static str] {
             "PageSize",
         ],
         "DescribeTaskAttribute" => &["RegionId", "TaskId"],
-        "CreateImage" => &["RegionId", "SnapshotId", "DiskDeviceMapping", "DryRun"],
+        "CreateImage" => &[
+            "RegionId",
+            "InstanceId",
+            "SnapshotId",
+            "DiskDeviceMapping",
+            "DryRun",
+        ],
         "ImportImage" => &["RegionId", "DryRun"],
         "ExportImage" => &["RegionId", "ImageId", "OSSBucket", "DryRun"],
         "CopyImage" => &["RegionId", "ImageId", "DestinationRegionId", "DryRun"],
@@ -427,6 +433,7 @@ fn parameters_of(action: &str) -> &'static [&'static str] {
             "PageSize",
         ],
         "DeleteSnapshot" => &["SnapshotId", "Force"],
+        "CreateSnapshot" => &["DiskId", "SnapshotName"],
         other => panic!("no parameters listed for {other}: add it here"),
     }
 }
@@ -461,7 +468,12 @@ fn values_of(name: &str, ids: &WorldIds) -> (Vec<String>, Vec<String>) {
         "Amount" => (&["1", "2"], &["100", "101", "0", "x"]),
         "SnapshotId" => (&["s-fuzz-1", "s-demo-free"], &["", "not an id"]),
         "AddAccount" | "RemoveAccount" => (&["bob", "alice"], &["carol", ""]),
-        "ResourceType" => (&["image", "image", "instance"], &["disk", "Image", ""]),
+        "ResourceType" => (
+            &["image", "image", "instance", "snapshot", "disk"],
+            &["securitygroup", "Image", ""],
+        ),
+        "DiskId" => (&["d-fuzz-1"], &["d-nope", ""]),
+        "SnapshotName" => (&["nightly-1"], &["auto-1", "x", ""]),
         "ResourceId" => (&[], &["m-nope", "", "i-nope"]),
         "Tag" | "TagKey" => (&["env", "team", "keep"], &["aliyun-x", "http://x", ""]),
         "TagValue" => (&["dev", "prod", ""], &["https://y"]),
@@ -479,9 +491,11 @@ fn values_of(name: &str, ids: &WorldIds) -> (Vec<String>, Vec<String>) {
         "ImageId" => plausible.extend(ids.images.iter().cloned()),
         "TaskId" | "TaskIds" => plausible.extend(ids.tasks.iter().cloned()),
         "InstanceId" => plausible.extend(ids.instances.iter().cloned()),
+        "DiskId" => plausible.extend(ids.disks.iter().cloned()),
         "ResourceId" => {
             plausible.extend(ids.images.iter().cloned());
             plausible.extend(ids.instances.iter().cloned());
+            plausible.extend(ids.disks.iter().cloned());
         }
         "InstanceIds" => plausible.extend(ids.instances.iter().map(|i| format!("[\"{i}\"]"))),
         _ => {}
@@ -494,6 +508,7 @@ struct WorldIds {
     images: Vec<String>,
     tasks: Vec<String>,
     instances: Vec<String>,
+    disks: Vec<String>,
 }
 
 impl WorldIds {
@@ -514,6 +529,7 @@ impl WorldIds {
             images: ids("images"),
             tasks: ids("tasks"),
             instances: ids("instances"),
+            disks: ids("disks"),
         }
     }
 }
@@ -622,7 +638,7 @@ async fn generated_signed_calls_reach_every_action() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(40);
     let actions: Vec<&str> = ecs_image_emulator::action_names().collect();
-    let mut rng = Lcg(0xac710);
+    let mut rng = Lcg(0xac711);
     let mut ids = WorldIds::of(&server).await;
     // Per action: sent, reached its own checks, succeeded, and the codes it answered.
     let mut tally: Vec<(usize, usize, usize, std::collections::BTreeSet<String>)> =

@@ -189,7 +189,7 @@ async fn tag_refusals_are_the_documented_ones_and_change_nothing() {
             "UntagResources",
             vec![
                 ("RegionId", HZ),
-                ("ResourceType", "disk"),
+                ("ResourceType", "securitygroup"),
                 ("ResourceId.1", "d-1"),
                 ("TagKey.1", "k"),
             ],

@@ -10,22 +10,29 @@ use crate::attributes::{
 };
 use crate::blocker::Blocker;
 use crate::error::{Denial, Error, Malformed, Missing, NotFound, Parameter};
-use crate::ids::{AccountId, ImageId, RegionId, SnapshotId, TaskId};
-use crate::model::{Image, ImageStatus, Task, TaskEnd, TaskKind};
+use crate::ids::{AccountId, DiskId, ImageId, InstanceId, RegionId, SnapshotId, TaskId};
+use crate::model::{Image, ImageStatus, InstanceStatus, Task, TaskEnd, TaskKind};
 use crate::profile::Profile;
 use crate::schedule::{Work, WorkKind};
+use crate::storage::SnapshotStatus;
 use crate::store::ImageStore;
 use crate::tags::{ResourceType, Tag, check_new_tags};
 
+use super::instance::own_instance;
 use super::{Transition, checked, known_region, own_image, still_being_made};
 
 /// CreateImage: a new custom image of the caller's, made from snapshots
-/// (`DiskDeviceMapping.N.SnapshotId`). It starts Creating; the service later finishes it
-/// ([`ImageStore::finish_create_image`]) or fails it ([`ImageStore::fail_create_image`]).
+/// (`DiskDeviceMapping.N.SnapshotId`, `SnapshotId`) or from an instance (`InstanceId`: a new
+/// snapshot of each of its disks, made with the image). It starts Creating; the service later
+/// finishes it ([`ImageStore::finish_create_image`]) or fails it
+/// ([`ImageStore::fail_create_image`]), and the snapshots it made with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreateImage {
     /// `RegionId`: where the image is made.
     pub region_id: RegionId,
+    /// `InstanceId`: the instance whose disks the image is made of. It takes precedence over
+    /// the snapshots and the disk mappings, which are then ignored \[D\].
+    pub instance_id: Option<InstanceId>,
     /// The snapshots it is built from, each at most once; may be empty \[I\].
     pub snapshot_ids: Vec<SnapshotId>,
     /// `Tag.N`: tags for the new image, at most 20, keys unique.
@@ -44,10 +51,19 @@ impl CreateImage {
     pub fn new(region_id: RegionId) -> Self {
         Self {
             region_id,
+            instance_id: None,
             snapshot_ids: Vec::new(),
             tags: Vec::new(),
             attributes: Box::default(),
             dry_run: false,
+        }
+    }
+
+    /// The same request made from this instance's disks.
+    pub fn with_instance(self, instance_id: InstanceId) -> Self {
+        Self {
+            instance_id: Some(instance_id),
+            ..self
         }
     }
 
@@ -459,15 +475,18 @@ pub struct NewImage {
 // ---- CreateImage ---------------------------------------------------------------------------
 
 /// Refusals, in this order: `InvalidRegionId.NotFound`; `InvalidTagCount` or
-/// `Duplicate.TagKey` for its `Tag.N`; `InvalidParameter` (`SnapshotId`) when a snapshot is
-/// listed twice.
+/// `Duplicate.TagKey` for its `Tag.N`; then, with an `InstanceId`, the instance's refusals
+/// (below), else `InvalidParameter` (`SnapshotId`) when a snapshot is listed twice.
 impl Transition for CreateImage {
     type Checked = ();
     type Answer = ImageId;
 
-    fn check(&self, store: &ImageStore, _: &AccountId, _: &Profile) -> Result<(), Error> {
+    fn check(&self, store: &ImageStore, caller: &AccountId, _: &Profile) -> Result<(), Error> {
         known_region(store, &self.region_id)?;
         check_new_tags(&self.tags)?;
+        if let Some(instance) = &self.instance_id {
+            return check_imaged_instance(store, caller, &self.region_id, instance);
+        }
         let snapshots = &self.snapshot_ids;
         if (0..snapshots.len()).any(|i| snapshots[..i].contains(&snapshots[i])) {
             return Err(Error::InvalidParameter(Parameter::SnapshotId));
@@ -475,15 +494,22 @@ impl Transition for CreateImage {
         Ok(())
     }
 
-    /// A new private custom image of the caller's, Creating, built from the snapshots.
+    /// A new private custom image of the caller's, Creating, built from the snapshots, or
+    /// from new snapshots of the instance's disks.
     fn change(&self, store: &mut ImageStore, caller: &AccountId, (): ()) -> ImageId {
+        let (snapshots, disks) = match &self.instance_id {
+            Some(instance) => snapshot_disks(store, instance),
+            None => (self.snapshot_ids.clone(), self.attributes.disks.clone()),
+        };
         let id = store.new_image_id();
         checked(
             store.insert_image(Image {
                 status: ImageStatus::Creating,
-                snapshots: self.snapshot_ids.clone(),
+                snapshots,
                 attributes: ImageAttributes {
                     creation_time: Some(store.now()),
+                    size_gib: disks.first().and_then(|d| d.size_gib),
+                    disks,
                     ..(*self.attributes).clone()
                 }
                 .boxed(),
@@ -498,6 +524,62 @@ impl Transition for CreateImage {
     fn dry_run(&self) -> bool {
         self.dry_run
     }
+}
+
+/// CreateImage's refusals for an instance, in this order: `InvalidInstanceId.NotFound` unless
+/// it is the caller's own in the region; `IncorrectInstanceStatus` unless it is Running or
+/// Stopped \[D\]; `IncorrectDiskStatus.CreatingSnapshot` while a snapshot of one of its disks
+/// is progressing [D code and message; I when]. Costs the instance's disks and their
+/// snapshots, whatever the store holds.
+fn check_imaged_instance(
+    store: &ImageStore,
+    caller: &AccountId,
+    region: &RegionId,
+    instance: &InstanceId,
+) -> Result<(), Error> {
+    let instance = own_instance(store, caller, Some(region), instance)?;
+    if !matches!(
+        instance.status,
+        InstanceStatus::Running | InstanceStatus::Stopped
+    ) {
+        return Err(Denial::InstanceNotImageable.into());
+    }
+    let creating = store.disks_of_instance(instance.id.as_str()).any(|disk| {
+        store.snapshots_of_disk(disk.as_str()).any(|s| {
+            store
+                .snapshot(s.as_str())
+                .is_some_and(|s| s.status == SnapshotStatus::Progressing)
+        })
+    });
+    if creating {
+        return Err(Denial::DiskCreatingSnapshot.into());
+    }
+    Ok(())
+}
+
+/// A new progressing snapshot of each of the instance's disks, the system disk first, then the
+/// data disks in id order \[I\]; and the image's disk mapping of each (its type; device and
+/// size are not modelled).
+fn snapshot_disks(
+    store: &mut ImageStore,
+    instance: &InstanceId,
+) -> (Vec<SnapshotId>, Vec<DiskMapping>) {
+    let mut disks: Vec<(DiskId, DiskType)> = store
+        .disks_of_instance(instance.as_str())
+        .filter_map(|d| store.disk(d.as_str()))
+        .map(|d| (d.id.clone(), d.disk_type))
+        .collect();
+    disks.sort_by_key(|(_, t)| *t != DiskType::System);
+    let mut snapshots = Vec::with_capacity(disks.len());
+    let mut mappings = Vec::with_capacity(disks.len());
+    for (disk, disk_type) in disks {
+        snapshots.push(store.snapshot_disk(&disk, None, None));
+        mappings.push(DiskMapping {
+            disk_type: Some(disk_type),
+            ..DiskMapping::default()
+        });
+    }
+    (snapshots, mappings)
 }
 
 // ---- ImportImage ---------------------------------------------------------------------------
@@ -870,6 +952,21 @@ impl ImageStore {
             return Err(Denial::NotBeingCreated.into());
         }
         self.set_status(image.as_str(), status);
+        // The snapshots made with the image (CreateImage from an instance) end with it.
+        let made = if status == ImageStatus::Available {
+            SnapshotStatus::Accomplished
+        } else {
+            SnapshotStatus::Failed
+        };
+        let snapshots = self.image(image.as_str()).map(|i| i.snapshots.clone());
+        for snapshot in snapshots.into_iter().flatten() {
+            if self
+                .snapshot(snapshot.as_str())
+                .is_some_and(|s| s.status == SnapshotStatus::Progressing)
+            {
+                self.end_snapshot(snapshot.as_str(), made);
+            }
+        }
         Ok(())
     }
 

@@ -173,7 +173,7 @@ impl Transition for RunInstances {
 /// The caller's own instance (in `region`, when given). Refusals, in this order:
 /// `InvalidRegionId.NotFound` for a region the store does not know;
 /// `InvalidInstanceId.NotFound` unless the instance is the caller's own there.
-fn own_instance<'s>(
+pub(super) fn own_instance<'s>(
     store: &'s ImageStore,
     caller: &AccountId,
     region: Option<&RegionId>,

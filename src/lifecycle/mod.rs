@@ -53,6 +53,7 @@
 mod image;
 mod instance;
 mod share;
+mod snapshot;
 mod tag;
 mod task;
 
@@ -62,11 +63,12 @@ pub use image::{
 };
 pub use instance::{DeleteInstance, InstancePower, MAX_AMOUNT, PowerAction, RunInstances};
 pub use share::{MAX_ACCOUNTS_PER_CALL, ModifyImageSharePermission};
+pub use snapshot::{CreateSnapshot, MAX_SNAPSHOTS_PER_DISK};
 pub use tag::{TagResources, UntagResources};
 pub use task::CancelTask;
 
 use crate::error::{Error, NotFound};
-use crate::ids::{AccountId, ImageId, InstanceId, RegionId, TaskId};
+use crate::ids::{AccountId, ImageId, InstanceId, RegionId, SnapshotId, TaskId};
 use crate::profile::Profile;
 use crate::rule::known_region;
 use crate::rule::{DeleteImageRequest, Outcome, Relation, Verdict, decide, relation};
@@ -109,6 +111,8 @@ pub enum Action {
     UntagResources(UntagResources),
     /// DeleteSnapshot, answered by its rule with the profile given to [`check`].
     DeleteSnapshot(DeleteSnapshotRequest),
+    /// CreateSnapshot.
+    CreateSnapshot(CreateSnapshot),
 }
 
 impl Action {
@@ -130,6 +134,7 @@ impl Action {
             Action::TagResources(_) => "TagResources",
             Action::UntagResources(_) => "UntagResources",
             Action::DeleteSnapshot(_) => "DeleteSnapshot",
+            Action::CreateSnapshot(_) => "CreateSnapshot",
         }
     }
 }
@@ -148,6 +153,10 @@ pub enum Progress {
     FailTask(TaskId),
     /// A Pending, Starting or Stopping instance becomes Running or Stopped.
     SettleInstance(InstanceId),
+    /// A CreateSnapshot completes: the snapshot becomes accomplished.
+    FinishSnapshot(SnapshotId),
+    /// A CreateSnapshot fails: the snapshot becomes failed.
+    FailSnapshot(SnapshotId),
 }
 
 /// One step of a simulation: a call by an account, or the service's own progress.
@@ -180,6 +189,8 @@ pub enum Answer {
     DeleteImage(Outcome),
     /// DeleteSnapshot: what it did.
     DeleteSnapshot(SnapshotOutcome),
+    /// CreateSnapshot: the new snapshot.
+    Snapshot(SnapshotId),
     /// Every other step: done, nothing to report.
     Done,
 }
@@ -249,6 +260,7 @@ enum Change<'r> {
     TagResources(&'r TagResources),
     UntagResources(&'r UntagResources),
     DeleteSnapshot(SnapshotVerdict<'r>),
+    CreateSnapshot(&'r CreateSnapshot),
 }
 
 /// Checks a call without changing anything: every refusal of the action in its documented
@@ -318,6 +330,10 @@ pub fn check<'r>(
         Action::DeleteSnapshot(r) => {
             Change::DeleteSnapshot(decide_snapshot(store, caller, r, profile)?)
         }
+        Action::CreateSnapshot(r) => {
+            passed(r, store, caller, profile)?;
+            Change::CreateSnapshot(r)
+        }
     };
     Ok(Plan {
         caller,
@@ -346,6 +362,8 @@ impl ImageStore {
                 Progress::CompleteTask(task) => self.complete_task(&task),
                 Progress::FailTask(task) => self.fail_task(&task),
                 Progress::SettleInstance(instance) => self.settle_instance(&instance).map(drop),
+                Progress::FinishSnapshot(snapshot) => self.finish_snapshot(&snapshot),
+                Progress::FailSnapshot(snapshot) => self.fail_snapshot(&snapshot),
             }
             .map(|()| Answer::Done),
             Step::Call { caller, action } => {
@@ -399,6 +417,7 @@ impl ImageStore {
             Change::DeleteSnapshot(verdict) => {
                 Answer::DeleteSnapshot(self.carry_out_snapshot_verdict(verdict))
             }
+            Change::CreateSnapshot(r) => Answer::Snapshot(r.change(self, caller, ())),
         }
     }
 

@@ -1,0 +1,216 @@
+//! Snapshots over real HTTP: CreateImage from an instance (Packer's and Terraform's way) makes
+//! a snapshot of the instance's disk that ends with the image; CreateSnapshot makes one of a
+//! disk that the admin API finishes; each refusal is the documented answer.
+
+mod common;
+
+use common::{ALICE_KEY, Answer, BOB_KEY, Server, call, send, world};
+use serde_json::{Value, json};
+
+const HZ: &str = "cn-hangzhou";
+
+async fn alice(server: &Server, action: &str, params: &[(&str, &str)]) -> Answer {
+    call(server, ALICE_KEY, action, params).await
+}
+
+async fn complete(server: &Server, query: &str) -> Value {
+    send(
+        "POST",
+        &server.url(&format!("/_emulator/tasks/complete{query}")),
+        &[],
+        Vec::new(),
+    )
+    .await
+    .assert_ok()
+}
+
+/// A Running instance of Alice's, from the demo's free image.
+async fn running_instance(server: &Server) -> String {
+    let run = alice(
+        server,
+        "RunInstances",
+        &[("RegionId", HZ), ("ImageId", "m-demo-free")],
+    )
+    .await
+    .assert_ok();
+    let instance = run["InstanceIdSets"]["InstanceIdSet"][0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    complete(server, &format!("?InstanceId={instance}")).await;
+    instance
+}
+
+/// The world's snapshot of this id, as the admin API shows it.
+async fn snapshot(server: &Server, id: &str) -> Value {
+    world(server).await["store"]["snapshots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id)
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+/// The id of the instance's (only) disk, as the admin API shows it.
+async fn disk_of(server: &Server, instance: &str) -> String {
+    world(server).await["store"]["disks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["instance"] == instance)
+        .expect("the instance has its system disk")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn create_image_from_an_instance_snapshots_its_disk() {
+    let server = Server::demo().await;
+    let instance = running_instance(&server).await;
+    let disk = disk_of(&server, &instance).await;
+    let made = alice(
+        &server,
+        "CreateImage",
+        &[
+            ("RegionId", HZ),
+            ("InstanceId", &instance),
+            ("ImageName", "packer-build-1"),
+        ],
+    )
+    .await
+    .assert_ok();
+    let image = made["ImageId"].as_str().unwrap().to_owned();
+    let listed = alice(
+        &server,
+        "DescribeImages",
+        &[
+            ("RegionId", HZ),
+            ("ImageId", &image),
+            ("Status", "Creating"),
+        ],
+    )
+    .await
+    .assert_ok();
+    let mapping = &listed["Images"]["Image"][0]["DiskDeviceMappings"]["DiskDeviceMapping"];
+    assert_eq!(mapping.as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(mapping[0]["Type"], "system", "{listed}");
+    let snap = mapping[0]["SnapshotId"].as_str().unwrap().to_owned();
+    let s = snapshot(&server, &snap).await;
+    assert_eq!(s["status"], "progressing", "{s}");
+    assert_eq!(s["sourceDisk"], json!(disk), "{s}");
+
+    // The snapshot ends with its image.
+    complete(&server, &format!("?ImageId={image}")).await;
+    let s = snapshot(&server, &snap).await;
+    assert_eq!(
+        (&s["status"], &s["progress"]),
+        (&json!("accomplished"), &json!(100))
+    );
+}
+
+#[tokio::test]
+async fn create_image_from_an_instance_refusals() {
+    let server = Server::demo().await;
+    let instance = running_instance(&server).await;
+    call(
+        &server,
+        BOB_KEY,
+        "CreateImage",
+        &[("RegionId", HZ), ("InstanceId", &instance)],
+    )
+    .await
+    .assert_error(
+        404,
+        "InvalidInstanceId.NotFound",
+        "The specified InstanceId does not exist.",
+    );
+    alice(&server, "StopInstance", &[("InstanceId", &instance)])
+        .await
+        .assert_ok();
+    alice(
+        &server,
+        "CreateImage",
+        &[("RegionId", HZ), ("InstanceId", &instance)],
+    )
+    .await
+    .assert_error(
+        400,
+        "IncorrectInstanceStatus",
+        "The current status of the instance does not support this operation.",
+    );
+}
+
+#[tokio::test]
+async fn create_snapshot_progresses_until_completed() {
+    let server = Server::demo().await;
+    let instance = running_instance(&server).await;
+    let disk = disk_of(&server, &instance).await;
+    let made = alice(
+        &server,
+        "CreateSnapshot",
+        &[
+            ("DiskId", &disk),
+            ("SnapshotName", "nightly-1"),
+            ("Description", "before upgrade"),
+            ("Tag.1.Key", "team"),
+            ("Tag.1.Value", "ops"),
+        ],
+    )
+    .await
+    .assert_ok();
+    let snap = made["SnapshotId"].as_str().unwrap().to_owned();
+    assert!(snap.starts_with("s-"), "{made}");
+    let s = snapshot(&server, &snap).await;
+    assert_eq!(
+        (&s["status"], &s["name"], &s["description"]),
+        (
+            &json!("progressing"),
+            &json!("nightly-1"),
+            &json!("before upgrade")
+        )
+    );
+    // A second snapshot of the disk waits for the first.
+    alice(&server, "CreateSnapshot", &[("DiskId", &disk)])
+        .await
+        .assert_error(
+            403,
+            "IncorrectDiskStatus.CreatingSnapshot",
+            "A previous snapshot creation is in process.",
+        );
+    let done = complete(&server, &format!("?SnapshotId={snap}")).await;
+    assert_eq!(done["FinishedSnapshotIds"], json!([snap]));
+    assert_eq!(snapshot(&server, &snap).await["status"], "accomplished");
+}
+
+#[tokio::test]
+async fn create_snapshot_refusals() {
+    let server = Server::demo().await;
+    let instance = running_instance(&server).await;
+    let disk = disk_of(&server, &instance).await;
+    alice(&server, "CreateSnapshot", &[]).await.assert_error(
+        400,
+        "MissingParameter",
+        "The input parameter DiskId that is mandatory for processing this request is not \
+         supplied.",
+    );
+    call(&server, BOB_KEY, "CreateSnapshot", &[("DiskId", &disk)])
+        .await
+        .assert_error(
+            404,
+            "InvalidDiskId.NotFound",
+            "The specified DiskId does not exist.",
+        );
+    alice(
+        &server,
+        "CreateSnapshot",
+        &[("DiskId", &disk), ("SnapshotName", "auto-1")],
+    )
+    .await
+    .assert_error(
+        400,
+        "InvalidSnapshotName.Malformed",
+        "The specified SnapshotName is wrongly formed.",
+    );
+}

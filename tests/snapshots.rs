@@ -1,0 +1,402 @@
+//! Snapshots as resources a caller makes: CreateImage from an instance snapshots each of its
+//! disks with the image, CreateSnapshot snapshots one disk, and both progress until the
+//! service ends them (docs/lifecycle.md). Every refusal is written out by hand from the
+//! CreateImage and CreateSnapshot error tables, and a refused call changes nothing.
+
+use ecs_image_rules::{
+    AccountId, Action, Answer, ApiError, CreateImage, CreateSnapshot, DeleteSnapshotRequest,
+    DiskId, Error, ImageId, ImageSpec, ImageStatus, ImageStore, InstanceId, InstancePower,
+    PowerAction, Profile, Progress, RegionId, RunInstances, SnapshotId, SnapshotStatus,
+    SnapshotUsage, Step, Tag, Work,
+};
+
+fn alice() -> AccountId {
+    AccountId::new("alice").unwrap()
+}
+fn bob() -> AccountId {
+    AccountId::new("bob").unwrap()
+}
+fn hz() -> RegionId {
+    RegionId::new("cn-hangzhou").unwrap()
+}
+
+type Refusal = (u16, &'static str, &'static str);
+
+const NO_INSTANCE: Refusal = (
+    404,
+    "InvalidInstanceId.NotFound",
+    "The specified InstanceId does not exist.",
+);
+const IMAGE_INSTANCE_STATUS: Refusal = (
+    400,
+    "IncorrectInstanceStatus",
+    "The current status of the instance does not support this operation.",
+);
+const CREATING_SNAPSHOT: Refusal = (
+    403,
+    "IncorrectDiskStatus.CreatingSnapshot",
+    "A previous snapshot creation is in process.",
+);
+const NO_DISK: Refusal = (
+    404,
+    "InvalidDiskId.NotFound",
+    "The specified DiskId does not exist.",
+);
+const SNAPSHOT_INSTANCE_STATUS: Refusal = (
+    400,
+    "IncorrectInstanceStatus",
+    "The current status of the resource does not support this operation.",
+);
+const QUOTA: Refusal = (403, "QuotaExceed.Snapshot", "The snapshot quota exceeds.");
+
+/// Runs a call that must be refused with `refusal` and checks the store did not change.
+fn refused<T: std::fmt::Debug>(
+    store: &mut ImageStore,
+    refusal: Refusal,
+    run: impl FnOnce(&mut ImageStore) -> Result<T, Error>,
+) {
+    let before = serde_json::to_string(&*store).unwrap();
+    let e = run(store).expect_err("the call should be refused");
+    assert_eq!((e.http_status(), e.code(), &*e.message()), refusal);
+    assert_eq!(serde_json::to_string(&*store).unwrap(), before);
+}
+
+/// A store with alice's image `m-base` (one snapshot) and one instance of hers from it,
+/// settled Running; the instance and its system disk.
+fn running() -> (ImageStore, InstanceId, DiskId) {
+    let mut store = ImageStore::new();
+    store
+        .put(ImageSpec::custom("m-base", "alice", "cn-hangzhou").add_snapshot("s-base"))
+        .unwrap();
+    let instance = store
+        .run_instances(
+            &alice(),
+            RunInstances::new(hz(), ImageId::new("m-base").unwrap()),
+        )
+        .unwrap()
+        .remove(0);
+    store.settle_instance(&instance).unwrap();
+    let disk = store
+        .disks_of_instance(instance.as_str())
+        .next()
+        .unwrap()
+        .clone();
+    (store, instance, disk)
+}
+
+fn snapshot_status(store: &ImageStore, id: &SnapshotId) -> SnapshotStatus {
+    store.snapshot(id.as_str()).unwrap().status
+}
+
+#[test]
+fn create_image_from_an_instance_snapshots_its_disk_and_ends_with_the_image() {
+    let (mut store, instance, disk) = running();
+    let image = store
+        .create_image(&alice(), CreateImage::new(hz()).with_instance(instance))
+        .unwrap();
+    let made = store.image(image.as_str()).unwrap();
+    assert_eq!(made.status, ImageStatus::Creating);
+    assert_eq!(made.snapshots.len(), 1, "one snapshot per disk");
+    let snapshot = made.snapshots[0].clone();
+    assert!(snapshot.as_str().starts_with("s-"));
+    assert_ne!(
+        snapshot.as_str(),
+        "s-base",
+        "a new snapshot, not the image's source"
+    );
+    let s = store.snapshot(snapshot.as_str()).unwrap();
+    assert_eq!(s.source_disk.as_ref(), Some(&disk));
+    assert_eq!((s.status, s.progress), (SnapshotStatus::Progressing, 0));
+    assert_eq!(s.owner, alice());
+    assert_eq!(
+        store.snapshot_usage(snapshot.as_str()),
+        Some(SnapshotUsage::Image)
+    );
+    assert_eq!(
+        made.attributes().disks[0].disk_type.map(|t| t.as_str()),
+        Some("system")
+    );
+
+    store.finish_create_image(&image).unwrap();
+    let s = store.snapshot(snapshot.as_str()).unwrap();
+    assert_eq!((s.status, s.progress), (SnapshotStatus::Accomplished, 100));
+}
+
+#[test]
+fn a_failed_image_fails_the_snapshots_it_made() {
+    let (mut store, instance, _) = running();
+    let image = store
+        .create_image(&alice(), CreateImage::new(hz()).with_instance(instance))
+        .unwrap();
+    let snapshot = store.image(image.as_str()).unwrap().snapshots[0].clone();
+    store.fail_create_image(&image).unwrap();
+    assert_eq!(snapshot_status(&store, &snapshot), SnapshotStatus::Failed);
+    // The image's own snapshot is not CreateSnapshot's to finish.
+    let e = store.finish_snapshot(&snapshot).unwrap_err();
+    assert_eq!(
+        (e.http_status(), e.code(), &*e.message()),
+        (
+            400,
+            "IncorrectSnapshotStatus",
+            "The specified snapshot is not being created."
+        )
+    );
+}
+
+#[test]
+fn the_instance_takes_precedence_over_snapshots() {
+    let (mut store, instance, _) = running();
+    let image = store
+        .create_image(
+            &alice(),
+            CreateImage::new(hz())
+                .with_instance(instance)
+                .add_snapshot(SnapshotId::new("s-base").unwrap()),
+        )
+        .unwrap();
+    let snapshots = &store.image(image.as_str()).unwrap().snapshots;
+    assert_eq!(snapshots.len(), 1);
+    assert_ne!(snapshots[0].as_str(), "s-base");
+}
+
+#[test]
+fn create_image_from_an_instance_refusals() {
+    let (mut store, instance, disk) = running();
+    // Another account's instance, and one in another region, are not found.
+    refused(&mut store, NO_INSTANCE, |s| {
+        s.create_image(
+            &bob(),
+            CreateImage::new(hz()).with_instance(instance.clone()),
+        )
+    });
+    refused(&mut store, NO_INSTANCE, |s| {
+        s.create_image(
+            &alice(),
+            CreateImage::new(RegionId::new("cn-beijing").unwrap()).with_instance(instance.clone()),
+        )
+    });
+    refused(&mut store, NO_INSTANCE, |s| {
+        s.create_image(
+            &alice(),
+            CreateImage::new(hz()).with_instance(InstanceId::new("i-none").unwrap()),
+        )
+    });
+    // Stopping is neither Running nor Stopped.
+    store
+        .power_instance(
+            &alice(),
+            InstancePower::new(PowerAction::Stop, instance.clone()),
+        )
+        .unwrap();
+    refused(&mut store, IMAGE_INSTANCE_STATUS, |s| {
+        s.create_image(
+            &alice(),
+            CreateImage::new(hz()).with_instance(instance.clone()),
+        )
+    });
+    store.settle_instance(&instance).unwrap();
+    // A snapshot of its disk in progress.
+    store
+        .create_snapshot(&alice(), CreateSnapshot::new(disk))
+        .unwrap();
+    refused(&mut store, CREATING_SNAPSHOT, |s| {
+        s.create_image(
+            &alice(),
+            CreateImage::new(hz()).with_instance(instance.clone()),
+        )
+    });
+}
+
+#[test]
+fn create_snapshot_progresses_until_the_service_ends_it() {
+    let (mut store, _, disk) = running();
+    let tag = Tag::new("team", "ops").unwrap();
+    let snapshot = store
+        .create_snapshot(
+            &alice(),
+            CreateSnapshot::new(disk.clone())
+                .with_name("nightly-1".parse().unwrap())
+                .with_description("before upgrade".parse().unwrap())
+                .add_tag(tag),
+        )
+        .unwrap();
+    let s = store.snapshot(snapshot.as_str()).unwrap();
+    assert_eq!((s.status, s.progress), (SnapshotStatus::Progressing, 0));
+    assert_eq!(s.name.as_deref(), Some("nightly-1"));
+    assert_eq!(s.description.as_deref(), Some("before upgrade"));
+    assert_eq!(s.source_disk.as_ref(), Some(&disk));
+    assert_eq!(s.region, hz());
+    // Its creation is scheduled work a pace ends.
+    assert!(
+        store
+            .due(&"immediate".parse().unwrap(), store.now())
+            .contains(&Work::Snapshot(snapshot.clone()))
+    );
+    store
+        .perform(
+            Step::Progress(Progress::FinishSnapshot(snapshot.clone())),
+            &Profile::default(),
+        )
+        .unwrap();
+    let s = store.snapshot(snapshot.as_str()).unwrap();
+    assert_eq!((s.status, s.progress), (SnapshotStatus::Accomplished, 100));
+    assert!(
+        store
+            .due(&"immediate".parse().unwrap(), store.now())
+            .is_empty()
+    );
+    // Once accomplished, the disk may be snapshotted again.
+    let again = store.perform(
+        Step::Call {
+            caller: alice(),
+            action: Action::CreateSnapshot(CreateSnapshot::new(disk)),
+        },
+        &Profile::default(),
+    );
+    assert!(matches!(again, Ok(Answer::Snapshot(_))));
+}
+
+#[test]
+fn deleting_a_progressing_snapshot_cancels_its_creation() {
+    let (mut store, _, disk) = running();
+    let snapshot = store
+        .create_snapshot(&alice(), CreateSnapshot::new(disk))
+        .unwrap();
+    store
+        .delete_snapshot(
+            &alice(),
+            &DeleteSnapshotRequest::new(snapshot.clone()),
+            &Profile::default(),
+        )
+        .unwrap();
+    assert!(store.snapshot(snapshot.as_str()).is_none());
+    assert!(
+        store
+            .due(&"immediate".parse().unwrap(), store.now())
+            .is_empty()
+    );
+    let e = store.fail_snapshot(&snapshot).unwrap_err();
+    assert_eq!(e.code(), "InvalidSnapshotId.NotFound");
+}
+
+#[test]
+fn create_snapshot_refusals() {
+    let (mut store, instance, disk) = running();
+    refused(&mut store, NO_DISK, |s| {
+        s.create_snapshot(&bob(), CreateSnapshot::new(disk.clone()))
+    });
+    refused(&mut store, NO_DISK, |s| {
+        s.create_snapshot(
+            &alice(),
+            CreateSnapshot::new(DiskId::new("d-none").unwrap()),
+        )
+    });
+    store
+        .power_instance(
+            &alice(),
+            InstancePower::new(PowerAction::Reboot, instance.clone()),
+        )
+        .unwrap();
+    refused(&mut store, SNAPSHOT_INSTANCE_STATUS, |s| {
+        s.create_snapshot(&alice(), CreateSnapshot::new(disk.clone()))
+    });
+    store.settle_instance(&instance).unwrap();
+    let first = store
+        .create_snapshot(&alice(), CreateSnapshot::new(disk.clone()))
+        .unwrap();
+    refused(&mut store, CREATING_SNAPSHOT, |s| {
+        s.create_snapshot(&alice(), CreateSnapshot::new(disk.clone()))
+    });
+    store.finish_snapshot(&first).unwrap();
+    // Up to the quota, then refused.
+    for _ in 1..ecs_image_rules::MAX_SNAPSHOTS_PER_DISK {
+        let s = store
+            .create_snapshot(&alice(), CreateSnapshot::new(disk.clone()))
+            .unwrap();
+        store.finish_snapshot(&s).unwrap();
+    }
+    refused(&mut store, QUOTA, |s| {
+        s.create_snapshot(&alice(), CreateSnapshot::new(disk.clone()))
+    });
+}
+
+#[test]
+fn a_snapshot_name_follows_the_documented_rule() {
+    let bad = |s: &str| {
+        let e = s.parse::<ecs_image_rules::SnapshotName>().unwrap_err();
+        assert_eq!(
+            (e.http_status(), e.code(), &*e.message()),
+            (
+                400,
+                "InvalidSnapshotName.Malformed",
+                "The specified SnapshotName is wrongly formed."
+            ),
+            "{s}"
+        );
+    };
+    bad("a");
+    bad("auto-nightly");
+    bad("1abc");
+    bad("http://x");
+    assert!(
+        "nightly:2026-12-02"
+            .parse::<ecs_image_rules::SnapshotName>()
+            .is_ok()
+    );
+}
+
+#[test]
+fn snapshots_and_disks_carry_tags_until_they_go() {
+    use ecs_image_rules::{DeleteInstance, ResourceId, ResourceType, TagResources};
+    let (mut store, instance, disk) = running();
+    let snapshot = store
+        .create_snapshot(
+            &alice(),
+            CreateSnapshot::new(disk.clone()).add_tag(Tag::new("team", "ops").unwrap()),
+        )
+        .unwrap();
+    store.finish_snapshot(&snapshot).unwrap();
+    store
+        .tag_resources(
+            &alice(),
+            TagResources::new(hz(), ResourceType::Disk)
+                .add_resource(ResourceId::new(disk.as_str()).unwrap())
+                .add_tag(Tag::new("env", "dev").unwrap()),
+        )
+        .unwrap();
+    let tags = |store: &ImageStore, kind, id: &str| -> Vec<String> {
+        store
+            .tags_of(kind, id)
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect()
+    };
+    assert_eq!(
+        tags(&store, ResourceType::Snapshot, snapshot.as_str()),
+        ["team=ops"]
+    );
+    assert_eq!(tags(&store, ResourceType::Disk, disk.as_str()), ["env=dev"]);
+    // Another account cannot tag them: they are not its resources.
+    let e = store
+        .tag_resources(
+            &bob(),
+            TagResources::new(hz(), ResourceType::Snapshot)
+                .add_resource(ResourceId::new(snapshot.as_str()).unwrap())
+                .add_tag(Tag::new("env", "dev").unwrap()),
+        )
+        .unwrap_err();
+    assert_eq!(e.code(), "InvalidResourceId.NotFound");
+
+    // A resource's tags go with it.
+    store
+        .delete_snapshot(
+            &alice(),
+            &DeleteSnapshotRequest::new(snapshot.clone()),
+            &Profile::default(),
+        )
+        .unwrap();
+    assert!(tags(&store, ResourceType::Snapshot, snapshot.as_str()).is_empty());
+    store
+        .delete_instance(&alice(), DeleteInstance::new(instance).with_force(true))
+        .unwrap();
+    assert!(tags(&store, ResourceType::Disk, disk.as_str()).is_empty());
+}
