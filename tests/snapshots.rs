@@ -84,6 +84,17 @@ fn running() -> (ImageStore, InstanceId, DiskId) {
     (store, instance, disk)
 }
 
+/// DeleteSnapshot of Alice's snapshot, which must succeed.
+fn delete_snapshot(store: &mut ImageStore, snapshot: &SnapshotId) {
+    store
+        .delete_snapshot(
+            &alice(),
+            &DeleteSnapshotRequest::new(snapshot.clone()),
+            &Profile::default(),
+        )
+        .unwrap();
+}
+
 fn snapshot_status(store: &ImageStore, id: &SnapshotId) -> SnapshotStatus {
     store.snapshot(id.as_str()).unwrap().status
 }
@@ -262,13 +273,7 @@ fn deleting_a_progressing_snapshot_cancels_its_creation() {
     let snapshot = store
         .create_snapshot(&alice(), CreateSnapshot::new(disk))
         .unwrap();
-    store
-        .delete_snapshot(
-            &alice(),
-            &DeleteSnapshotRequest::new(snapshot.clone()),
-            &Profile::default(),
-        )
-        .unwrap();
+    delete_snapshot(&mut store, &snapshot);
     assert!(store.snapshot(snapshot.as_str()).is_none());
     assert!(
         store
@@ -387,13 +392,7 @@ fn snapshots_and_disks_carry_tags_until_they_go() {
     assert_eq!(e.code(), "InvalidResourceId.NotFound");
 
     // A resource's tags go with it.
-    store
-        .delete_snapshot(
-            &alice(),
-            &DeleteSnapshotRequest::new(snapshot.clone()),
-            &Profile::default(),
-        )
-        .unwrap();
+    delete_snapshot(&mut store, &snapshot);
     assert!(tags(&store, ResourceType::Snapshot, snapshot.as_str()).is_empty());
     store
         .delete_instance(&alice(), DeleteInstance::new(instance).with_force(true))

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{ALICE_KEY, Answer, BOB_KEY, Server, call, send};
+use common::{ALICE_KEY, Answer, BOB_KEY, Server, call, complete};
 use serde_json::{Value, json};
 
 const HZ: &str = "cn-hangzhou";
@@ -20,17 +20,6 @@ async fn delete_image(server: &Server, image: &str) -> Answer {
         &[("RegionId", HZ), ("ImageId", image)],
     )
     .await
-}
-
-async fn complete(server: &Server, query: &str) -> Value {
-    send(
-        "POST",
-        &server.url(&format!("/_emulator/tasks/complete{query}")),
-        &[],
-        Vec::new(),
-    )
-    .await
-    .assert_ok()
 }
 
 async fn describe_one(server: &Server, image: &str) -> Value {

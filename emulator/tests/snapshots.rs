@@ -4,24 +4,13 @@
 
 mod common;
 
-use common::{ALICE_KEY, Answer, BOB_KEY, Server, call, send, world};
+use common::{ALICE_KEY, Answer, BOB_KEY, Server, call, complete, world};
 use serde_json::{Value, json};
 
 const HZ: &str = "cn-hangzhou";
 
 async fn alice(server: &Server, action: &str, params: &[(&str, &str)]) -> Answer {
     call(server, ALICE_KEY, action, params).await
-}
-
-async fn complete(server: &Server, query: &str) -> Value {
-    send(
-        "POST",
-        &server.url(&format!("/_emulator/tasks/complete{query}")),
-        &[],
-        Vec::new(),
-    )
-    .await
-    .assert_ok()
 }
 
 /// A Running instance of Alice's, from the demo's free image.

@@ -315,6 +315,18 @@ pub async fn delete(server: &Server, params: &[(&str, &str)]) -> Answer {
     call(server, ALICE_KEY, "DeleteImage", params).await
 }
 
+/// `POST /_emulator/tasks/complete` with this query (e.g. `?ImageId=m-…`); its answer.
+pub async fn complete(server: &Server, query: &str) -> Value {
+    send(
+        "POST",
+        &server.url(&format!("/_emulator/tasks/complete{query}")),
+        &[],
+        Vec::new(),
+    )
+    .await
+    .assert_ok()
+}
+
 /// The world as the admin API shows it.
 pub async fn world(server: &Server) -> Value {
     let answer = send("GET", &server.url("/_emulator/world"), &[], Vec::new()).await;
