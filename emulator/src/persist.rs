@@ -127,6 +127,11 @@ fn read_snapshot(path: &Path) -> Result<(u64, World), StateFileError> {
     }
 }
 
+/// The environment variable that lowers the length at which a journal segment is compacted
+/// (bytes; by default the snapshot's length): for measurements and tests at a large world,
+/// where reaching the snapshot's length takes hundreds of thousands of changes.
+pub(crate) const COMPACT_VARIABLE: &str = "ECS_EMULATOR_COMPACT_ABOVE";
+
 /// Replays one change on a world: the emulator's action path, given to [`Durable::open`].
 pub(crate) type Replay = fn(&mut World, &Change<Vec<(String, String)>>) -> Result<(), String>;
 
@@ -228,9 +233,17 @@ struct Commit {
     snapshot_len: u64,
     /// Compact when the active segment is longer than this.
     compact_above: u64,
+    /// [`COMPACT_VARIABLE`]'s bytes, or `u64::MAX`.
+    compact_limit: u64,
 }
 
 impl Commit {
+    /// A snapshot of `len` bytes is in place: compact when a segment outgrows it.
+    fn snapshot_written(&mut self, len: u64) {
+        self.snapshot_len = len;
+        self.compact_above = len.min(self.compact_limit);
+    }
+
     /// After a durable write whose last record is `last`: when the active segment has outgrown
     /// the snapshot, freezes it and turns to the other (empty) segment. Whether a compaction is
     /// to start: the caller starts it, without this lock.
@@ -338,6 +351,15 @@ impl Durable {
             source,
         };
         let disk = Disk::from_environment().map_err(io)?;
+        let compact_limit = match std::env::var(COMPACT_VARIABLE) {
+            Ok(bytes) => bytes.trim().parse().map_err(|_| {
+                io(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("{COMPACT_VARIABLE}={bytes:?} is not a number of bytes"),
+                ))
+            })?,
+            Err(_) => u64::MAX,
+        };
         let paths = Paths::of(path).map_err(io)?;
         let journal_error = |reason: String| StateFileError::Journal {
             path: paths.segments[0].clone(),
@@ -451,6 +473,7 @@ impl Durable {
                 compacting: false,
                 snapshot_len: 0,
                 compact_above: 0,
+                compact_limit,
             }),
             resolved: Condvar::new(),
             snapshotting: Mutex::new(()),
@@ -459,8 +482,7 @@ impl Durable {
             world = start()?;
             let len = durable.write_snapshot(0, &world).map_err(io)?;
             let mut commit = durable.lock();
-            commit.snapshot_len = len;
-            commit.compact_above = len;
+            commit.snapshot_written(len);
         } else if newest[0].is_some() && newest[1].is_some() {
             // A crash during a compaction: both segments hold changes the snapshot does not.
             // Nothing is served yet, so the world loaded is the snapshot to write.
@@ -471,13 +493,11 @@ impl Durable {
             let mut commit = durable.lock();
             commit.active = 0;
             commit.journal_len = header;
-            commit.snapshot_len = len;
-            commit.compact_above = len;
+            commit.snapshot_written(len);
         } else {
             let len = fs::metadata(&durable.paths.snapshot).map_err(io)?.len();
             let mut commit = durable.lock();
-            commit.snapshot_len = len;
-            commit.compact_above = len;
+            commit.snapshot_written(len);
         }
         Ok((durable, world))
     }
@@ -690,8 +710,7 @@ impl Durable {
             Ok(None) => {}
             Ok(Some(len)) => {
                 commit.frozen = None;
-                commit.snapshot_len = len;
-                commit.compact_above = len;
+                commit.snapshot_written(len);
             }
             Err(e) => {
                 // The segments still hold every change; try again when the active one has
@@ -761,8 +780,7 @@ impl Durable {
             Lost
         })?;
         commit.next_sequence = sequence + 1;
-        commit.snapshot_len = len;
-        commit.compact_above = len;
+        commit.snapshot_written(len);
         // The snapshot holds every change: the segments' records are skipped from now on, so
         // emptying them is only a saving, and a failure here loses nothing.
         let header = MAGIC.len() as u64;

@@ -460,24 +460,41 @@ async fn handle(State(served): State<Served>, request: Request) -> Response {
     };
     // Without a state file a small action runs here: a few lookups under the lock, less than
     // handing it to a blocking thread would cost (perf/load.sh; docs/performance.md). With a
-    // state file it may fsync, which must not stall an async worker. A large request (up to a
-    // megabyte of parameters to decode, canonicalize and hash, signed or not) runs on a
-    // blocking thread too, one at a time, so that junk cannot take every worker and core from
+    // state file it may fsync, which must not stall an async worker: it runs in place, the
+    // worker's other tasks handed to another thread. A large request (up to a megabyte of
+    // parameters to decode, canonicalize and hash, signed or not) runs on a blocking thread,
+    // one at a time, so that junk cannot take every worker and core from
     // the small requests of other clients (perf/junk.sh).
     let reply = if large {
         let _turn = served.large.acquire().await;
-        tokio::task::spawn_blocking(run).await
+        tokio::task::spawn_blocking(run).await.ok()
     } else if persists {
-        tokio::task::spawn_blocking(run).await
+        off_the_runtime(run).await
     } else {
-        Ok(run())
+        Some(run())
     };
-    let reply = reply.unwrap_or_else(|_| internal(fallback));
+    let reply = reply.unwrap_or_else(|| internal(fallback));
     // An injected latency: the action has run; only its answer waits (faults.rs).
     if let Some(delay) = reply.delay() {
         tokio::time::sleep(delay).await;
     }
     reply.into_response()
+}
+
+/// Runs a blocking call on this worker thread, the runtime handing its other tasks to another
+/// worker meanwhile (`block_in_place`): the request then waits for no thread to be woken and
+/// scheduled, twice, around its fsync, which on a loaded machine cost more than the fsync
+/// (docs/performance.md). On a runtime with one thread (a test's), on a blocking thread: there
+/// the request in place would stall the very task whose fsync it may wait for. `None` if it
+/// panicked.
+async fn off_the_runtime(run: impl FnOnce() -> Reply + Send + 'static) -> Option<Reply> {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::current().runtime_flavor() {
+        RuntimeFlavor::MultiThread => tokio::task::block_in_place(|| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).ok()
+        }),
+        _ => tokio::task::spawn_blocking(run).await.ok(),
+    }
 }
 
 /// An action request whose body has arrived: its parameters (at most
