@@ -14,28 +14,12 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+# shellcheck source=perf/emulator.sh
+source "$ROOT/perf/emulator.sh"
 WORK=$TARGET/perf-compaction
 IMAGES=${COMPACTION_IMAGES:-1000000}
 ABOVE=${COMPACTION_ABOVE:-2000000}
 mkdir -p "$WORK"
-
-say() { printf '== %s\n' "$*" >&2; }
-
-if [ -z "${EMULATOR:-}" ]; then
-  say "building the emulator (release)"
-  (cd "$ROOT" && cargo build --release -q -p ecs-image-emulator)
-  EMULATOR=$TARGET/release/ecs-image-emulator
-fi
-
-PID=
-cleanup() {
-  if [ -n "$PID" ]; then
-    kill "$PID" 2>/dev/null || true
-    wait "$PID" 2>/dev/null || true
-  fi
-}
-trap cleanup EXIT
 
 WORLD=$WORK/world-$IMAGES.json
 if [ ! -s "$WORLD" ]; then

@@ -22,7 +22,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+# shellcheck source=perf/emulator.sh
+source "$ROOT/perf/emulator.sh"
 WORK=$TARGET/perf-persist
 STATE_DIR=${PERSIST_DIR:-$WORK/state}
 SIZES=${PERSIST_SIZES:-1000 1000000}
@@ -32,25 +33,11 @@ SECONDS_PER_RUN=${PERSIST_SECONDS:-5}
 REQUESTS="python3 $ROOT/perf/requests.py"
 mkdir -p "$WORK" "$STATE_DIR"
 
-say() { printf '== %s\n' "$*" >&2; }
-
 if ! command -v wrk >/dev/null; then
-  say "installing wrk (apt-get)"
+  printf '== installing wrk (apt-get)\n' >&2
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
 fi
-say "building the emulator (release)"
-(cd "$ROOT" && cargo build --release -q -p ecs-image-emulator)
-EMULATOR=$TARGET/release/ecs-image-emulator
-
-PID=
-cleanup() {
-  if [ -n "$PID" ]; then
-    kill "$PID" 2>/dev/null || true
-    wait "$PID" 2>/dev/null || true
-  fi
-}
-trap cleanup EXIT
 
 # start LOG ARGS...: starts the emulator, waits for the end of its banner (it serves from
 # then on); sets PID, PORT and STARTED (seconds from exec to serving).

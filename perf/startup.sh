@@ -15,29 +15,13 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+# shellcheck source=perf/emulator.sh
+source "$ROOT/perf/emulator.sh"
 WORK=$TARGET/perf-startup
 IMAGES=${STARTUP_IMAGES:-1000000}
 RUNS=${STARTUP_RUNS:-3}
 LIBRARY_BYTES_PER_IMAGE=153.6
 mkdir -p "$WORK"
-
-say() { printf '== %s\n' "$*" >&2; }
-
-if [ -z "${EMULATOR:-}" ]; then
-  say "building the emulator (release)"
-  (cd "$ROOT" && cargo build --release -q -p ecs-image-emulator)
-  EMULATOR=$TARGET/release/ecs-image-emulator
-fi
-
-PID=
-cleanup() {
-  if [ -n "$PID" ]; then
-    kill "$PID" 2>/dev/null || true
-    wait "$PID" 2>/dev/null || true
-  fi
-}
-trap cleanup EXIT
 
 # start LOG ARGS...: prints seconds from exec to the banner's last line and the RSS then (MB).
 start() {
