@@ -7,70 +7,35 @@ into the suite, when the emulator gives it what it needs. Run them by hand again
     EMULATOR_ENDPOINT=127.0.0.1:PORT PYTHONPATH=emulator/clients \
       target/clients/py-dara/bin/python emulator/clients/flows_pending.py
 
-What each one waits for: its first failure on main at 16:35 UTC (an emulator started with
+What each one waits for: its first failure on main at 17:00 UTC (an emulator started with
 `--progress after:0.2`, the demo world), then, after "later:", what the flow reaches next when
 that call is worked around by hand (the workaround is not committed). Who is building it is in
-brackets.
-- tf_image: CreateImage refuses `ClientToken` (Terraform always sends one) [idem]; then
-  CreateImage from `InstanceId` [snap]; later: the read wants the system disk's mapping to say
-  `Type` (`system`), which an image from an instance has;
-- tf_images: CreateImage refuses `InstanceId` [snap]; later: passes;
-- tf_image_copy: CreateImage refuses `InstanceId` [snap]; CopyImage refuses `Encrypted`
-  (Terraform always sends it, `false` by default) [images]; later: passes;
-- tf_image_export: DescribeTaskAttribute is not emulated (`Emulator.ActionNotEmulated`) [images];
+brackets. tf_images, tf_image_copy, tf_image_export, ansible_ali_image and janitor_flow passed
+and moved to flows.py at 17:00.
+- tf_image: CreateImage refuses `ClientToken` (Terraform always sends one) [idem]; later: the
+  read finds no `Size` in the system disk's mapping (nor `Device`) and `Size` 0 on an image made
+  from an instance, where a real image from an instance states its system disk's size [snap];
+- tf_image_auto_snapshot: CreateImage refuses `ClientToken` [idem]; later: DescribeSnapshots is
+  not emulated [snap];
 - packer: RunInstances refuses `ClientToken`, then `InstanceType`, `InstanceName`, `MinAmount`
-  (Packer always sends them) [idem]; CreateImage refuses `ClientToken` [idem] and `InstanceId`
-  [snap]; later: AddTags is not emulated (Packer tags the image's snapshots with it) [snap],
-  then DescribeSnapshots (the rebuild checks the old snapshots are gone) [snap];
-- tf_image_auto_snapshot (written 16:50): CreateImage refuses `ClientToken` [idem] and
-  `InstanceId` [snap]; later: DescribeSnapshots [snap];
-- ansible_ali_image (written 16:50): CreateImage refuses `InstanceId` [snap];
-- packer's last step, the artifact destroy (written 16:50): waits for the build;
-- janitor_flow: CreateImage refuses `InstanceId` [snap]; later: passes;
-- cleanup_flow: CreateImage refuses `InstanceId` [snap]; later: DescribeSnapshots is not
-  emulated [snap].
+  (Packer always sends them), CreateImage refuses `ClientToken` [idem]; later: AddTags is not
+  emulated (Packer tags the image's snapshots with it) [snap], then DescribeSnapshots (the
+  rebuild and the artifact destroy check that the old snapshots are gone) [snap];
+- cleanup_flow: DescribeSnapshots is not emulated [snap].
 """
 
 import json
-import re
-import time
-from datetime import timedelta
 
 from alibabacloud_ecs20140526 import models as ecs
 from alibabacloud_tea_openapi.exceptions import ClientException
 
-from flows import (COPY_REGION, PACKER_STATUSES, PUBLIC_IMAGE, REGION, TfRpc, client, equal,
-                   packer_images_named, refused, rfc3339, tf_legacy_lookup, unique, wait_for)
+from flows import (COPY_REGION, PACKER_STATUSES, PUBLIC_IMAGE, REGION, TfRpc, client,
+                   create_image_from, delete_instance, equal, instance_status, packer_images_named,
+                   refused, rfc3339, run_instance, tf_legacy_lookup, unique, wait_for,
+                   wait_instance)
 from harness import Lifecycle, Runner
 
 INSTANCE_TYPE = "ecs.g7.large"
-
-
-# --- instances, as the tools wait for them ------------------------------------------------------
-
-def instance_status(c, region, instance_id):
-    """Packer's `WaitForInstanceStatus` probe: DescribeInstances(RegionId, InstanceIds='["id"]')."""
-    found = c.describe_instances(ecs.DescribeInstancesRequest(
-        region_id=region, instance_ids=f'["{instance_id}"]')).body.instances.instance
-    return [i.status for i in found]
-
-
-def wait_instance(c, region, instance_id, status):
-    wait_for(f"instance {instance_id} {status}", lambda: instance_status(c, region, instance_id),
-             lambda statuses: status in statuses)
-
-
-def run_instance(c, image=PUBLIC_IMAGE):
-    """A Running instance to build from: the flows' fixture, not a tool's call (so only what the
-    emulator models)."""
-    ran = c.run_instances(ecs.RunInstancesRequest(region_id=REGION, image_id=image, amount=1))
-    instance = ran.body.instance_id_sets.instance_id_set[0]
-    wait_instance(c, REGION, instance, "Running")
-    return instance
-
-
-def delete_instance(c, instance):
-    c.delete_instance(ecs.DeleteInstanceRequest(instance_id=instance, force=True))
 
 
 # --- Terraform alicloud provider v1.289.0 -------------------------------------------------------
@@ -164,144 +129,6 @@ def tf_image(run, c):
         life.step(f"terraform alicloud_image: {step}", fn)
 
 
-def create_image_from(c, instance, name, tags=None):
-    """CreateImage from an instance and wait Available as Packer waits: the flows' fixture."""
-    made = c.create_image(ecs.CreateImageRequest(
-        region_id=REGION, instance_id=instance, image_name=name,
-        tag=[ecs.CreateImageRequestTag(key=k, value=v) for k, v in (tags or {}).items()] or None))
-    image = made.body.image_id
-    wait_for(f"{image} Available", lambda: [i.status for i in c.describe_images(
-        ecs.DescribeImagesRequest(region_id=REGION, image_id=image, status=PACKER_STATUSES)
-    ).body.images.image], lambda statuses: "Available" in statuses)
-    return image
-
-
-def tf_images(run, c):
-    """alicloud_images: name_regex and most_recent over the account's images, then DescribeTags."""
-    life = Lifecycle(run)
-    s = {}
-    prefix = unique("tf-images")
-
-    def setup():
-        s["instance"] = run_instance(c)
-        s["older"] = create_image_from(c, s["instance"], f"{prefix}-1", {"gen": "1"})
-        time.sleep(1.1)  # CreationTime has whole seconds: the second image is strictly newer
-        s["newer"] = create_image_from(c, s["instance"], f"{prefix}-2", {"gen": "2"})
-        create_image_from(c, s["instance"], f"other-{prefix}")
-
-    def data_source():
-        images, page = [], 1
-        while True:
-            got = c.describe_images(ecs.DescribeImagesRequest(
-                region_id=REGION, page_number=page, page_size=100, image_owner_alias="self",
-                status="Available")).body.images.image
-            images += got
-            if len(got) < 50:
-                break
-            page += 1
-        regex = re.compile(f"^{prefix}-")
-        matched = [i for i in images if i.image_name and regex.search(i.image_name)]
-        equal(sorted(i.image_id for i in matched), sorted([s["older"], s["newer"]]), "name_regex")
-        newest = max(matched, key=lambda i: rfc3339(i.creation_time, "CreationTime"))
-        equal(newest.image_id, s["newer"], "most_recent")
-        equal(newest.image_owner_alias, "self", "ImageOwnerAlias")
-        equal(newest.progress, "100%", "Progress")
-        if not isinstance(newest.size, int):
-            raise AssertionError(f"Size {newest.size!r} is not an integer")
-        tags = c.describe_tags(ecs.DescribeTagsRequest(
-            region_id=REGION, resource_type="image", resource_id=newest.image_id)).body.tags.tag
-        equal({t.tag_key: t.tag_value for t in tags}, {"gen": "2"}, "DescribeTags")
-
-    for step, fn in [("two images a second apart", setup), ("name_regex, most_recent", data_source)]:
-        life.step(f"terraform alicloud_images: {step}", fn)
-
-
-def tf_image_copy(run, c):
-    """alicloud_image_copy: CopyImage to a second region, wait, read, update, delete."""
-    life = Lifecycle(run)
-    s = {}
-    name = unique("tf-copy")
-
-    def create():
-        s["instance"] = run_instance(c)
-        s["source"] = create_image_from(c, s["instance"], name)
-        copied = c.copy_image(ecs.CopyImageRequest(
-            region_id=REGION, image_id=s["source"], destination_region_id=COPY_REGION,
-            destination_image_name=name + "-copy", destination_description="a copy",
-            encrypted=False, tag=[ecs.CopyImageRequestTag(key="env", value="test")]))
-        s["copy"] = copied.body.image_id
-
-        def state(image):
-            if image is not None and image.status in ("CreateFailed", "UnAvailable"):
-                raise AssertionError(f"copy {image.status}")
-            return image is not None and image.status == "Available"
-
-        wait_for("copy Available", lambda: tf_legacy_lookup(c, COPY_REGION, s["copy"]), state)
-
-    def read():
-        image = tf_legacy_lookup(c, COPY_REGION, s["copy"])
-        equal(image.image_name, name + "-copy", "ImageName")
-        equal(image.description, "a copy", "Description")
-        equal({t.tag_key: t.tag_value for t in image.tags.tag}, {"env": "test"}, "Tags.Tag")
-
-    def update():
-        c.untag_resources(ecs.UntagResourcesRequest(
-            region_id=COPY_REGION, resource_id=[s["copy"]], resource_type="image", tag_key=["env"]))
-        c.tag_resources(ecs.TagResourcesRequest(
-            region_id=COPY_REGION, resource_id=[s["copy"]], resource_type="image",
-            tag=[ecs.TagResourcesRequestTag(key="team", value="flows")]))
-        c.modify_image_attribute(ecs.ModifyImageAttributeRequest(
-            region_id=COPY_REGION, image_id=s["copy"], image_name=name + "-renamed"))
-        equal(tf_legacy_lookup(c, COPY_REGION, s["copy"]).image_name, name + "-renamed", "ImageName")
-        listed = c.list_tag_resources(ecs.ListTagResourcesRequest(
-            region_id=COPY_REGION, resource_type="image", resource_id=[s["copy"]]))
-        equal([(t.resource_id, t.resource_type, t.tag_key, t.tag_value)
-               for t in listed.body.tag_resources.tag_resource],
-              [(s["copy"], "image", "team", "flows")], "ListTagResources")
-
-    def delete():
-        c.delete_image(ecs.DeleteImageRequest(region_id=COPY_REGION, image_id=s["copy"]))
-        wait_for("copy gone", lambda: tf_legacy_lookup(c, COPY_REGION, s["copy"]),
-                 lambda image: image is None)
-        c.delete_image(ecs.DeleteImageRequest(region_id=REGION, image_id=s["source"]))
-        delete_instance(c, s["instance"])
-
-    for step, fn in [("create, wait Available", create), ("read", read),
-                     ("update tags and name, ListTagResources", update), ("delete", delete)]:
-        life.step(f"terraform alicloud_image_copy: {step}", fn)
-
-
-def tf_image_export(run, c):
-    """alicloud_image_export of an image of the demo world: ExportImage, DescribeTaskAttribute
-    until Finished, the legacy read; its destroy calls no ECS action (it deletes the OSS object)."""
-    life = Lifecycle(run)
-    s = {"image": "m-demo-free"}
-
-    def export():
-        task = c.export_image(ecs.ExportImageRequest(
-            region_id=REGION, image_id=s["image"], ossbucket="flows-bucket")).body.task_id
-
-        def status():
-            answer = c.describe_task_attribute(ecs.DescribeTaskAttributeRequest(
-                region_id=REGION, task_id=task)).body
-            equal(answer.task_id, task, "TaskId")
-            if answer.task_status not in ("Waiting", "Processing", "Finished"):
-                raise AssertionError(f"unexpected state {answer.task_status!r}")
-            return answer.task_status
-
-        wait_for("export Finished", status, lambda st: st == "Finished")
-        equal(tf_legacy_lookup(c, REGION, s["image"]).image_id, s["image"], "export read")
-
-    def deletable():
-        # The export over, the image is no longer blocked by it (a DeleteImage DryRun says so).
-        refused(lambda: c.delete_image(ecs.DeleteImageRequest(
-            region_id=REGION, image_id=s["image"], dry_run=True)),
-            400, "DryRunOperation", "Request validation has been passed with DryRun flag set.")
-
-    for step, fn in [("export, wait Finished, read", export), ("the image is free again", deletable)]:
-        life.step(f"terraform alicloud_image_export: {step}", fn)
-
-
 def tf_image_auto_snapshot(run, c):
     """alicloud_image with the undocumented `delete_auto_snapshot = true`: the delete reads the
     image's snapshots with the legacy lookup, deletes the image (Force=false), waits until it is
@@ -337,63 +164,6 @@ def tf_image_auto_snapshot(run, c):
     for step, fn in [("create from an instance, wait Usable", create),
                      ("destroy: image, then its snapshots (Force=true)", delete)]:
         life.step(f"terraform alicloud_image delete_auto_snapshot: {step}", fn)
-
-
-# --- Ansible alibaba.alicloud ali_image over footmark 1.25.0 -------------------------------------
-
-def footmark_images(c, **filters):
-    """`get_all_images`: DescribeImages with one filter, no Status (so Available only), no
-    paging; an empty answer is asked again (footmark sleeps 20 s; here the flows' poll)."""
-    return wait_for(f"DescribeImages({filters})", lambda: c.describe_images(
-        ecs.DescribeImagesRequest(region_id=REGION, **filters)).body.images.image, bool)
-
-
-def footmark_delete(c, image_id):
-    """`delete_image`: DescribeImages(ImageId), then DeleteImage(ImageId) without Force."""
-    found = c.describe_images(ecs.DescribeImagesRequest(region_id=REGION, image_id=image_id)).body
-    if image_id not in [i.image_id for i in found.images.image]:
-        return "Image does not exist"
-    c.delete_image(ecs.DeleteImageRequest(region_id=REGION, image_id=image_id))
-    return "deleted"
-
-
-def ansible_ali_image(run, c):
-    """ali_image state=present from an instance (CreateImage, then get_all_images(image_id)
-    until the image shows), state=absent by image_name (exactly one match, then delete_image):
-    refused while an instance uses it, deleted once it is released, absent afterwards."""
-    life = Lifecycle(run)
-    s = {}
-    name = unique("ansible")
-
-    def present():
-        s["instance"] = run_instance(c)
-        s["image"] = c.create_image(ecs.CreateImageRequest(
-            region_id=REGION, instance_id=s["instance"], image_name=name,
-            description="made by ansible")).body.image_id
-        image = footmark_images(c, image_id=s["image"])[0]
-        equal((image.image_id, image.image_name, image.status),
-              (s["image"], name, "Available"), "the new image")
-
-    def absent_in_use():
-        s["user"] = c.run_instances(ecs.RunInstancesRequest(
-            region_id=REGION, image_id=s["image"], amount=1)
-        ).body.instance_id_sets.instance_id_set[0]
-        found = footmark_images(c, image_name=name)
-        equal([i.image_id for i in found], [s["image"]], "ali_image looks the name up")
-        refused(lambda: footmark_delete(c, s["image"]), 403, "ImageUsingByInstance",
-                "The specified image has been used to create instances.")
-
-    def absent():
-        wait_instance(c, REGION, s["user"], "Running")
-        delete_instance(c, s["user"])
-        delete_instance(c, s["instance"])
-        equal(footmark_delete(c, s["image"]), "deleted", "delete_image")
-        equal(footmark_delete(c, s["image"]), "Image does not exist", "delete_image again")
-
-    for step, fn in [("state=present from an instance", present),
-                     ("state=absent refused while in use", absent_in_use),
-                     ("state=absent once released", absent)]:
-        life.step(f"ansible ali_image (footmark): {step}", fn)
 
 
 # --- Packer alicloud-ecs builder (HEAD c9d1e19a) -------------------------------------------------
@@ -581,96 +351,6 @@ def packer(run, c):
 
 # --- scripts users write -------------------------------------------------------------------------
 
-def janitor(c, region, now, days, prefix, keep="keep", force=False):
-    """Deletes the account's images named `prefix*` older than `days` days without a `keep` tag;
-    skips shared and in-use ones unless `force` (then unshares, and deletes with Force).
-    Returns (deleted ids, {skipped id: reason})."""
-    cutoff = now - timedelta(days=days)
-    images, page = [], 1
-    while True:
-        body = c.describe_images(ecs.DescribeImagesRequest(
-            region_id=region, image_owner_alias="self", page_number=page, page_size=100)).body
-        images += body.images.image
-        if page * 100 >= body.total_count:
-            break
-        page += 1
-    deleted, skipped = [], {}
-    for image in images:
-        if not (image.image_name or "").startswith(prefix):
-            continue
-        if rfc3339(image.creation_time, "CreationTime") >= cutoff:
-            continue
-        if keep in {t.tag_key for t in (image.tags.tag if image.tags else [])}:
-            skipped[image.image_id] = "keep"
-            continue
-        shares = c.describe_image_share_permission(ecs.DescribeImageSharePermissionRequest(
-            region_id=region, image_id=image.image_id)).body.accounts.account
-        if shares:
-            if not force:
-                skipped[image.image_id] = "shared"
-                continue
-            c.modify_image_share_permission(ecs.ModifyImageSharePermissionRequest(
-                region_id=region, image_id=image.image_id,
-                remove_account=[a.aliyun_id for a in shares]))
-        users = c.describe_instances(ecs.DescribeInstancesRequest(
-            region_id=region, image_id=image.image_id)).body.total_count
-        if users and not force:
-            skipped[image.image_id] = "in use"
-            continue
-        c.delete_image(ecs.DeleteImageRequest(
-            region_id=region, image_id=image.image_id, force=True if users else None))
-        deleted.append(image.image_id)
-    return deleted, skipped
-
-
-def janitor_flow(run, c):
-    life = Lifecycle(run)
-    s = {}
-    prefix = unique("janitor")
-
-    def setup():
-        s["instance"] = run_instance(c)
-        old = {k: create_image_from(c, s["instance"], f"{prefix}-{k}", tags)
-               for k, tags in [("plain", None), ("kept", {"keep": "yes"}), ("shared", None),
-                               ("used", None)]}
-        c.modify_image_share_permission(ecs.ModifyImageSharePermissionRequest(
-            region_id=REGION, image_id=old["shared"], add_account=["bob"]))
-        s["user"] = c.run_instances(ecs.RunInstancesRequest(
-            region_id=REGION, image_id=old["used"], amount=1)
-        ).body.instance_id_sets.instance_id_set[0]
-        time.sleep(1.1)  # CreationTime has whole seconds
-        young = create_image_from(c, s["instance"], f"{prefix}-young")
-        s["old"], s["young"] = old, young
-        created = c.describe_images(ecs.DescribeImagesRequest(
-            region_id=REGION, image_id=young)).body.images.image[0].creation_time
-        # The janitor runs 30 days after the young image was made: the others are older.
-        s["now"] = rfc3339(created, "CreationTime") + timedelta(days=30)
-
-    def gentle():
-        deleted, skipped = janitor(c, REGION, s["now"], 30, prefix)
-        old = s["old"]
-        equal(deleted, [old["plain"]], "deleted")
-        equal(skipped, {old["kept"]: "keep", old["shared"]: "shared", old["used"]: "in use"},
-              "skipped")
-
-    def forced():
-        deleted, skipped = janitor(c, REGION, s["now"], 30, prefix, force=True)
-        old = s["old"]
-        equal(sorted(deleted), sorted([old["shared"], old["used"]]), "deleted")
-        equal(skipped, {old["kept"]: "keep"}, "skipped")
-        left = [i.image_id for i in c.describe_images(ecs.DescribeImagesRequest(
-            region_id=REGION, image_owner_alias="self", page_size=100)).body.images.image
-            if (i.image_name or "").startswith(prefix)]
-        equal(sorted(left), sorted([old["kept"], s["young"]]), "what is left")
-        delete_instance(c, s["user"])
-        delete_instance(c, s["instance"])
-
-    for step, fn in [("old images: plain, kept, shared, in use; one young", setup),
-                     ("deletes the plain one, skips the rest", gentle),
-                     ("forced: unshares and deletes the shared and the used", forced)]:
-        life.step(f"image janitor: {step}", fn)
-
-
 def cleanup_flow(run, c):
     """Delete an image, then the snapshots it released; the wrong order first."""
     life = Lifecycle(run)
@@ -710,8 +390,7 @@ def cleanup_flow(run, c):
 def main():
     run = Runner("flows-pending")
     c = client()
-    for flow in [tf_image, tf_image_auto_snapshot, tf_images, tf_image_copy, tf_image_export,
-                 packer, ansible_ali_image, janitor_flow, cleanup_flow]:
+    for flow in [tf_image, tf_image_auto_snapshot, packer, cleanup_flow]:
         flow(run, c)
     run.finish()
 
