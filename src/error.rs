@@ -448,6 +448,11 @@ pub enum Denial {
     /// or failing a CreateSnapshot on a snapshot that is not progressing, or that an image
     /// creation makes (a service-side event, not an API call) \[I\].
     SnapshotNotBeingCreated,
+    /// 400 `IdempotentParameterMismatch`, "The request is retried with updated parameters.": a
+    /// `ClientToken` the caller already used for the same action with other parameters [D: the
+    /// ECS common error codes (2021); CreateSnapshot's page lists the code as 403 "The
+    /// specified clientToken is used.", the common table is kept for every action \[I\]].
+    IdempotentParameterMismatch,
 }
 
 /// What [`Error::Malformed`] found wrongly formed. Each documented code with its documented
@@ -504,6 +509,10 @@ pub enum Malformed {
     /// 400 `InvalidSnapshotName.Malformed`, "The specified SnapshotName is wrongly formed."
     /// [D, CreateSnapshot].
     SnapshotName,
+    /// 400 `InvalidClientToken.ValueNotSupported`, "The ClientToken provided is invalid.": a
+    /// `ClientToken` longer than 64 characters or not ASCII [D, RunInstances; I: CreateImage
+    /// and CopyImage answer the same].
+    ClientToken,
 }
 
 /// What [`Error::Missing`] did not find in the request.
@@ -867,6 +876,11 @@ impl Denial {
                 "IncorrectSnapshotStatus",
                 "The specified snapshot is not being created.",
             ),
+            IdempotentParameterMismatch => (
+                400,
+                "IdempotentParameterMismatch",
+                "The request is retried with updated parameters.",
+            ),
         }
     }
 }
@@ -949,6 +963,11 @@ impl Malformed {
                 400,
                 "InvalidSnapshotName.Malformed",
                 "The specified SnapshotName is wrongly formed.",
+            ),
+            ClientToken => (
+                400,
+                "InvalidClientToken.ValueNotSupported",
+                "The ClientToken provided is invalid.",
             ),
         }
     }

@@ -142,6 +142,7 @@ mod blocker;
 mod describe;
 mod error;
 mod fixture;
+mod idempotence;
 mod ids;
 mod image_index;
 mod image_table;
@@ -183,6 +184,9 @@ pub use error::{
     ApiError, BadFilter, Denial, Error, Malformed, Missing, NotFound, Parameter, TagRefusal,
 };
 pub use fixture::{FixtureError, ImageSpec, MARKETPLACE_OWNER, SYSTEM_OWNER};
+pub use idempotence::{
+    ClientToken, Fingerprint, FirstAnswer, MAX_CLIENT_TOKEN_LEN, RememberedToken, TokenAction,
+};
 pub use ids::{
     AccountId, DiskId, IdError, IdKind, ImageId, InstanceId, MAX_ID_LEN, RegionId, RequestId,
     RequestIdSequence, ResourceId, SnapshotId, TaskId,

@@ -16,6 +16,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::idempotence::RememberedToken;
 use crate::ids::RegionId;
 use crate::model::{EndedTask, Image, Instance, Task};
 use crate::schedule::Scheduled;
@@ -64,6 +65,10 @@ pub struct StoreState {
     /// [`ProgressPolicy`](crate::ProgressPolicy)); work in progress not listed here is pinned.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub progress: Vec<Scheduled>,
+    /// The calls made with a `ClientToken` and what they answered, so that a retry after a
+    /// restart still answers the first answer (docs/lifecycle.md, idempotence).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub client_tokens: Vec<RememberedToken>,
 }
 
 fn is_epoch(t: &Timestamp) -> bool {
@@ -98,6 +103,7 @@ impl ImageStore {
             ids_drawn: self.ids_drawn(),
             clock: self.now(),
             progress: self.schedule().entries().collect(),
+            client_tokens: self.tokens().list(),
         }
     }
 
@@ -156,6 +162,9 @@ impl ImageStore {
         for entry in state.progress {
             store.insert_scheduled(entry)?;
         }
+        for call in state.client_tokens {
+            store.remember_token(call);
+        }
         Ok(store)
     }
 }
@@ -183,6 +192,8 @@ struct StateRef<'s> {
     disks: Vec<&'s Disk>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     progress: Vec<Scheduled>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    client_tokens: Vec<RememberedToken>,
 }
 
 impl Serialize for ImageStore {
@@ -207,6 +218,7 @@ impl Serialize for ImageStore {
             ids_drawn: self.ids_drawn(),
             clock: self.now(),
             progress: self.schedule().entries().collect(),
+            client_tokens: self.tokens().list(),
         }
         .serialize(serializer)
     }
@@ -227,6 +239,7 @@ enum Field {
     IdsDrawn,
     Clock,
     Progress,
+    ClientTokens,
 }
 
 const FIELDS: &[&str] = &[
@@ -241,6 +254,7 @@ const FIELDS: &[&str] = &[
     "idsDrawn",
     "clock",
     "progress",
+    "clientTokens",
 ];
 
 impl<'de> Deserialize<'de> for ImageStore {
@@ -284,6 +298,7 @@ impl<'de> Visitor<'de> for Loader {
         let mut snapshots: Option<()> = None;
         let mut disks: Option<Vec<Disk>> = None;
         let mut progress: Option<Vec<Scheduled>> = None;
+        let mut client_tokens: Option<Vec<RememberedToken>> = None;
         while let Some(field) = map.next_key::<Field>()? {
             match field {
                 Field::Regions => {
@@ -319,6 +334,9 @@ impl<'de> Visitor<'de> for Loader {
                 }
                 Field::Disks => once(&mut disks, map.next_value()?, "disks")?,
                 Field::Progress => once(&mut progress, map.next_value()?, "progress")?,
+                Field::ClientTokens => {
+                    once(&mut client_tokens, map.next_value()?, "clientTokens")?;
+                }
             }
         }
         if regions.is_none() {
@@ -349,6 +367,9 @@ impl<'de> Visitor<'de> for Loader {
         store.set_clock(clock.unwrap_or(Timestamp::EPOCH));
         for entry in progress.unwrap_or_default() {
             store.insert_scheduled(entry).map_err(invalid)?;
+        }
+        for call in client_tokens.unwrap_or_default() {
+            store.remember_token(call);
         }
         Ok(store)
     }

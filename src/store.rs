@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::attributes::DiskType;
 use crate::attributes::ImageAttributes;
+use crate::idempotence::{RememberedToken, TokenTable};
 use crate::ids::{
     AccountId, DiskId, ImageId, InstanceId, RegionId, ResourceId, SnapshotId, TaskId,
 };
@@ -304,6 +305,8 @@ pub struct ImageStore {
     clock: Timestamp,
     /// Work in progress that a pace may end, in start order per kind.
     schedule: Schedule,
+    /// The calls made with a `ClientToken`, and what they answered.
+    tokens: TokenTable,
 }
 
 impl Default for ImageStore {
@@ -342,6 +345,7 @@ impl ImageStore {
             ids_drawn: 0,
             clock: Timestamp::EPOCH,
             schedule: Schedule::default(),
+            tokens: TokenTable::default(),
         }
     }
 
@@ -605,6 +609,24 @@ impl ImageStore {
         }
         self.schedule.insert(entry.work, entry.kind, entry.since);
         Ok(())
+    }
+
+    /// The calls made with a `ClientToken` (crate::idempotence).
+    pub(crate) fn tokens(&self) -> &TokenTable {
+        &self.tokens
+    }
+
+    /// How many calls made with a `ClientToken` the store remembers: one per successful
+    /// CreateImage, RunInstances or CopyImage that carried a new token.
+    pub fn client_token_count(&self) -> usize {
+        self.tokens.len()
+    }
+
+    /// Remembers a call made with a `ClientToken`: a transition that has just succeeded, or a
+    /// saved state being loaded. Nothing else refers to a token, so no insert can break an
+    /// invariant.
+    pub(crate) fn remember_token(&mut self, call: RememberedToken) {
+        self.tokens.remember(call);
     }
 
     /// The store's clock: the latest time it was advanced to ([`Timestamp::EPOCH`] for a new

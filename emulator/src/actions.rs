@@ -143,6 +143,7 @@ static ACTIONS: &[ActionSpec] = &[
             "DiskDeviceMapping.N.Size",
             "DiskDeviceMapping.N.DiskType",
             "ResourceGroupId",
+            "ClientToken",
         ]
     ),
     action!(
@@ -192,6 +193,7 @@ static ACTIONS: &[ActionSpec] = &[
             "Encrypted",
             "KMSKeyId",
             "ResourceGroupId",
+            "ClientToken",
         ]
     ),
     action!(
@@ -224,7 +226,8 @@ static ACTIONS: &[ActionSpec] = &[
             "Amount",
             "DryRun",
             "Tag.N.Key",
-            "Tag.N.Value"
+            "Tag.N.Value",
+            "ClientToken",
         ]
     ),
     action!(
@@ -575,6 +578,7 @@ fn create_image(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
     };
     request.attributes.disks = created_disks(&p)?;
     request.attributes.size_gib = request.attributes.disks.first().and_then(|d| d.size_gib);
+    request.client_token = p.attribute("ClientToken")?;
     let request = request.with_dry_run(dry_run(cx)?);
     let result = cx.world.store.create_image(cx.caller, request);
     let image = changed(cx, result)?;
@@ -727,6 +731,7 @@ fn copy_image(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
     request.encrypted = p.boolean(Parameter::Encrypted)?;
     request.kms_key_id = p.attribute("KMSKeyId")?;
     request.resource_group_id = p.attribute("ResourceGroupId")?;
+    request.client_token = p.attribute("ClientToken")?;
     let request = request.with_dry_run(dry_run(cx)?);
     let result = cx.world.store.copy_image(cx.caller, request);
     let made = changed(cx, result)?;
@@ -786,6 +791,7 @@ fn run_instances(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
     )
     .with_amount(p.optional(Parameter::Amount)?.unwrap_or(1));
     request.tags = tags::tags(&p)?;
+    request.client_token = p.attribute("ClientToken")?;
     let request = request.with_dry_run(dry_run(cx)?);
     let result = cx.world.store.run_instances(cx.caller, request);
     let ids = changed(cx, result)?;

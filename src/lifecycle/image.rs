@@ -10,6 +10,7 @@ use crate::attributes::{
 };
 use crate::blocker::Blocker;
 use crate::error::{Denial, Error, Malformed, Missing, NotFound, Parameter};
+use crate::idempotence::ClientToken;
 use crate::ids::{AccountId, DiskId, ImageId, InstanceId, RegionId, SnapshotId, TaskId};
 use crate::model::{Image, ImageStatus, InstanceStatus, Task, TaskEnd, TaskKind};
 use crate::profile::Profile;
@@ -42,6 +43,8 @@ pub struct CreateImage {
     /// `DiskType`: the new image's attributes, each already valid (boxed: most requests set
     /// few, and an [`Action`](crate::Action) stays small).
     pub attributes: Box<ImageAttributes>,
+    /// `ClientToken`: makes a retry answer the first call's answer (crate::idempotence).
+    pub client_token: Option<ClientToken>,
     /// `DryRun`: check only.
     pub dry_run: bool,
 }
@@ -55,6 +58,7 @@ impl CreateImage {
             snapshot_ids: Vec::new(),
             tags: Vec::new(),
             attributes: Box::default(),
+            client_token: None,
             dry_run: false,
         }
     }
@@ -85,6 +89,14 @@ impl CreateImage {
     pub fn add_tag(mut self, tag: Tag) -> Self {
         self.tags.push(tag);
         self
+    }
+
+    /// The same request with `ClientToken` set.
+    pub fn with_client_token(self, client_token: ClientToken) -> Self {
+        Self {
+            client_token: Some(client_token),
+            ..self
+        }
     }
 
     /// The same request with `DryRun` set.
@@ -247,6 +259,8 @@ pub struct CopyImage {
     pub kms_key_id: Option<KmsKeyId>,
     /// `ResourceGroupId`: the copy's resource group; without it the default group \[D\].
     pub resource_group_id: Option<ResourceGroupId>,
+    /// `ClientToken`: makes a retry answer the first call's answer (crate::idempotence).
+    pub client_token: Option<ClientToken>,
     /// `DryRun`: check only.
     pub dry_run: bool,
 }
@@ -264,6 +278,7 @@ impl CopyImage {
             encrypted: None,
             kms_key_id: None,
             resource_group_id: None,
+            client_token: None,
             dry_run: false,
         }
     }
@@ -310,6 +325,14 @@ impl CopyImage {
     pub fn with_destination_description(self, description: Description) -> Self {
         Self {
             destination_description: Some(description),
+            ..self
+        }
+    }
+
+    /// The same request with `ClientToken` set.
+    pub fn with_client_token(self, client_token: ClientToken) -> Self {
+        Self {
+            client_token: Some(client_token),
             ..self
         }
     }
@@ -928,7 +951,7 @@ impl ImageStore {
         caller: &AccountId,
         request: CreateImage,
     ) -> Result<ImageId, Error> {
-        self.transition(caller, &request, &Profile::default())
+        self.idempotent(caller, &request, &Profile::default())
     }
 
     /// The service finishes a CreateImage: the image becomes Available. Not an API call.
@@ -996,7 +1019,7 @@ impl ImageStore {
         caller: &AccountId,
         request: CopyImage,
     ) -> Result<NewImage, Error> {
-        self.transition(caller, &request, &Profile::default())
+        self.idempotent(caller, &request, &Profile::default())
     }
 
     /// CancelCopyImage: ends the running copy into the image and removes the copy; the source

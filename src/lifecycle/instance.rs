@@ -14,6 +14,7 @@
 //! | DeleteInstance | Stopped; Running with `Force` | released | Pending: `IncorrectInstanceStatus.Initializing`; else `IncorrectInstanceStatus` |
 
 use crate::error::{Denial, Error, NotFound, Parameter};
+use crate::idempotence::ClientToken;
 use crate::ids::{AccountId, ImageId, InstanceId, RegionId};
 use crate::model::{ImageStatus, Instance, InstanceStatus};
 use crate::profile::Profile;
@@ -39,6 +40,8 @@ pub struct RunInstances {
     pub amount: u32,
     /// `Tag.N`: tags for every new instance, at most 20, keys unique.
     pub tags: Vec<Tag>,
+    /// `ClientToken`: makes a retry answer the first call's answer (crate::idempotence).
+    pub client_token: Option<ClientToken>,
     /// `DryRun`: check only.
     pub dry_run: bool,
 }
@@ -51,6 +54,7 @@ impl RunInstances {
             image_id,
             amount: 1,
             tags: Vec::new(),
+            client_token: None,
             dry_run: false,
         }
     }
@@ -64,6 +68,14 @@ impl RunInstances {
     pub fn add_tag(mut self, tag: Tag) -> Self {
         self.tags.push(tag);
         self
+    }
+
+    /// The same request with `ClientToken` set.
+    pub fn with_client_token(self, client_token: ClientToken) -> Self {
+        Self {
+            client_token: Some(client_token),
+            ..self
+        }
     }
 
     /// The same request with `DryRun` set.
@@ -373,7 +385,7 @@ impl ImageStore {
         caller: &AccountId,
         request: RunInstances,
     ) -> Result<Vec<InstanceId>, Error> {
-        self.transition(caller, &request, &Profile::default())
+        self.idempotent(caller, &request, &Profile::default())
     }
 
     /// DeleteInstance: releases the caller's instance.

@@ -50,6 +50,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod idempotent;
 mod image;
 mod instance;
 mod share;
@@ -261,6 +262,8 @@ enum Change<'r> {
     UntagResources(&'r UntagResources),
     DeleteSnapshot(SnapshotVerdict<'r>),
     CreateSnapshot(&'r CreateSnapshot),
+    /// A repeat of a call made with the same `ClientToken` and parameters: its first answer.
+    Repeat(Answer),
 }
 
 /// Checks a call without changing anything: every refusal of the action in its documented
@@ -285,10 +288,13 @@ pub fn check<'r>(
         Ok(checked)
     }
     let change = match action {
-        Action::CreateImage(r) => {
-            passed(r, store, caller, profile)?;
-            Change::CreateImage(r)
-        }
+        Action::CreateImage(r) => match idempotent::recall(store, caller, r)? {
+            Some(first) => Change::Repeat(Answer::Image(first)),
+            None => {
+                passed(r, store, caller, profile)?;
+                Change::CreateImage(r)
+            }
+        },
         Action::ImportImage(r) => {
             passed(r, store, caller, profile)?;
             Change::ImportImage(r)
@@ -297,10 +303,13 @@ pub fn check<'r>(
             passed(r, store, caller, profile)?;
             Change::ExportImage(r)
         }
-        Action::CopyImage(r) => {
-            passed(r, store, caller, profile)?;
-            Change::CopyImage(r)
-        }
+        Action::CopyImage(r) => match idempotent::recall(store, caller, r)? {
+            Some(first) => Change::Repeat(Answer::NewImage(first)),
+            None => {
+                passed(r, store, caller, profile)?;
+                Change::CopyImage(r)
+            }
+        },
         Action::CancelCopyImage(r) => {
             Change::CancelCopyImage(r, passed(r, store, caller, profile)?)
         }
@@ -308,10 +317,13 @@ pub fn check<'r>(
         Action::ModifyImageSharePermission(r) => {
             Change::ModifyImageSharePermission(r, passed(r, store, caller, profile)?)
         }
-        Action::RunInstances(r) => {
-            passed(r, store, caller, profile)?;
-            Change::RunInstances(r)
-        }
+        Action::RunInstances(r) => match idempotent::recall(store, caller, r)? {
+            Some(first) => Change::Repeat(Answer::Instances(first)),
+            None => {
+                passed(r, store, caller, profile)?;
+                Change::RunInstances(r)
+            }
+        },
         Action::DeleteInstance(r) => Change::DeleteInstance(r, passed(r, store, caller, profile)?),
         Action::InstancePower(r) => Change::InstancePower(r, passed(r, store, caller, profile)?),
         Action::ModifyImageAttribute(r) => {
@@ -376,10 +388,10 @@ impl ImageStore {
     /// The change of a plan [`check`] has just made on this very store.
     fn carry_out(&mut self, caller: &AccountId, change: Change<'_>) -> Answer {
         match change {
-            Change::CreateImage(r) => Answer::Image(r.change(self, caller, ())),
+            Change::CreateImage(r) => Answer::Image(self.change_remembered(caller, r, ())),
             Change::ImportImage(r) => Answer::NewImage(r.change(self, caller, ())),
             Change::ExportImage(r) => Answer::Task(r.change(self, caller, ())),
-            Change::CopyImage(r) => Answer::NewImage(r.change(self, caller, ())),
+            Change::CopyImage(r) => Answer::NewImage(self.change_remembered(caller, r, ())),
             Change::CancelCopyImage(r, task) => {
                 r.change(self, caller, task);
                 Answer::Done
@@ -392,7 +404,7 @@ impl ImageStore {
                 r.change(self, caller, visibility);
                 Answer::Done
             }
-            Change::RunInstances(r) => Answer::Instances(r.change(self, caller, ())),
+            Change::RunInstances(r) => Answer::Instances(self.change_remembered(caller, r, ())),
             Change::DeleteInstance(r, instance) => {
                 r.change(self, caller, instance);
                 Answer::Done
@@ -418,6 +430,7 @@ impl ImageStore {
                 Answer::DeleteSnapshot(self.carry_out_snapshot_verdict(verdict))
             }
             Change::CreateSnapshot(r) => Answer::Snapshot(r.change(self, caller, ())),
+            Change::Repeat(first) => first,
         }
     }
 
