@@ -108,7 +108,44 @@ def main():
     tags(run, client())
     reset()
     snapshots(run, client())
+    reset()
+    client_tokens(run, client())
     run.finish()
+
+
+def client_tokens(run, c):
+    """ClientToken as Packer and Terraform send it through the SDK's own request models: a retry
+    answers the first answer and makes nothing more; other parameters under the token are refused
+    (docs/lifecycle.md, idempotence)."""
+    token = "123e4567-e89b-12d3-a456-426655440000"
+
+    def run_instances():
+        request = ecs.RunInstancesRequest(region_id=REGION, image_id="m-demo-free", amount=2,
+                                          client_token=token)
+        first = c.run_instances(request).body.instance_id_sets.instance_id_set
+        again = c.run_instances(request).body.instance_id_sets.instance_id_set
+        equal(again, first, "InstanceIdSet of the retry")
+        equal(len(first), 2, "instances made")
+        listed = c.describe_instances(ecs.DescribeInstancesRequest(region_id=REGION, image_id="m-demo-free"))
+        equal(sorted(i.instance_id for i in listed.body.instances.instance), sorted(first),
+              "instances of m-demo-free")
+        refused(lambda: c.run_instances(ecs.RunInstancesRequest(
+            region_id=REGION, image_id="m-demo-free", amount=1, client_token=token)),
+            400, "IdempotentParameterMismatch", "The request is retried with updated parameters.")
+
+    def create_image():
+        request = ecs.CreateImageRequest(region_id=REGION, image_name="tf-golden", client_token="tf-1")
+        first = c.create_image(request).body.image_id
+        equal(c.create_image(request).body.image_id, first, "ImageId of the retry")
+        named = c.describe_images(ecs.DescribeImagesRequest(
+            region_id=REGION, image_name="tf-golden", status="Creating,Available"))
+        equal(named.body.total_count, 1, "images named tf-golden")
+        refused(lambda: c.create_image(ecs.CreateImageRequest(
+            region_id=REGION, client_token="x" * 65)),
+            400, "InvalidClientToken.ValueNotSupported", "The ClientToken provided is invalid.")
+
+    run.check("ClientToken: RunInstances retried", run_instances)
+    run.check("ClientToken: CreateImage retried", create_image)
 
 
 def lifecycle(run, c):
