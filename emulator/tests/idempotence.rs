@@ -8,19 +8,10 @@ mod common;
 mod child;
 
 use child::{Process, Scratch};
-use common::{ALICE_KEY, BOB_KEY, Server, acs3_headers, call, query, send, world};
+use common::{ALICE_KEY, BOB_KEY, Server, call, instance_ids, world};
 use serde_json::Value;
 
 const HZ: &str = "cn-hangzhou";
-
-fn instance_ids(body: &Value) -> Vec<String> {
-    body["InstanceIdSets"]["InstanceIdSet"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap().to_owned())
-        .collect()
-}
 
 async fn instance_count(server: &Server) -> usize {
     world(server).await["store"]["instances"]
@@ -173,19 +164,6 @@ async fn a_malformed_client_token_is_refused_and_a_dry_run_records_none() {
     assert_eq!(instance_ids(&made).len(), 2);
 }
 
-/// A signed call of Alice's to a process.
-async fn alice(process: &Process, action: &str, params: &[(&str, &str)]) -> Value {
-    let headers = acs3_headers("POST", &process.address, params, b"", action, ALICE_KEY);
-    send(
-        "POST",
-        &process.url(&format!("/?{}", query(params))),
-        &headers,
-        Vec::new(),
-    )
-    .await
-    .assert_ok()
-}
-
 /// The journal replays the calls, so a token used before a kill -9 is known after it.
 #[tokio::test]
 async fn a_client_token_survives_kill_9() {
@@ -198,22 +176,14 @@ async fn a_client_token_survives_kill_9() {
         ("ClientToken", "packer-run-1"),
     ];
     let first = Process::start(&["--state", state_arg], &[]);
-    let launched = instance_ids(&alice(&first, "RunInstances", &params).await);
+    let launched = instance_ids(&first.alice("RunInstances", &params).await);
     let count = |world: Value| world["store"]["instances"].as_array().unwrap().len();
-    let before = count(
-        send("GET", &first.url("/_emulator/world"), &[], Vec::new())
-            .await
-            .json(),
-    );
+    let before = count(first.world().await);
     drop(first); // SIGKILL
     let second = Process::start(&["--state", state_arg], &[]);
-    let again = instance_ids(&alice(&second, "RunInstances", &params).await);
+    let again = instance_ids(&second.alice("RunInstances", &params).await);
     assert_eq!(again, launched);
-    let after = count(
-        send("GET", &second.url("/_emulator/world"), &[], Vec::new())
-            .await
-            .json(),
-    );
+    let after = count(second.world().await);
     assert_eq!(
         after, before,
         "the repeat after the restart launched nothing"

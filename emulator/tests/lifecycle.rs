@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{ALICE_KEY, Answer, BOB_KEY, Server, call, complete};
+use common::{ALICE_KEY, Answer, BOB_KEY, Server, call, complete, instance_ids};
 use serde_json::{Value, json};
 
 const HZ: &str = "cn-hangzhou";
@@ -925,15 +925,6 @@ async fn run_instances(server: &Server, image: &str, amount: &str) -> Answer {
         &[("RegionId", HZ), ("ImageId", image), ("Amount", amount)],
     )
     .await
-}
-
-fn instance_ids(body: &Value) -> Vec<String> {
-    body["InstanceIdSets"]["InstanceIdSet"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|id| id.as_str().unwrap().to_owned())
-        .collect()
 }
 
 #[tokio::test]

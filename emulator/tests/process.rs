@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::Command;
 
 use child::{BINARY, Process, Scratch};
-use common::{ALICE_KEY, acs3_headers, query, send};
+use common::send;
 
 #[tokio::test]
 async fn the_banner_prints_the_address_keys_and_an_sdk_example() {
@@ -110,19 +110,6 @@ async fn the_state_file_survives_kill_9() {
     );
 }
 
-/// A signed call of Alice's to a process.
-async fn alice(process: &Process, action: &str, params: &[(&str, &str)]) -> serde_json::Value {
-    let headers = acs3_headers("POST", &process.address, params, b"", action, ALICE_KEY);
-    let answer = send(
-        "POST",
-        &process.url(&format!("/?{}", query(params))),
-        &headers,
-        Vec::new(),
-    )
-    .await;
-    answer.assert_ok()
-}
-
 /// Tags are journaled like every change: after a kill -9 the replayed journal gives them back,
 /// and an untag after the restart is kept too.
 #[tokio::test]
@@ -159,11 +146,11 @@ async fn tags_survive_kill_9() {
             .collect()
     };
     let first = Process::start(&["--state", state_arg], &[]);
-    alice(&first, "TagResources", &tag).await;
+    first.alice("TagResources", &tag).await;
     drop(first); // SIGKILL
     let second = Process::start(&["--state", state_arg], &[]);
     assert_eq!(
-        keys(alice(&second, "ListTagResources", &list).await),
+        keys(second.alice("ListTagResources", &list).await),
         ["env=dev", "team=a"]
     );
     let untag = [
@@ -172,11 +159,11 @@ async fn tags_survive_kill_9() {
         ("ResourceId.1", "m-demo-free"),
         ("TagKey.1", "env"),
     ];
-    alice(&second, "UntagResources", &untag).await;
+    second.alice("UntagResources", &untag).await;
     drop(second);
     let third = Process::start(&["--state", state_arg], &[]);
     assert_eq!(
-        keys(alice(&third, "ListTagResources", &list).await),
+        keys(third.alice("ListTagResources", &list).await),
         ["team=a"]
     );
 }

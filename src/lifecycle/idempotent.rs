@@ -29,18 +29,25 @@ pub(crate) trait Idempotent: Transition + Debug + Clone {
     fn repeat(first: &FirstAnswer) -> Option<Self::Answer>;
 }
 
+/// The two methods every request with `client_token` and `dry_run` fields shares.
+macro_rules! token_fields {
+    () => {
+        fn client_token(&self) -> Option<&ClientToken> {
+            self.client_token.as_ref()
+        }
+        fn parameters(&self) -> Self {
+            Self {
+                client_token: None,
+                dry_run: false,
+                ..self.clone()
+            }
+        }
+    };
+}
+
 impl Idempotent for CreateImage {
     const ACTION: TokenAction = TokenAction::CreateImage;
-    fn client_token(&self) -> Option<&ClientToken> {
-        self.client_token.as_ref()
-    }
-    fn parameters(&self) -> Self {
-        Self {
-            client_token: None,
-            dry_run: false,
-            ..self.clone()
-        }
-    }
+    token_fields!();
     fn first_answer(answer: &ImageId) -> FirstAnswer {
         FirstAnswer::Image(answer.clone())
     }
@@ -54,16 +61,7 @@ impl Idempotent for CreateImage {
 
 impl Idempotent for CopyImage {
     const ACTION: TokenAction = TokenAction::CopyImage;
-    fn client_token(&self) -> Option<&ClientToken> {
-        self.client_token.as_ref()
-    }
-    fn parameters(&self) -> Self {
-        Self {
-            client_token: None,
-            dry_run: false,
-            ..self.clone()
-        }
-    }
+    token_fields!();
     fn first_answer(answer: &NewImage) -> FirstAnswer {
         FirstAnswer::Copy {
             image: answer.image.clone(),
@@ -83,16 +81,7 @@ impl Idempotent for CopyImage {
 
 impl Idempotent for RunInstances {
     const ACTION: TokenAction = TokenAction::RunInstances;
-    fn client_token(&self) -> Option<&ClientToken> {
-        self.client_token.as_ref()
-    }
-    fn parameters(&self) -> Self {
-        Self {
-            client_token: None,
-            dry_run: false,
-            ..self.clone()
-        }
-    }
+    token_fields!();
     fn first_answer(answer: &Vec<InstanceId>) -> FirstAnswer {
         FirstAnswer::Instances(answer.clone())
     }

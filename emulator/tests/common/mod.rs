@@ -342,3 +342,13 @@ pub async fn has_image(server: &Server, id: &str) -> bool {
         .iter()
         .any(|i| i["id"] == id)
 }
+
+/// The instance ids of a RunInstances answer, in order.
+pub fn instance_ids(body: &Value) -> Vec<String> {
+    body["InstanceIdSets"]["InstanceIdSet"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| id.as_str().unwrap().to_owned())
+        .collect()
+}

@@ -140,11 +140,29 @@ impl Process {
         try_send(method, &self.url(path), &[]).await
     }
 
-    /// The ids of the images of the world (admin `GET /_emulator/world`), sorted.
-    pub async fn images(&self) -> Vec<String> {
-        let world = send("GET", &self.url("/_emulator/world"), &[], Vec::new())
+    /// A signed call of Alice's that must succeed: its JSON body.
+    pub async fn alice(&self, action: &str, params: &[(&str, &str)]) -> serde_json::Value {
+        let headers = acs3_headers("POST", &self.address, params, b"", action, ALICE_KEY);
+        send(
+            "POST",
+            &self.url(&format!("/?{}", query(params))),
+            &headers,
+            Vec::new(),
+        )
+        .await
+        .assert_ok()
+    }
+
+    /// The world (admin `GET /_emulator/world`).
+    pub async fn world(&self) -> serde_json::Value {
+        send("GET", &self.url("/_emulator/world"), &[], Vec::new())
             .await
-            .json();
+            .json()
+    }
+
+    /// The ids of the images of the world, sorted.
+    pub async fn images(&self) -> Vec<String> {
+        let world = self.world().await;
         let mut ids: Vec<String> = world["store"]["images"]
             .as_array()
             .unwrap()
