@@ -67,12 +67,12 @@ impl Page {
     }
 
     /// How many matches the pages before this one hold.
-    fn skipped(self) -> usize {
+    pub(crate) fn skipped(self) -> usize {
         (self.number as usize - 1).saturating_mul(self.size as usize)
     }
 
     /// This page of every match, with the count of all matches.
-    fn of<T>(self, matches: impl IntoIterator<Item = T>) -> Listing<T> {
+    pub(crate) fn of<T>(self, matches: impl IntoIterator<Item = T>) -> Listing<T> {
         let skip = self.skipped();
         let mut total_count = 0;
         let mut items = Vec::new();

@@ -110,6 +110,12 @@ pub enum Parameter {
     Encrypted,
     /// `DiskId` (CreateSnapshot, DescribeSnapshots).
     DiskId,
+    /// `SnapshotIds` (DescribeSnapshots): a JSON array of up to 100 snapshot ids.
+    SnapshotIds,
+    /// `SnapshotType` (DescribeSnapshots).
+    SnapshotType,
+    /// `MaxResults` (DescribeSnapshots).
+    MaxResults,
 }
 
 impl Parameter {
@@ -155,6 +161,9 @@ impl Parameter {
             Parameter::EndTime => "EndTime",
             Parameter::Encrypted => "Encrypted",
             Parameter::DiskId => "DiskId",
+            Parameter::SnapshotIds => "SnapshotIds",
+            Parameter::SnapshotType => "SnapshotType",
+            Parameter::MaxResults => "MaxResults",
         }
     }
 

@@ -155,6 +155,7 @@ mod regions;
 mod rule;
 mod schedule;
 mod snapshot_blocker;
+mod snapshot_query;
 mod snapshot_rule;
 mod state;
 mod storage;
@@ -212,6 +213,9 @@ pub use schedule::{Scheduled, Work, WorkKind};
 pub use snapshot_blocker::{
     MissingSnapshot, ProgressingSnapshot, SnapshotBlocker, SnapshotPrecedence,
     SnapshotPrecedenceError,
+};
+pub use snapshot_query::{
+    DescribeSnapshots, MAX_SNAPSHOT_IDS, SnapshotListing, SnapshotPaging, SnapshotType,
 };
 pub use snapshot_rule::{
     DeleteSnapshotRequest, SnapshotDeletion, SnapshotOutcome, SnapshotVerdict, decide_snapshot,

@@ -21,6 +21,7 @@ use crate::ids::TaskId;
 use crate::lifecycle::Progress;
 use crate::model::{Image, ImageStatus, TaskEnd, TaskKind};
 use crate::schedule::{Work, WorkKind};
+use crate::storage::{Snapshot, SnapshotStatus};
 use crate::store::ImageStore;
 use crate::time::Timestamp;
 
@@ -292,6 +293,26 @@ impl ImageStore {
             ImageStatus::Creating | ImageStatus::Waiting => self
                 .work_making(image)
                 .map_or(0, |work| self.percent_done(&work, policy, now)),
+        }
+    }
+
+    /// DescribeSnapshots `Progress` of a snapshot, in percent: 100 once accomplished, how far
+    /// a CreateSnapshot in progress is ([`percent_done`](Self::percent_done)), else its
+    /// recorded progress (a failed one's, or one an image creation makes, which ends with its
+    /// image) \[I\].
+    pub fn snapshot_percent(
+        &self,
+        snapshot: &Snapshot,
+        policy: &ProgressPolicy,
+        now: Timestamp,
+    ) -> u8 {
+        let work = Work::Snapshot(snapshot.id.clone());
+        match snapshot.status {
+            SnapshotStatus::Accomplished => 100,
+            SnapshotStatus::Progressing if self.schedule().get(&work).is_some() => {
+                self.percent_done(&work, policy, now).max(snapshot.progress)
+            }
+            _ => snapshot.progress,
         }
     }
 

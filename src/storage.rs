@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::attributes::DiskType;
+use crate::error::{BadFilter, Error, Parameter};
 use crate::ids::{AccountId, DiskId, InstanceId, RegionId, SnapshotId};
 use crate::time::Timestamp;
 
@@ -39,6 +40,18 @@ impl SnapshotStatus {
             SnapshotStatus::Accomplished => "accomplished",
             SnapshotStatus::Failed => "failed",
         }
+    }
+}
+
+impl std::str::FromStr for SnapshotStatus {
+    type Err = Error;
+
+    /// The status as the API spells it; anything else is `InvalidParameter` for `Status` \[I\].
+    fn from_str(s: &str) -> Result<Self, Error> {
+        SnapshotStatus::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or(Error::InvalidParameter(Parameter::Status))
     }
 }
 
@@ -138,6 +151,19 @@ pub enum SnapshotUsage {
     /// `image_disk`: both.
     #[serde(rename = "image_disk")]
     ImageDisk,
+}
+
+impl std::str::FromStr for SnapshotUsage {
+    type Err = Error;
+
+    /// The usage as the API spells it; anything else is 404 `InvalidUsage` `The specified
+    /// Usage is not valid.` [I: DescribeImages' answer].
+    fn from_str(s: &str) -> Result<Self, Error> {
+        SnapshotUsage::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or(Error::BadFilter(BadFilter::Usage))
+    }
 }
 
 impl SnapshotUsage {

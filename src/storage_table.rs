@@ -103,6 +103,15 @@ impl StorageTable {
         self.orphans.get(snapshot)
     }
 
+    pub(crate) fn snapshots_of_account(
+        &self,
+        owner: &AccountId,
+        region: &RegionId,
+    ) -> Option<&BTreeSet<SnapshotId>> {
+        self.snapshots_by_account
+            .get(&(owner.clone(), region.clone()))
+    }
+
     pub(crate) fn snapshots_of_disk(&self, disk: &str) -> Option<&BTreeSet<SnapshotId>> {
         self.snapshots_by_disk.get(disk)
     }

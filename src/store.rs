@@ -531,6 +531,18 @@ impl ImageStore {
             .flat_map(|e| e.disks().iter())
     }
 
+    /// An account's snapshots in a region, in id order.
+    pub fn snapshots_of_account(
+        &self,
+        owner: &AccountId,
+        region: &RegionId,
+    ) -> impl Iterator<Item = &SnapshotId> {
+        self.storage
+            .snapshots_of_account(owner, region)
+            .into_iter()
+            .flatten()
+    }
+
     /// The snapshots made of a disk, released or not, in id order.
     pub fn snapshots_of_disk(&self, disk: &str) -> impl Iterator<Item = &SnapshotId> {
         self.storage.snapshots_of_disk(disk).into_iter().flatten()
@@ -558,6 +570,11 @@ impl ImageStore {
     /// has been deleted (DeleteSnapshot with `Force=true`) \[D\]. `None` for an unknown disk.
     pub fn can_reinitialize_disk(&self, id: &str) -> Option<bool> {
         self.storage.disk(id).map(|d| !d.source_snapshot_deleted)
+    }
+
+    /// The snapshots and disks with their indexes, for the queries.
+    pub(crate) fn storage(&self) -> &StorageTable {
+        &self.storage
     }
 
     pub(crate) fn snapshot_entry(&self, id: &str) -> Option<&SnapshotEntry> {

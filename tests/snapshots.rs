@@ -399,3 +399,186 @@ fn snapshots_and_disks_carry_tags_until_they_go() {
         .unwrap();
     assert!(tags(&store, ResourceType::Disk, disk.as_str()).is_empty());
 }
+
+mod describe {
+    use super::*;
+    use ecs_image_rules::{
+        DescribeSnapshots, Page, SnapshotPaging, SnapshotType, TagFilter, TagKey, TagValue,
+    };
+
+    /// Alice's Running instance with three accomplished snapshots of its disk (the second
+    /// named and tagged) and one progressing; Bob's own instance and snapshot.
+    fn world() -> (ImageStore, InstanceId, DiskId, Vec<SnapshotId>) {
+        let (mut store, instance, disk) = running();
+        let mut made = Vec::new();
+        for n in 0..4 {
+            let mut request = CreateSnapshot::new(disk.clone());
+            if n == 1 {
+                request = request
+                    .with_name("keep-me".parse().unwrap())
+                    .add_tag(Tag::new("keep", "yes").unwrap());
+            }
+            let s = store.create_snapshot(&alice(), request).unwrap();
+            if n < 3 {
+                store.finish_snapshot(&s).unwrap();
+            }
+            made.push(s);
+        }
+        store
+            .put(ImageSpec::custom("m-bob", "bob", "cn-hangzhou"))
+            .unwrap();
+        let bobs = store
+            .run_instances(
+                &bob(),
+                RunInstances::new(hz(), ImageId::new("m-bob").unwrap()),
+            )
+            .unwrap()
+            .remove(0);
+        store.settle_instance(&bobs).unwrap();
+        let bob_disk = store
+            .disks_of_instance(bobs.as_str())
+            .next()
+            .unwrap()
+            .clone();
+        store
+            .create_snapshot(&bob(), CreateSnapshot::new(bob_disk))
+            .unwrap();
+        (store, instance, disk, made)
+    }
+
+    fn ids(store: &ImageStore, request: &DescribeSnapshots) -> Vec<String> {
+        store
+            .describe_snapshots(&alice(), request)
+            .unwrap()
+            .listing
+            .items
+            .iter()
+            .map(|s| s.id.to_string())
+            .collect()
+    }
+
+    fn sorted(ids: &[SnapshotId]) -> Vec<String> {
+        let mut v: Vec<String> = ids.iter().map(ToString::to_string).collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn filters_select_the_callers_snapshots() {
+        let (store, instance, disk, made) = world();
+        let all = DescribeSnapshots::new(hz());
+        // Alice's four; Bob's is not listed, nor the image's implied one (listed only by m-base,
+        // which she owns: it is hers too).
+        let mut mine = made.clone();
+        mine.push(SnapshotId::new("s-base").unwrap());
+        assert_eq!(ids(&store, &all), sorted(&mine));
+        let by_disk = DescribeSnapshots {
+            disk_id: Some(disk.clone()),
+            ..all.clone()
+        };
+        assert_eq!(ids(&store, &by_disk), sorted(&made));
+        let by_instance = DescribeSnapshots {
+            instance_id: Some(instance),
+            ..all.clone()
+        };
+        assert_eq!(ids(&store, &by_instance), sorted(&made));
+        let progressing = DescribeSnapshots {
+            status: Some(SnapshotStatus::Progressing),
+            ..by_disk.clone()
+        };
+        assert_eq!(ids(&store, &progressing), sorted(&made[3..]));
+        let named = DescribeSnapshots {
+            name: Some("keep-me".into()),
+            ..all.clone()
+        };
+        assert_eq!(ids(&store, &named), sorted(&made[1..2]));
+        let tagged = DescribeSnapshots {
+            tags: vec![TagFilter {
+                key: TagKey::new("keep").unwrap(),
+                value: Some(TagValue::new("yes").unwrap()),
+            }],
+            ..all.clone()
+        };
+        assert_eq!(ids(&store, &tagged), sorted(&made[1..2]));
+        let by_ids = DescribeSnapshots {
+            snapshot_ids: vec![made[0].clone(), made[2].clone()],
+            ..all.clone()
+        };
+        let mut two = vec![made[0].clone(), made[2].clone()];
+        two.sort();
+        assert_eq!(ids(&store, &by_ids), sorted(&two));
+        // The image lists s-base: usage image (its disk was created from it too: image_disk).
+        let used = DescribeSnapshots {
+            usage: Some(SnapshotUsage::ImageDisk),
+            ..all.clone()
+        };
+        assert_eq!(ids(&store, &used), ["s-base"]);
+        let auto = DescribeSnapshots {
+            snapshot_type: SnapshotType::Auto,
+            ..all.clone()
+        };
+        assert!(ids(&store, &auto).is_empty());
+    }
+
+    #[test]
+    fn pages_by_number_and_by_token() {
+        let (store, _, disk, made) = world();
+        let by_disk = DescribeSnapshots {
+            disk_id: Some(disk),
+            ..DescribeSnapshots::new(hz())
+        };
+        let every = sorted(&made);
+        let second = DescribeSnapshots {
+            paging: SnapshotPaging::Numbered(Page::new(Some(2), Some(3)).unwrap()),
+            ..by_disk.clone()
+        };
+        let answer = store.describe_snapshots(&alice(), &second).unwrap();
+        assert_eq!(answer.listing.total_count, 4);
+        assert_eq!(ids(&store, &second), every[3..]);
+        let first = DescribeSnapshots {
+            paging: SnapshotPaging::token(None, Some(3)).unwrap(),
+            ..by_disk.clone()
+        };
+        let answer = store.describe_snapshots(&alice(), &first).unwrap();
+        assert_eq!(ids(&store, &first), every[..3]);
+        let token = answer.next_token.expect("a next page");
+        assert_eq!(token.as_str(), every[3]);
+        let next = DescribeSnapshots {
+            paging: SnapshotPaging::token(Some(token.as_str()), Some(3)).unwrap(),
+            ..by_disk
+        };
+        let answer = store.describe_snapshots(&alice(), &next).unwrap();
+        assert_eq!(ids(&store, &next), every[3..]);
+        assert_eq!(answer.next_token, None);
+    }
+
+    #[test]
+    fn refusals() {
+        let (store, _, _, _) = world();
+        let too_many = DescribeSnapshots {
+            snapshot_ids: (0..101)
+                .map(|n| SnapshotId::new(&format!("s-{n}")).unwrap())
+                .collect(),
+            ..DescribeSnapshots::new(hz())
+        };
+        let e = store.describe_snapshots(&alice(), &too_many).unwrap_err();
+        assert_eq!(
+            (e.http_status(), e.code(), &*e.message()),
+            (
+                400,
+                "InvalidParameter",
+                "The specified parameter \"SnapshotIds\" is not valid."
+            )
+        );
+        let e = SnapshotPaging::token(None, Some(101)).unwrap_err();
+        assert_eq!(
+            &*e.message(),
+            "The specified parameter \"MaxResults\" is not valid."
+        );
+        let e = "nope".parse::<SnapshotUsage>().unwrap_err();
+        assert_eq!(
+            (e.http_status(), e.code(), &*e.message()),
+            (404, "InvalidUsage", "The specified Usage is not valid.")
+        );
+    }
+}

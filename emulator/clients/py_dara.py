@@ -368,8 +368,24 @@ def snapshots(run, c):
         refused(lambda: c.create_snapshot(ecs.CreateSnapshotRequest(disk_id=disk)),
                 403, "IncorrectDiskStatus.CreatingSnapshot",
                 "A previous snapshot creation is in process.")
+        s["disk"], s["snapshot"] = disk, made.body.snapshot_id
 
-    for name, fn in [("CreateImage from an instance", build), ("CreateSnapshot", snapshot)]:
+    def describe():
+        found = c.describe_snapshots(ecs.DescribeSnapshotsRequest(
+            region_id=REGION, disk_id=s["disk"], status="progressing"))
+        equal(found.body.total_count, 1, "TotalCount")
+        item = found.body.snapshots.snapshot[0]
+        equal((item.snapshot_id, item.snapshot_name, item.status, item.progress),
+              (s["snapshot"], "nightly-1", "progressing", "0%"), "the snapshot")
+        equal(item.source_disk_id, s["disk"], "SourceDiskId")
+        equal([(t.tag_key, t.tag_value) for t in item.tags.tag], [("team", "ops")], "Tags")
+        by_id = c.describe_snapshots(ecs.DescribeSnapshotsRequest(
+            region_id=REGION, snapshot_ids=json.dumps([s["snapshot"]])))
+        equal([i.snapshot_id for i in by_id.body.snapshots.snapshot], [s["snapshot"]],
+              "SnapshotIds")
+
+    for name, fn in [("CreateImage from an instance", build), ("CreateSnapshot", snapshot),
+                     ("DescribeSnapshots", describe)]:
         life.step(f"snapshots: {name}", fn)
 
 

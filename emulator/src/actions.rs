@@ -24,6 +24,7 @@ use crate::error::GatewayError;
 use crate::protocol::{Reply, host_for};
 use crate::regions;
 use crate::rpc::Params;
+use crate::snapshots;
 use crate::tags;
 
 /// What an action answered, and whether the world changed.
@@ -332,6 +333,27 @@ static ACTIONS: &[ActionSpec] = &[
         true,
         delete_snapshot,
         ["SnapshotId", "Force"]
+    ),
+    action!(
+        "DescribeSnapshots",
+        false,
+        snapshots::describe,
+        [
+            "RegionId",
+            "SnapshotIds",
+            "DiskId",
+            "InstanceId",
+            "Status",
+            "Usage",
+            "SnapshotType",
+            "SnapshotName",
+            "Tag.N.Key",
+            "Tag.N.Value",
+            "PageNumber",
+            "PageSize",
+            "NextToken",
+            "MaxResults",
+        ]
     ),
     action!(
         "CreateSnapshot",

@@ -460,6 +460,27 @@ static ERRORS: &[(&str, &[Error])] = {
             ],
         ),
         (
+            "DescribeSnapshots",
+            &[
+                Missing(P::RegionId),
+                Invalid(P::RegionId),
+                Invalid(P::SnapshotIds),
+                Invalid(P::DiskId),
+                Invalid(P::InstanceId),
+                Invalid(P::Status),
+                Error::BadFilter(ecs_image_rules::BadFilter::Usage),
+                Invalid(P::SnapshotType),
+                Error::Tag(TagRefusal::Mismatch),
+                Error::Tag(TagRefusal::MalformedKey),
+                Error::Tag(TagRefusal::MalformedValue),
+                Invalid(P::NextToken),
+                Invalid(P::MaxResults),
+                Invalid(P::PageNumber),
+                Invalid(P::PageSize),
+                Gone(NotFound::Region),
+            ],
+        ),
+        (
             "CreateSnapshot",
             &[
                 Error::NotSupplied(P::DiskId),

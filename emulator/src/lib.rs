@@ -59,6 +59,7 @@ mod replay;
 mod rpc;
 mod server;
 mod signature;
+mod snapshots;
 mod tags;
 
 pub use access::Denial;

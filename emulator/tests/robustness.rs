@@ -434,6 +434,15 @@ fn parameters_of(action: &str) -> &'static [&'static str] {
         ],
         "DeleteSnapshot" => &["SnapshotId", "Force"],
         "CreateSnapshot" => &["DiskId", "SnapshotName"],
+        "DescribeSnapshots" => &[
+            "RegionId",
+            "SnapshotIds",
+            "DiskId",
+            "Status",
+            "Usage",
+            "NextToken",
+            "MaxResults",
+        ],
         other => panic!("no parameters listed for {other}: add it here"),
     }
 }
@@ -474,6 +483,9 @@ fn values_of(name: &str, ids: &WorldIds) -> (Vec<String>, Vec<String>) {
         ),
         "DiskId" => (&["d-fuzz-1"], &["d-nope", ""]),
         "SnapshotName" => (&["nightly-1"], &["auto-1", "x", ""]),
+        "SnapshotIds" => (&["[]", "[\"s-demo-free\"]"], &["s-1", "[1]", ""]),
+        "Usage" => (&["image", "none", "disk"], &["nope"]),
+        "MaxResults" => (&["1", "10"], &["0", "101", "x"]),
         "ResourceId" => (&[], &["m-nope", "", "i-nope"]),
         "Tag" | "TagKey" => (&["env", "team", "keep"], &["aliyun-x", "http://x", ""]),
         "TagValue" => (&["dev", "prod", ""], &["https://y"]),

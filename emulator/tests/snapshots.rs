@@ -203,3 +203,153 @@ async fn create_snapshot_refusals() {
         "The specified SnapshotName is wrongly formed.",
     );
 }
+
+#[tokio::test]
+async fn describe_snapshots_lists_filters_and_pages() {
+    let server = Server::demo().await;
+    let instance = running_instance(&server).await;
+    let disk = disk_of(&server, &instance).await;
+    let mut made = Vec::new();
+    for name in ["first-1", "second-1", "third-1"] {
+        let answer = alice(
+            &server,
+            "CreateSnapshot",
+            &[
+                ("DiskId", &disk),
+                ("SnapshotName", name),
+                ("Tag.1.Key", "run"),
+                ("Tag.1.Value", name),
+            ],
+        )
+        .await
+        .assert_ok();
+        let id = answer["SnapshotId"].as_str().unwrap().to_owned();
+        if name != "third-1" {
+            complete(&server, &format!("?SnapshotId={id}")).await;
+        }
+        made.push(id);
+    }
+    let listed = alice(
+        &server,
+        "DescribeSnapshots",
+        &[("RegionId", HZ), ("DiskId", &disk)],
+    )
+    .await
+    .assert_ok();
+    assert_eq!(listed["TotalCount"], 3, "{listed}");
+    let items = listed["Snapshots"]["Snapshot"].as_array().unwrap();
+    let second = items
+        .iter()
+        .find(|s| s["SnapshotId"] == made[1].as_str())
+        .unwrap();
+    assert_eq!(second["SnapshotName"], "second-1");
+    assert_eq!(second["Status"], "accomplished");
+    assert_eq!(second["Progress"], "100%");
+    assert_eq!(second["SourceDiskId"], disk.as_str());
+    assert_eq!(second["SourceDiskType"], "system");
+    assert_eq!(second["Usage"], "none");
+    assert_eq!(
+        second["Tags"]["Tag"],
+        json!([{"TagKey": "run", "TagValue": "second-1"}])
+    );
+    let third = items
+        .iter()
+        .find(|s| s["SnapshotId"] == made[2].as_str())
+        .unwrap();
+    assert_eq!(
+        (&third["Status"], &third["Progress"]),
+        (&json!("progressing"), &json!("0%"))
+    );
+
+    // Filters: Status, SnapshotIds (JSON array), Tag.N, InstanceId; Bob sees none of them.
+    let progressing = alice(
+        &server,
+        "DescribeSnapshots",
+        &[
+            ("RegionId", HZ),
+            ("DiskId", &disk),
+            ("Status", "progressing"),
+        ],
+    )
+    .await
+    .assert_ok();
+    assert_eq!(progressing["TotalCount"], 1);
+    let ids = format!("[\"{}\",\"{}\"]", made[0], made[2]);
+    let by_ids = alice(
+        &server,
+        "DescribeSnapshots",
+        &[("RegionId", HZ), ("SnapshotIds", &ids)],
+    )
+    .await
+    .assert_ok();
+    assert_eq!(by_ids["TotalCount"], 2);
+    let by_tag = alice(
+        &server,
+        "DescribeSnapshots",
+        &[
+            ("RegionId", HZ),
+            ("Tag.1.Key", "run"),
+            ("Tag.1.Value", "first-1"),
+        ],
+    )
+    .await
+    .assert_ok();
+    assert_eq!(
+        by_tag["Snapshots"]["Snapshot"][0]["SnapshotId"],
+        made[0].as_str()
+    );
+    let by_instance = alice(
+        &server,
+        "DescribeSnapshots",
+        &[("RegionId", HZ), ("InstanceId", &instance)],
+    )
+    .await
+    .assert_ok();
+    assert_eq!(by_instance["TotalCount"], 3);
+    let bobs = call(
+        &server,
+        BOB_KEY,
+        "DescribeSnapshots",
+        &[("RegionId", HZ), ("DiskId", &disk)],
+    )
+    .await
+    .assert_ok();
+    assert_eq!(bobs["TotalCount"], 0);
+
+    // Token paging: two, then the last one.
+    let first = alice(
+        &server,
+        "DescribeSnapshots",
+        &[("RegionId", HZ), ("DiskId", &disk), ("MaxResults", "2")],
+    )
+    .await
+    .assert_ok();
+    assert_eq!(first["Snapshots"]["Snapshot"].as_array().unwrap().len(), 2);
+    let token = first["NextToken"].as_str().unwrap().to_owned();
+    let rest = alice(
+        &server,
+        "DescribeSnapshots",
+        &[
+            ("RegionId", HZ),
+            ("DiskId", &disk),
+            ("MaxResults", "2"),
+            ("NextToken", &token),
+        ],
+    )
+    .await
+    .assert_ok();
+    assert_eq!(rest["Snapshots"]["Snapshot"].as_array().unwrap().len(), 1);
+    assert!(rest.get("NextToken").is_none(), "{rest}");
+
+    alice(
+        &server,
+        "DescribeSnapshots",
+        &[("RegionId", HZ), ("Status", "done")],
+    )
+    .await
+    .assert_error(
+        400,
+        "InvalidParameter",
+        "The specified parameter \"Status\" is not valid.",
+    );
+}

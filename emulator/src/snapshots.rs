@@ -1,0 +1,130 @@
+//! DescribeSnapshots: parameters read into the library's query, its answer rendered in the
+//! real action's response shape (SDK 7.11.8's model). Who sees what, the filters and the
+//! paging are the library's.
+
+use ecs_image_rules::{
+    DescribeSnapshots, Error, Page, Parameter, RequestId, ResourceType, Snapshot, SnapshotPaging,
+    SnapshotStatus,
+};
+use serde::Serialize;
+
+use crate::call::Context;
+use crate::protocol::Reply;
+use crate::tags::{self, TagSet};
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct DescribeSnapshotsBody {
+    request_id: RequestId,
+    total_count: usize,
+    page_number: u32,
+    page_size: u32,
+    /// Under token paging: where the next page starts; empty on the last \[I\].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_token: Option<String>,
+    snapshots: Snapshots,
+}
+
+#[derive(Serialize)]
+struct Snapshots {
+    #[serde(rename = "Snapshot")]
+    snapshot: Vec<SnapshotItem>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct SnapshotItem {
+    snapshot_id: String,
+    snapshot_name: String,
+    description: String,
+    status: &'static str,
+    /// `NN%`.
+    progress: String,
+    source_disk_id: String,
+    /// `system` or `data`, of the disk while it exists; empty once it is released \[I\].
+    source_disk_type: &'static str,
+    usage: &'static str,
+    creation_time: String,
+    region_id: String,
+    /// Every snapshot is a manual one \[I\].
+    snapshot_type: &'static str,
+    /// Standard snapshots only \[I\].
+    category: &'static str,
+    instant_access: bool,
+    encrypted: bool,
+    tags: TagSet,
+}
+
+/// DescribeSnapshots: `RegionId`, `SnapshotIds` (JSON array), `DiskId`, `InstanceId`,
+/// `Status` (`progressing`, `accomplished`, `failed`, `all`), `Usage`, `SnapshotType`,
+/// `SnapshotName`, `Tag.N`, `PageNumber`/`PageSize` or `NextToken`/`MaxResults`.
+pub(crate) fn describe(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
+    let p = cx.params();
+    let mut request = DescribeSnapshots::new(p.required(Parameter::RegionId)?);
+    request.snapshot_ids = p.json_list(Parameter::SnapshotIds)?;
+    request.disk_id = p.optional(Parameter::DiskId)?;
+    request.instance_id = p.optional(Parameter::InstanceId)?;
+    request.status = match p.raw("Status") {
+        None | Some("all") => None,
+        Some(status) => Some(status.parse::<SnapshotStatus>()?),
+    };
+    request.usage = p.raw("Usage").map(str::parse).transpose()?;
+    request.snapshot_type = p
+        .raw("SnapshotType")
+        .map(str::parse)
+        .transpose()?
+        .unwrap_or_default();
+    request.name = p.raw("SnapshotName").map(str::to_owned);
+    request.tags = tags::tag_filters(&p)?;
+    let token = p.raw("NextToken");
+    let max_results: Option<u32> = p.optional(Parameter::MaxResults)?;
+    request.paging = if token.is_some() || max_results.is_some() {
+        SnapshotPaging::token(token, max_results)?
+    } else {
+        SnapshotPaging::Numbered(Page::new(
+            p.optional(Parameter::PageNumber)?,
+            p.optional(Parameter::PageSize)?,
+        )?)
+    };
+    let store = cx.store();
+    let answer = store.describe_snapshots(cx.caller, &request)?;
+    let pacing = &cx.pacing;
+    let item = |s: &Snapshot| SnapshotItem {
+        snapshot_id: s.id.to_string(),
+        snapshot_name: s.name.clone().unwrap_or_default(),
+        description: s.description.clone().unwrap_or_default(),
+        status: s.status.as_str(),
+        progress: format!("{}%", store.snapshot_percent(s, &pacing.policy, pacing.now)),
+        source_disk_id: s
+            .source_disk
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        source_disk_type: s
+            .source_disk
+            .as_ref()
+            .and_then(|d| store.disk(d.as_str()))
+            .map_or("", |d| d.disk_type.as_str()),
+        usage: store
+            .snapshot_usage(s.id.as_str())
+            .map_or("none", |u| u.as_str()),
+        creation_time: s.creation_time.to_string(),
+        region_id: s.region.to_string(),
+        snapshot_type: "user",
+        category: "standard",
+        instant_access: false,
+        encrypted: false,
+        tags: TagSet::of(store.tags_seen_by(cx.caller, ResourceType::Snapshot, s.id.as_str())),
+    };
+    let page = answer.listing.page;
+    Ok(cx.ok(&DescribeSnapshotsBody {
+        request_id: cx.request_id(),
+        total_count: answer.listing.total_count,
+        page_number: page.number(),
+        page_size: page.size(),
+        next_token: answer.next_token.map(|t| t.to_string()),
+        snapshots: Snapshots {
+            snapshot: answer.listing.items.iter().map(|s| item(s)).collect(),
+        },
+    }))
+}
