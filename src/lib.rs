@@ -80,6 +80,7 @@
 //! | UntagResources | [`UntagResources`] | [`ImageStore::untag_resources`] | the keys (or every tag) are off |
 //! | DeleteSnapshot | [`DeleteSnapshotRequest`] | [`ImageStore::delete_snapshot`] | [`SnapshotOutcome`] |
 //! | CreateSnapshot | [`CreateSnapshot`] | [`ImageStore::create_snapshot`] | the new snapshot (progressing) |
+//! | AddTags, RemoveTags | [`AddTags`], [`RemoveTags`] | [`ImageStore::add_tags`], [`ImageStore::remove_tags`] | the tags are on / off the one resource |
 //!
 //! The Describe actions are queries that never change the store, with typed requests too
 //! ([`DescribeImages`], [`DescribeImageSharePermission`], [`DescribeInstances`],
@@ -198,7 +199,7 @@ pub use lifecycle::{
     MAX_AMOUNT, ModifyImageAttribute, ModifyImageSharePermission, NewImage, Plan, PowerAction,
     Progress, RunInstances, Step, TagResources, UntagResources, check,
 };
-pub use lifecycle::{CreateSnapshot, MAX_SNAPSHOTS_PER_DISK};
+pub use lifecycle::{AddTags, CreateSnapshot, MAX_SNAPSHOTS_PER_DISK, RemoveTags};
 pub use model::InstanceStatus;
 pub use model::{EndedTask, TaskEnd};
 pub use model::{Image, ImageKind, ImageStatus, Instance, Task, TaskKind, Visibility};

@@ -582,3 +582,87 @@ mod describe {
         );
     }
 }
+
+#[test]
+fn add_tags_and_remove_tags_work_on_one_resource() {
+    use ecs_image_rules::{
+        AddTags, RemoveTags, ResourceId, ResourceType, TagFilter, TagKey, TagValue,
+    };
+    let (mut store, _, disk) = running();
+    let snapshot = store
+        .create_snapshot(&alice(), CreateSnapshot::new(disk))
+        .unwrap();
+    let id = ResourceId::new(snapshot.as_str()).unwrap();
+    let add = |tags: Vec<Tag>| AddTags {
+        region_id: hz(),
+        resource_type: ResourceType::Snapshot,
+        resource_id: id.clone(),
+        tags,
+    };
+    store
+        .add_tags(
+            &alice(),
+            add(vec![
+                Tag::new("env", "dev").unwrap(),
+                Tag::new("team", "ops").unwrap(),
+            ]),
+        )
+        .unwrap();
+    // A key it has takes the new value.
+    store
+        .add_tags(&alice(), add(vec![Tag::new("env", "prod").unwrap()]))
+        .unwrap();
+    let tags = |store: &ImageStore| -> Vec<String> {
+        store
+            .tags_of(ResourceType::Snapshot, snapshot.as_str())
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect()
+    };
+    assert_eq!(tags(&store), ["env=prod", "team=ops"]);
+    // Refusals, each changing nothing.
+    refused(
+        &mut store,
+        (
+            400,
+            "InvalidTagCount",
+            "The specified tags are beyond the permitted range.",
+        ),
+        |s| {
+            s.add_tags(
+                &alice(),
+                add((0..21)
+                    .map(|n| Tag::new(&format!("k{n}"), "v").unwrap())
+                    .collect()),
+            )
+        },
+    );
+    refused(
+        &mut store,
+        (
+            404,
+            "InvalidResourceId.NotFound",
+            "The specified ResourceIds are not found in our records.",
+        ),
+        |s| s.add_tags(&bob(), add(vec![Tag::new("x", "y").unwrap()])),
+    );
+    let remove = |key: &str, value: Option<&str>| RemoveTags {
+        region_id: hz(),
+        resource_type: ResourceType::Snapshot,
+        resource_id: id.clone(),
+        tags: vec![TagFilter {
+            key: TagKey::new(key).unwrap(),
+            value: value.map(|v| TagValue::new(v).unwrap()),
+        }],
+    };
+    // A value that does not match removes nothing; a key alone removes the tag.
+    store
+        .remove_tags(&alice(), remove("env", Some("dev")))
+        .unwrap();
+    assert_eq!(tags(&store), ["env=prod", "team=ops"]);
+    store.remove_tags(&alice(), remove("env", None)).unwrap();
+    assert_eq!(tags(&store), ["team=ops"]);
+    store
+        .remove_tags(&alice(), remove("team", Some("ops")))
+        .unwrap();
+    assert!(tags(&store).is_empty());
+}

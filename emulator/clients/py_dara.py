@@ -384,8 +384,18 @@ def snapshots(run, c):
         equal([i.snapshot_id for i in by_id.body.snapshots.snapshot], [s["snapshot"]],
               "SnapshotIds")
 
+    def add_tags():
+        # Packer's step_create_tags: the older AddTags, one snapshot at a time.
+        c.add_tags(ecs.AddTagsRequest(
+            region_id=REGION, resource_type="snapshot", resource_id=s["snapshot"],
+            tag=[ecs.AddTagsRequestTag(key="packer", value="yes")]))
+        found = c.describe_snapshots(ecs.DescribeSnapshotsRequest(
+            region_id=REGION, tag=[ecs.DescribeSnapshotsRequestTag(key="packer", value="yes")]))
+        equal([i.snapshot_id for i in found.body.snapshots.snapshot], [s["snapshot"]],
+              "DescribeSnapshots Tag.N after AddTags")
+
     for name, fn in [("CreateImage from an instance", build), ("CreateSnapshot", snapshot),
-                     ("DescribeSnapshots", describe)]:
+                     ("DescribeSnapshots", describe), ("AddTags", add_tags)]:
         life.step(f"snapshots: {name}", fn)
 
 

@@ -335,6 +335,30 @@ static ACTIONS: &[ActionSpec] = &[
         ["SnapshotId", "Force"]
     ),
     action!(
+        "AddTags",
+        true,
+        tags::add_tags,
+        [
+            "RegionId",
+            "ResourceType",
+            "ResourceId",
+            "Tag.N.Key",
+            "Tag.N.Value"
+        ]
+    ),
+    action!(
+        "RemoveTags",
+        true,
+        tags::remove_tags,
+        [
+            "RegionId",
+            "ResourceType",
+            "ResourceId",
+            "Tag.N.Key",
+            "Tag.N.Value"
+        ]
+    ),
+    action!(
         "DescribeSnapshots",
         false,
         snapshots::describe,

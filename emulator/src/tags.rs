@@ -1,10 +1,10 @@
-//! The tag actions on the wire: TagResources, UntagResources, ListTagResources and
-//! DescribeTags read into the library's typed requests, and the answers rendered in the real
+//! The tag actions on the wire: TagResources, UntagResources, ListTagResources, DescribeTags,
+//! and the older AddTags and RemoveTags, read into the library's typed requests, and the answers rendered in the real
 //! actions' response shapes (SDK 7.11.8's response models). Every rule is the library's.
 
 use ecs_image_rules::{
-    DescribeTags, Error, ListTagResources, Parameter, RequestId, ResourceType, Tag, TagFilter,
-    TagKey, TagRefusal, TagResources, TagValue, UntagResources,
+    AddTags, DescribeTags, Error, ListTagResources, Parameter, RemoveTags, RequestId, ResourceType,
+    Tag, TagFilter, TagKey, TagRefusal, TagResources, TagValue, UntagResources,
 };
 use serde::Serialize;
 
@@ -75,6 +75,38 @@ pub(crate) fn tag_resources(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
     request.resource_ids = p.indexed("ResourceId", None, Parameter::ResourceId)?;
     request.tags = tags(&p)?;
     cx.world.store.tag_resources(cx.caller, request)?;
+    cx.mutated = true;
+    Ok(cx.ok(&Done {
+        request_id: cx.request_id(),
+    }))
+}
+
+/// AddTags: `RegionId`, `ResourceType`, `ResourceId` (one resource), `Tag.N.Key`/`Tag.N.Value`.
+pub(crate) fn add_tags(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
+    let p = cx.params();
+    let request = AddTags {
+        region_id: p.required(Parameter::RegionId)?,
+        resource_type: resource_type(&p)?,
+        resource_id: p.required(Parameter::ResourceId)?,
+        tags: tags(&p)?,
+    };
+    cx.world.store.add_tags(cx.caller, request)?;
+    cx.mutated = true;
+    Ok(cx.ok(&Done {
+        request_id: cx.request_id(),
+    }))
+}
+
+/// RemoveTags: `RegionId`, `ResourceType`, `ResourceId` (one resource), `Tag.N.Key`/`Tag.N.Value`.
+pub(crate) fn remove_tags(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
+    let p = cx.params();
+    let request = RemoveTags {
+        region_id: p.required(Parameter::RegionId)?,
+        resource_type: resource_type(&p)?,
+        resource_id: p.required(Parameter::ResourceId)?,
+        tags: tag_filters(&p)?,
+    };
+    cx.world.store.remove_tags(cx.caller, request)?;
     cx.mutated = true;
     Ok(cx.ok(&Done {
         request_id: cx.request_id(),

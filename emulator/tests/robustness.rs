@@ -434,6 +434,7 @@ fn parameters_of(action: &str) -> &'static [&'static str] {
         ],
         "DeleteSnapshot" => &["SnapshotId", "Force"],
         "CreateSnapshot" => &["DiskId", "SnapshotName"],
+        "AddTags" | "RemoveTags" => &["RegionId", "ResourceType", "ResourceId", "Tag"],
         "DescribeSnapshots" => &[
             "RegionId",
             "SnapshotIds",

@@ -353,3 +353,92 @@ async fn describe_snapshots_lists_filters_and_pages() {
         "The specified parameter \"Status\" is not valid.",
     );
 }
+
+#[tokio::test]
+async fn packer_tags_the_images_snapshots_with_add_tags() {
+    let server = Server::demo().await;
+    let instance = running_instance(&server).await;
+    let made = alice(
+        &server,
+        "CreateImage",
+        &[("RegionId", HZ), ("InstanceId", &instance)],
+    )
+    .await
+    .assert_ok();
+    let image = made["ImageId"].as_str().unwrap().to_owned();
+    complete(&server, &format!("?ImageId={image}")).await;
+    let listed = alice(
+        &server,
+        "DescribeImages",
+        &[("RegionId", HZ), ("ImageId", &image)],
+    )
+    .await
+    .assert_ok();
+    let snap =
+        listed["Images"]["Image"][0]["DiskDeviceMappings"]["DiskDeviceMapping"][0]["SnapshotId"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    alice(
+        &server,
+        "AddTags",
+        &[
+            ("RegionId", HZ),
+            ("ResourceId", &snap),
+            ("ResourceType", "snapshot"),
+            ("Tag.1.Key", "packer"),
+            ("Tag.1.Value", "yes"),
+        ],
+    )
+    .await
+    .assert_ok();
+    let tagged = alice(
+        &server,
+        "DescribeSnapshots",
+        &[("RegionId", HZ), ("Tag.1.Key", "packer")],
+    )
+    .await
+    .assert_ok();
+    assert_eq!(
+        tagged["Snapshots"]["Snapshot"][0]["SnapshotId"],
+        snap.as_str()
+    );
+    assert_eq!(tagged["Snapshots"]["Snapshot"][0]["Usage"], "image");
+    alice(
+        &server,
+        "RemoveTags",
+        &[
+            ("RegionId", HZ),
+            ("ResourceId", &snap),
+            ("ResourceType", "snapshot"),
+            ("Tag.1.Key", "packer"),
+        ],
+    )
+    .await
+    .assert_ok();
+    let untagged = alice(
+        &server,
+        "DescribeSnapshots",
+        &[("RegionId", HZ), ("Tag.1.Key", "packer")],
+    )
+    .await
+    .assert_ok();
+    assert_eq!(untagged["TotalCount"], 0);
+    call(
+        &server,
+        BOB_KEY,
+        "AddTags",
+        &[
+            ("RegionId", HZ),
+            ("ResourceId", &snap),
+            ("ResourceType", "snapshot"),
+            ("Tag.1.Key", "k"),
+        ],
+    )
+    .await
+    .assert_error(
+        404,
+        "InvalidResourceId.NotFound",
+        "The specified ResourceIds are not found in our records.",
+    );
+}

@@ -65,7 +65,7 @@ pub use image::{
 pub use instance::{DeleteInstance, InstancePower, MAX_AMOUNT, PowerAction, RunInstances};
 pub use share::{MAX_ACCOUNTS_PER_CALL, ModifyImageSharePermission};
 pub use snapshot::{CreateSnapshot, MAX_SNAPSHOTS_PER_DISK};
-pub use tag::{TagResources, UntagResources};
+pub use tag::{AddTags, RemoveTags, TagResources, UntagResources};
 pub use task::CancelTask;
 
 use crate::error::{Error, NotFound};

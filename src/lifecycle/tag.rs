@@ -1,4 +1,5 @@
-//! The actions that put tags on resources and take them off: TagResources and UntagResources
+//! The actions that put tags on resources and take them off: TagResources and UntagResources,
+//! and the older one-resource AddTags and RemoveTags that Packer calls on its image's snapshots
 //! (docs/research/tags.md). A resource's tags go with it when it is removed: the store's
 //! removal path sees to that, not these actions.
 
@@ -9,8 +10,8 @@ use crate::ids::{AccountId, RegionId, ResourceId};
 use crate::profile::Profile;
 use crate::store::ImageStore;
 use crate::tags::{
-    MAX_TAG_RESOURCE_IDS, MAX_TAGS_PER_CALL, MAX_TAGS_PER_RESOURCE, ResourceType, Tag, TagKey,
-    unique_keys,
+    MAX_TAG_RESOURCE_IDS, MAX_TAGS_PER_CALL, MAX_TAGS_PER_RESOURCE, ResourceType, Tag, TagFilter,
+    TagKey, check_new_tags, unique_keys,
 };
 
 use super::{Transition, known_region};
@@ -96,6 +97,122 @@ impl UntagResources {
     /// The same request with `All` set.
     pub fn with_all(self, all: bool) -> Self {
         Self { all, ..self }
+    }
+}
+
+/// AddTags: puts tags on one resource of the caller's; a key it already has takes the new value
+/// \[D\]. TagResources' rules, with AddTags' own answer for too many tags.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddTags {
+    /// `RegionId`.
+    pub region_id: RegionId,
+    /// `ResourceType`.
+    pub resource_type: ResourceType,
+    /// `ResourceId`.
+    pub resource_id: ResourceId,
+    /// `Tag.N`.
+    pub tags: Vec<Tag>,
+}
+
+/// RemoveTags: takes tags off one resource of the caller's: each `Tag.N` whose key the resource
+/// has, and whose value it has too when the `Tag.N` gives one \[I\]. Without `Tag.N`, nothing is
+/// removed \[I\].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoveTags {
+    /// `RegionId`.
+    pub region_id: RegionId,
+    /// `ResourceType`.
+    pub resource_type: ResourceType,
+    /// `ResourceId`.
+    pub resource_id: ResourceId,
+    /// `Tag.N`: the tags to remove, a key without a value naming the key whatever its value.
+    pub tags: Vec<TagFilter>,
+}
+
+/// Refusals, in this order: `MissingParameter.Tags` without `Tag.N` [I: TagResources' answer];
+/// `InvalidTagCount` for more than [`MAX_TAGS_PER_CALL`] \[D\]; `Duplicate.TagKey` \[D\];
+/// `InvalidRegionId.NotFound`; `InvalidResourceId.NotFound` unless the resource is the caller's
+/// own of the type in the region \[I\]; `OperationDenied.QuotaExceed` when it would carry more
+/// than [`MAX_TAGS_PER_RESOURCE`] tags [I: TagResources' answer].
+impl Transition for AddTags {
+    type Checked = ();
+    type Answer = ();
+
+    fn check(
+        &self,
+        store: &ImageStore,
+        caller: &AccountId,
+        profile: &Profile,
+    ) -> Result<(), Error> {
+        if self.tags.is_empty() {
+            return Err(TagRefusal::MissingTags.into());
+        }
+        check_new_tags(&self.tags)?;
+        self.as_tag_resources().check(store, caller, profile)
+    }
+
+    fn change(&self, store: &mut ImageStore, caller: &AccountId, (): ()) {
+        self.as_tag_resources().change(store, caller, ());
+    }
+
+    fn dry_run(&self) -> bool {
+        false
+    }
+}
+
+impl AddTags {
+    /// The same change as TagResources on the one resource.
+    fn as_tag_resources(&self) -> TagResources {
+        TagResources {
+            region_id: self.region_id.clone(),
+            resource_type: self.resource_type,
+            resource_ids: vec![self.resource_id.clone()],
+            tags: self.tags.clone(),
+        }
+    }
+}
+
+/// Refusals, in this order: `InvalidTagCount` for more than [`MAX_TAGS_PER_CALL`] \[D\];
+/// `InvalidRegionId.NotFound`; `InvalidResourceId.NotFound` unless the resource is the
+/// caller's own of the type in the region \[I\].
+impl Transition for RemoveTags {
+    type Checked = ();
+    type Answer = ();
+
+    fn check(&self, store: &ImageStore, caller: &AccountId, _: &Profile) -> Result<(), Error> {
+        if self.tags.len() > MAX_TAGS_PER_CALL {
+            return Err(TagRefusal::TagCount.into());
+        }
+        own_resources(
+            store,
+            caller,
+            &self.region_id,
+            self.resource_type,
+            std::slice::from_ref(&self.resource_id),
+        )?;
+        Ok(())
+    }
+
+    fn change(&self, store: &mut ImageStore, _: &AccountId, (): ()) {
+        let id = self.resource_id.as_str();
+        let keys: Vec<TagKey> = store
+            .tags_of(self.resource_type, id)
+            .filter(|(k, v)| {
+                self.tags
+                    .iter()
+                    .any(|f| f.key == **k && f.value.as_ref().is_none_or(|want| want == *v))
+            })
+            .map(|(k, _)| k.clone())
+            .collect();
+        if !keys.is_empty() {
+            store
+                .tag_table_mut()
+                .remove_keys(self.resource_type, id, &keys);
+        }
+    }
+
+    fn dry_run(&self) -> bool {
+        false
     }
 }
 
@@ -240,6 +357,16 @@ impl ImageStore {
         caller: &AccountId,
         request: TagResources,
     ) -> Result<(), Error> {
+        self.transition(caller, &request, &Profile::default())
+    }
+
+    /// AddTags: puts the tags on one of the caller's resources.
+    pub fn add_tags(&mut self, caller: &AccountId, request: AddTags) -> Result<(), Error> {
+        self.transition(caller, &request, &Profile::default())
+    }
+
+    /// RemoveTags: takes the tags it names off one of the caller's resources.
+    pub fn remove_tags(&mut self, caller: &AccountId, request: RemoveTags) -> Result<(), Error> {
         self.transition(caller, &request, &Profile::default())
     }
 
