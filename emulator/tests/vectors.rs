@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{Server, acs3_headers, query, send};
+use common::{Server, send};
 use serde_json::Value;
 
 /// One vectors file and what its action's deletion must have done.
@@ -134,7 +134,6 @@ async fn every_delete_snapshot_vector_replays_over_http() {
 async fn replay_over_http(api: &Api) {
     let vectors = vectors(api.file);
     let server = Server::demo().await;
-    let host = server.addr.to_string();
     let mut failures = Vec::new();
     let mut replayed = 0;
     for group in vectors["testGroups"].as_array().unwrap() {
@@ -170,14 +169,7 @@ async fn replay_over_http(api: &Api) {
                 .map(|p| (p[0].as_str().unwrap(), p[1].as_str().unwrap()))
                 .collect();
             let key = key_of(&group["world"], test["caller"].as_str().unwrap());
-            let headers = acs3_headers("POST", &host, &params, b"", api.action, key);
-            let answer = send(
-                "POST",
-                &server.url(&format!("/?{}", query(&params))),
-                &headers,
-                Vec::new(),
-            )
-            .await;
+            let answer = common::call(&server, key, api.action, &params).await;
             replayed += 1;
             let expected = &test["expected"];
             let mut fail =
