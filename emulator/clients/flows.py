@@ -362,6 +362,49 @@ def tf_image_export(run, c):
         life.step(f"terraform alicloud_image_export: {step}", fn)
 
 
+def tf_describe_all(tf, image_id):
+    """The `alicloud_image` read and waits: DescribeImages(ImageId, RegionId, Status=ALL)."""
+    return tf.post("DescribeImages", {"ImageId": image_id, "RegionId": REGION, "Status": "ALL"},
+                   {})["Images"]["Image"]
+
+
+def tf_image_auto_snapshot(run, c):
+    """alicloud_image with the undocumented `delete_auto_snapshot = true`: the delete reads the
+    image's snapshots with the legacy lookup, deletes the image (Force=false), waits until it is
+    gone, then deletes each snapshot with DeleteSnapshot(RegionId, SnapshotId, Force=true);
+    released by the image, they go."""
+    tf = TfRpc(c)
+    life = Lifecycle(run)
+    s = {}
+
+    def create():
+        s["instance"] = run_instance(c)
+        s["image"] = tf.post("CreateImage", {}, {
+            "RegionId": REGION, "ClientToken": unique("tf"), "Architecture": "x86_64",
+            "ImageName": unique("tf-auto"), "InstanceId": s["instance"]})["ImageId"]
+        wait_for("Usable", lambda: tf_describe_all(tf, s["image"]),
+                 lambda images: bool(images) and images[0].get("Usable") is True)
+        delete_instance(c, s["instance"])
+
+    def delete():
+        image = tf_legacy_lookup(c, REGION, s["image"])
+        snapshots = [d.snapshot_id for d in image.disk_device_mappings.disk_device_mapping]
+        if not snapshots:
+            raise AssertionError("an image from an instance lists its system disk's snapshot")
+        tf.post("DeleteImage", {"ImageId": s["image"]}, {"RegionId": REGION, "Force": "false"})
+        wait_for("gone", lambda: tf_describe_all(tf, s["image"]), lambda images: images == [])
+        for snapshot in snapshots:
+            tf.post("DeleteSnapshot", {}, {"RegionId": REGION, "SnapshotId": snapshot,
+                                           "Force": "true"})
+        left = c.describe_snapshots(ecs.DescribeSnapshotsRequest(
+            region_id=REGION, snapshot_ids=json.dumps(snapshots))).body
+        equal(left.snapshots.snapshot, [], "the image's snapshots after the destroy")
+
+    for step, fn in [("create from an instance, wait Usable", create),
+                     ("destroy: image, then its snapshots (Force=true)", delete)]:
+        life.step(f"terraform alicloud_image delete_auto_snapshot: {step}", fn)
+
+
 # --- Packer alicloud-ecs builder (HEAD c9d1e19a) -------------------------------------------------
 
 # Packer's image statuses (`ImageStatusQueried`), for its waiter, pre-validation and force delete.
@@ -599,11 +642,47 @@ def janitor_flow(run, c):
         life.step(f"image janitor: {step}", fn)
 
 
+def cleanup_flow(run, c):
+    """Delete an image, then the snapshots it released; the wrong order first."""
+    life = Lifecycle(run)
+    s = {}
+    name = unique("cleanup")
+
+    def snapshot_listed():
+        return c.describe_snapshots(ecs.DescribeSnapshotsRequest(
+            region_id=REGION, snapshot_ids=f'["{s["snapshot"]}"]')).body.snapshots.snapshot
+
+    def setup():
+        s["instance"] = run_instance(c)
+        s["image"] = create_image_from(c, s["instance"], name)
+        image = c.describe_images(ecs.DescribeImagesRequest(
+            region_id=REGION, image_id=s["image"])).body.images.image[0]
+        s["snapshot"] = image.disk_device_mappings.disk_device_mapping[0].snapshot_id
+        delete_instance(c, s["instance"])
+
+    def wrong_order():
+        refused(lambda: c.delete_snapshot(ecs.DeleteSnapshotRequest(snapshot_id=s["snapshot"])),
+            403, "SnapshotCreatedImage", "The snapshot has been used to create user defined image(s).")
+        equal([x.snapshot_id for x in snapshot_listed()], [s["snapshot"]], "the snapshot is kept")
+
+    def right_order():
+        c.delete_image(ecs.DeleteImageRequest(region_id=REGION, image_id=s["image"]))
+        equal([x.snapshot_id for x in snapshot_listed()], [s["snapshot"]],
+              "the released snapshot")
+        c.delete_snapshot(ecs.DeleteSnapshotRequest(snapshot_id=s["snapshot"]))
+        equal(snapshot_listed(), [], "DescribeSnapshots after the delete")
+
+    for step, fn in [("an image from an instance", setup),
+                     ("DeleteSnapshot first: SnapshotCreatedImage", wrong_order),
+                     ("DeleteImage, then DeleteSnapshot", right_order)]:
+        life.step(f"cleanup script: {step}", fn)
+
 def main():
     run = Runner("flows")
     c = client()
     for flow in [tf_share_permission, tf_tags_update, packer_pre_validation, tf_image_import,
-                 tf_images, tf_image_copy, tf_image_export, ansible_ali_image, janitor_flow]:
+                 tf_images, tf_image_copy, tf_image_export, tf_image_auto_snapshot,
+                 ansible_ali_image, janitor_flow, cleanup_flow]:
         flow(run, c)
     run.finish()
 
