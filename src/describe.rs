@@ -9,7 +9,7 @@ use std::str::FromStr;
 use crate::attributes::{Architecture, OsType};
 use crate::error::{BadFilter, Error, NotFound, Parameter};
 use crate::ids::{AccountId, ImageId, InstanceId, RegionId, TaskId};
-use crate::model::{Image, ImageStatus, Instance, InstanceStatus, TaskKind};
+use crate::model::{Image, ImageKind, ImageStatus, Instance, InstanceStatus, TaskKind};
 use crate::query::{ImageFilter, OwnerAlias, Visible};
 use crate::rule::known_region;
 use crate::store::ImageStore;
@@ -184,6 +184,11 @@ pub struct DescribeImages {
     pub statuses: Vec<ImageStatus>,
     /// `ImageOwnerAlias`: only images of this kind for the caller.
     pub owner_alias: Option<OwnerAlias>,
+    /// `Usable`: only images that can (`true`) or cannot (`false`) launch instances now, i.e.
+    /// that are (not) Available [I, docs/research/describe-images-status-all.md]; it needs
+    /// `Status`, else `MissingParameter` for `Status` \[D\]. Narrows the statuses, so it is
+    /// answered from the same indexes.
+    pub usable: Option<bool>,
     /// `Tag.N`: only the caller's own images that carry every one of these tags (a key
     /// without a value matches any value); tags are their owner's, so no other image matches
     /// \[I\].
@@ -223,11 +228,32 @@ pub struct AttributeFilter {
     /// `ActionType`: `CreateEcs` (default) or `ChangeOS`, the scenario the image is for; every
     /// modelled image serves both \[I\]; another value is `InvalidParameter`.
     pub action_type: Option<String>,
+    /// `SnapshotId`: only images made from that snapshot (it is one of their disks') \[D\].
+    pub snapshot_id: Option<String>,
+    /// `ImageOwnerId`: only custom images of that account [D: "for shared or community
+    /// images"; I: the caller's own id matches its own images, system and marketplace images
+    /// never match].
+    pub image_owner_id: Option<String>,
+    /// `ResourceGroupId`: only images in that resource group (the default group names none,
+    /// so it matches nothing \[D: "filtering by the default resource group is not
+    /// supported"\]).
+    pub resource_group_id: Option<String>,
+    /// `Filter.N.Key` and `.Value`, as sent: `CreationStartTime` (created at or after) and
+    /// `CreationEndTime` (created at or before), the value `yyyy-MM-ddTHH:mmZ` in UTC \[D\]
+    /// (to the second also taken \[I\]); an image with no creation time matches neither \[I\].
+    /// The other documented keys (`NetworkType`, CPU and memory hot-plug support) are not
+    /// modelled: `InvalidParameter` for `Filter.N.Key`, as is an unknown key \[I\]; a value
+    /// that does not parse is `InvalidParameter` for `Filter.N.Value`.
+    pub filters: Vec<(String, String)>,
 }
 
 impl AttributeFilter {
     fn is_empty(&self) -> bool {
         self.image_name.is_none()
+            && self.snapshot_id.is_none()
+            && self.image_owner_id.is_none()
+            && self.resource_group_id.is_none()
+            && self.filters.is_empty()
             && self.image_family.is_none()
             && self.os_type.is_none()
             && self.architecture.is_none()
@@ -280,6 +306,7 @@ impl DescribeImages {
             image_ids: Vec::new(),
             statuses: Vec::new(),
             owner_alias: None,
+            usable: None,
             tags: Vec::new(),
             attributes: AttributeFilter::default(),
             dry_run: false,
@@ -320,8 +347,22 @@ impl DescribeImages {
         if community_only && self.owner_alias != Some(OwnerAlias::Others) {
             return Err(BadFilter::PublicNotOthers.into());
         }
+        let (mut from, mut until) = (None, None);
+        for (key, value) in &f.filters {
+            let bound = match key.as_str() {
+                "CreationStartTime" => &mut from,
+                "CreationEndTime" => &mut until,
+                _ => return Err(Error::InvalidParameter(Parameter::FilterKey)),
+            };
+            let at = Timestamp::from_api(value)
+                .map_err(|_| Error::InvalidParameter(Parameter::FilterValue))?;
+            *bound = Some(at);
+        }
         Ok(Box::new(move |image: &Image| {
             let a = image.attributes();
+            let created = a.creation_time;
+            let in_time = from.is_none_or(|from| created.is_some_and(|at| at >= from))
+                && until.is_none_or(|until| created.is_some_and(|at| at <= until));
             f.image_name.as_deref().is_none_or(|pattern| {
                 a.name
                     .as_ref()
@@ -336,17 +377,39 @@ impl DescribeImages {
                     in_use != store.instances_created_from(image.id.as_str()).is_empty()
                 })
                 && (!community_only || image.visibility.community)
+                && in_time
+                && f.snapshot_id
+                    .as_deref()
+                    .is_none_or(|snapshot| image.snapshots.iter().any(|s| s.as_str() == snapshot))
+                && f.image_owner_id.as_deref().is_none_or(|owner| {
+                    image.kind == ImageKind::Custom && image.owner.as_str() == owner
+                })
+                && f.resource_group_id.as_deref().is_none_or(|group| {
+                    a.resource_group_id
+                        .as_ref()
+                        .is_some_and(|g| g.as_str() == group)
+                })
         }))
     }
 
-    fn filter(&self) -> ImageFilter {
+    /// The indexed filters: ids, statuses (narrowed by `Usable`) and owner alias; `None` when
+    /// `Usable` leaves no status to list.
+    fn filter(&self) -> Option<ImageFilter> {
         let mut filter = ImageFilter::describe_images();
         filter.image_ids.clone_from(&self.image_ids);
         if !self.statuses.is_empty() {
             filter.statuses.clone_from(&self.statuses);
         }
+        if let Some(usable) = self.usable {
+            filter
+                .statuses
+                .retain(|status| (*status == ImageStatus::Available) == usable);
+            if filter.statuses.is_empty() {
+                return None;
+            }
+        }
         filter.owner_alias = self.owner_alias;
-        filter
+        Some(filter)
     }
 }
 
@@ -420,6 +483,14 @@ pub struct DescribeTasks {
     pub task_action: Option<String>,
     /// `TaskStatus`.
     pub task_status: Option<String>,
+    /// `StartTime`: only tasks created at or after it \[D\]; a task with no creation time
+    /// (fixtures) matches no time bound \[I\].
+    pub start_time: Option<Timestamp>,
+    /// `EndTime`: only tasks created at or before it \[D\].
+    pub end_time: Option<Timestamp>,
+    /// `ResourceIds.N`: only tasks on these images, at most [`MAX_TASK_IDS`] (100 \[D\]),
+    /// more is `InvalidParameter` for `ResourceIds.N`; empty does not filter.
+    pub resource_ids: Vec<String>,
     /// `PageNumber` and `PageSize`.
     pub page: Page,
 }
@@ -432,8 +503,20 @@ impl DescribeTasks {
             task_ids: Vec::new(),
             task_action: None,
             task_status: None,
+            start_time: None,
+            end_time: None,
+            resource_ids: Vec::new(),
             page: Page::default(),
         }
+    }
+
+    /// Whether it filters on anything but the task ids.
+    fn filters(&self) -> bool {
+        self.task_action.is_some()
+            || self.task_status.is_some()
+            || self.start_time.is_some()
+            || self.end_time.is_some()
+            || !self.resource_ids.is_empty()
     }
 }
 
@@ -484,14 +567,30 @@ impl ImageStore {
     /// DescribeImages: a page of the images `caller` can see in the region that match the
     /// request, in id order.
     ///
-    /// Refusal: `InvalidRegionId.NotFound`.
+    /// Refusals: `MissingParameter` for `Status` when `Usable` is given without it \[D\]; the
+    /// filter values' refusals; `InvalidRegionId.NotFound`.
     pub fn describe_images(
         &self,
         caller: &AccountId,
         request: &DescribeImages,
     ) -> Result<Listing<ImageView<'_>>, Error> {
-        let filter = request.filter();
+        if request.usable.is_some() && request.statuses.is_empty() {
+            return Err(Error::MissingParameter(Parameter::Status));
+        }
         let wanted = request.attribute_predicate(self)?;
+        let Some(filter) = request.filter() else {
+            // `Usable` excludes every status asked for: nothing to list, once the rest is
+            // checked.
+            known_region(self, &request.region_id)?;
+            if request.dry_run {
+                return Err(Error::DryRunOperation);
+            }
+            return Ok(Listing {
+                total_count: 0,
+                page: request.page,
+                items: Vec::new(),
+            });
+        };
         let visible = if request.tags.is_empty() {
             self.visible(caller, &request.region_id, &filter)?
         } else {
@@ -661,6 +760,17 @@ impl ImageStore {
         let region = &request.region_id;
         known_region(self, region)?;
         let view = |id: &str| self.task_view(id);
+        if request.resource_ids.len() > MAX_TASK_IDS {
+            return Err(Error::InvalidParameter(Parameter::ResourceIds));
+        }
+        let created_in = |created: Option<Timestamp>| {
+            request
+                .start_time
+                .is_none_or(|from| created.is_some_and(|at| at >= from))
+                && request
+                    .end_time
+                    .is_none_or(|until| created.is_some_and(|at| at <= until))
+        };
         let wanted = |task: &TaskView<'_>| {
             request
                 .task_action
@@ -670,6 +780,12 @@ impl ImageStore {
                     .task_status
                     .as_deref()
                     .is_none_or(|s| s == task.status)
+                && created_in(task.created)
+                && (request.resource_ids.is_empty()
+                    || request
+                        .resource_ids
+                        .iter()
+                        .any(|r| r == task.resource.as_str()))
         };
         let page = request.page;
         let own = self.tasks_of_account(caller, region);
@@ -691,7 +807,7 @@ impl ImageStore {
             return Ok(page.of(tasks));
         }
         let tasks = own.into_iter().flatten().filter_map(|id| view(id.as_str()));
-        if request.task_action.is_none() && request.task_status.is_none() {
+        if !request.filters() {
             return Ok(Listing {
                 total_count: own.map_or(0, BTreeSet::len),
                 page,

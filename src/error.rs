@@ -116,6 +116,14 @@ pub enum Parameter {
     SnapshotType,
     /// `MaxResults` (DescribeSnapshots).
     MaxResults,
+    /// `ImageOwnerId` (DescribeImages).
+    ImageOwnerId,
+    /// `Filter.N.Key` (DescribeImages).
+    FilterKey,
+    /// `Filter.N.Value` (DescribeImages).
+    FilterValue,
+    /// `ResourceIds.N` (DescribeTasks).
+    ResourceIds,
 }
 
 impl Parameter {
@@ -164,6 +172,10 @@ impl Parameter {
             Parameter::SnapshotIds => "SnapshotIds",
             Parameter::SnapshotType => "SnapshotType",
             Parameter::MaxResults => "MaxResults",
+            Parameter::ImageOwnerId => "ImageOwnerId",
+            Parameter::FilterKey => "Filter.N.Key",
+            Parameter::FilterValue => "Filter.N.Value",
+            Parameter::ResourceIds => "ResourceIds.N",
         }
     }
 

@@ -61,6 +61,18 @@ impl Timestamp {
         Self::from_unix_millis(self.0.saturating_add(millis))
     }
 
+    /// A time as the Describe actions' time filters take it, in UTC: to the minute
+    /// (`2026-12-02T12:37Z`, DescribeImages `Filter.N.Value` \[D\]) or to the second and
+    /// beyond (RFC 3339, DescribeTasks `StartTime` \[D\]).
+    pub fn from_api(s: &str) -> Result<Self, TimestampError> {
+        let to_the_minute =
+            s.len() == 17 && s.ends_with('Z') && s.as_bytes().get(13) == Some(&b':');
+        if to_the_minute {
+            return format!("{}:00Z", &s[..16]).parse();
+        }
+        s.parse()
+    }
+
     /// How long after `earlier` this is; zero when it is not after it.
     pub fn since(self, earlier: Timestamp) -> Duration {
         Duration::from_millis(self.0.saturating_sub(earlier.0))

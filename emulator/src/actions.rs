@@ -78,6 +78,12 @@ static ACTIONS: &[ActionSpec] = &[
             "ShowExpired",
             "ActionType",
             "DryRun",
+            "Usable",
+            "SnapshotId",
+            "ImageOwnerId",
+            "ResourceGroupId",
+            "Filter.N.Key",
+            "Filter.N.Value",
         ]
     ),
     action!(
@@ -111,7 +117,10 @@ static ACTIONS: &[ActionSpec] = &[
             "TaskStatus",
             "TaskIds",
             "PageNumber",
-            "PageSize"
+            "PageSize",
+            "StartTime",
+            "EndTime",
+            "ResourceIds.N"
         ]
     ),
     action!(

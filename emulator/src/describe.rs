@@ -200,6 +200,25 @@ impl ImageItem {
     }
 }
 
+/// DescribeImages `Filter.N.Key` and `.Value`, paired by index; a key without its value, or a
+/// value without its key, is `InvalidParameter` for the one missing \[I\].
+fn filters(p: &Params<'_>) -> Result<Vec<(String, String)>, Error> {
+    let keys = p.indexed_raw("Filter", "Key");
+    let mut values = p.indexed_raw("Filter", "Value");
+    let mut pairs = Vec::with_capacity(keys.len());
+    for (n, key) in keys {
+        let at = values
+            .iter()
+            .position(|(m, _)| *m == n)
+            .ok_or(Error::InvalidParameter(Parameter::FilterValue))?;
+        pairs.push((key.to_owned(), values.remove(at).1.to_owned()));
+    }
+    if !values.is_empty() {
+        return Err(Error::InvalidParameter(Parameter::FilterKey));
+    }
+    Ok(pairs)
+}
+
 /// DescribeImages: `RegionId`; filters `ImageId` and `Status` (comma-separated; `Status`
 /// defaults to `Available` \[D\], `ALL` is every status), `ImageOwnerAlias`, `Tag.N`, the
 /// attribute filters (`ImageName`, `ImageFamily`, `OSType`, `Architecture`, `Usage`,
@@ -221,7 +240,14 @@ pub(crate) fn images(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
         is_public: p.boolean(Parameter::IsPublic)?,
         show_expired: p.boolean(Parameter::ShowExpired)?,
         action_type: text("ActionType"),
+        snapshot_id: text("SnapshotId"),
+        image_owner_id: p
+            .optional::<u64>(Parameter::ImageOwnerId)?
+            .map(|id| id.to_string()),
+        resource_group_id: text("ResourceGroupId"),
+        filters: filters(&p)?,
     };
+    request.usable = p.boolean(Parameter::Usable)?;
     request.dry_run = p.boolean(Parameter::DryRun)?.unwrap_or(false);
     request.page = page(&p)?;
     let listing = cx.store().describe_images(cx.caller, &request)?;
@@ -430,13 +456,22 @@ struct TaskItem {
 }
 
 /// DescribeTasks: the caller's import and export tasks in `RegionId`, filtered by `TaskAction`,
-/// `TaskStatus` and `TaskIds` (comma-separated).
+/// `TaskStatus`, `TaskIds` (comma-separated), `StartTime`/`EndTime` (the creation time, to the
+/// minute or the second) and `ResourceIds.N`.
 pub(crate) fn tasks(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
     let p = cx.params();
     let mut request = DescribeTasks::new(p.required(Parameter::RegionId)?);
     request.task_action = p.raw(Parameter::TaskAction.name()).map(str::to_owned);
     request.task_status = p.raw(Parameter::TaskStatus.name()).map(str::to_owned);
     request.task_ids = p.comma_list(Parameter::TaskIds)?;
+    let time = |parameter: Parameter| {
+        p.raw(parameter.name())
+            .map(|raw| Timestamp::from_api(raw).map_err(|_| Error::InvalidParameter(parameter)))
+            .transpose()
+    };
+    request.start_time = time(Parameter::StartTime)?;
+    request.end_time = time(Parameter::EndTime)?;
+    request.resource_ids = p.indexed("ResourceIds", None, Parameter::ResourceIds)?;
     request.page = page(&p)?;
     let listing = cx.store().describe_tasks(cx.caller, &request)?;
     let (region, page) = (request.region_id, request.page);

@@ -206,3 +206,98 @@ async fn is_public_lists_community_images_only() {
         assert_eq!(image["IsPublic"], true, "{image}");
     }
 }
+
+/// The filters tools send, over HTTP: Terraform's `Usable` (with `Status`, else the missing
+/// parameter), footmark's `SnapshotId`, `ImageOwnerId` (an integer) and `Filter.N` creation
+/// times (to the minute); DescribeTasks `ResourceIds.N` and `StartTime`.
+#[tokio::test]
+async fn the_filters_tools_send_select_and_refuse_as_documented() {
+    let server = Server::demo().await;
+    let images = |params: &'static [(&'static str, &'static str)]| {
+        let server = &server;
+        async move {
+            let mut all = vec![("RegionId", HZ), ("ImageOwnerAlias", "self")];
+            all.extend_from_slice(params);
+            call(server, ALICE_KEY, "DescribeImages", &all).await
+        }
+    };
+    let listed = |body: serde_json::Value| -> Vec<String> {
+        body["Images"]["Image"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["ImageId"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let by_snapshot = images(&[("SnapshotId", "s-demo-free"), ("Status", "ALL")])
+        .await
+        .assert_ok();
+    assert_eq!(listed(by_snapshot), ["m-demo-free"]);
+    let grouped = images(&[("ResourceGroupId", "rg-none"), ("Status", "ALL")])
+        .await
+        .assert_ok();
+    assert_eq!(grouped["TotalCount"], 0, "{grouped}");
+    let creating = images(&[("Status", "ALL"), ("Usable", "false")])
+        .await
+        .assert_ok();
+    assert!(
+        listed(creating.clone())
+            .iter()
+            .all(|id| id != "m-demo-free"),
+        "{creating}"
+    );
+    images(&[("Usable", "true")]).await.assert_error(
+        400,
+        "MissingParameter",
+        "Status is mandatory for this action.",
+    );
+    images(&[("ImageOwnerId", "alice")]).await.assert_error(
+        400,
+        "InvalidParameter",
+        "The specified parameter \"ImageOwnerId\" is not valid.",
+    );
+    let future = images(&[
+        ("Status", "ALL"),
+        ("Filter.1.Key", "CreationStartTime"),
+        ("Filter.1.Value", "2999-01-01T00:00Z"),
+    ])
+    .await
+    .assert_ok();
+    assert_eq!(future["TotalCount"], 0, "{future}");
+    images(&[("Filter.1.Key", "NetworkType"), ("Filter.1.Value", "vpc")])
+        .await
+        .assert_error(
+            400,
+            "InvalidParameter",
+            "The specified parameter \"Filter.N.Key\" is not valid.",
+        );
+    images(&[("Filter.1.Key", "CreationEndTime")])
+        .await
+        .assert_error(
+            400,
+            "InvalidParameter",
+            "The specified parameter \"Filter.N.Value\" is not valid.",
+        );
+
+    let tasks = |params: &'static [(&'static str, &'static str)]| {
+        let server = &server;
+        async move {
+            let mut all = vec![("RegionId", HZ)];
+            all.extend_from_slice(params);
+            call(server, ALICE_KEY, "DescribeTasks", &all).await
+        }
+    };
+    let exporting = tasks(&[("ResourceIds.1", "m-demo-exporting")])
+        .await
+        .assert_ok();
+    assert_eq!(exporting["TotalCount"], 1, "{exporting}");
+    assert_eq!(
+        exporting["TaskSet"]["Task"][0]["ResourceId"],
+        "m-demo-exporting"
+    );
+    tasks(&[("StartTime", "yesterday")]).await.assert_error(
+        400,
+        "InvalidParameter",
+        "The specified parameter \"StartTime\" is not valid.",
+    );
+}

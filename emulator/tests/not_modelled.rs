@@ -168,6 +168,12 @@ async fn no_modelled_parameter_is_refused() {
                 ("ImageOwnerAlias", "self"),
                 ("PageNumber", "1"),
                 ("PageSize", "10"),
+                ("Usable", "true"),
+                ("SnapshotId", "s-demo-free"),
+                ("ImageOwnerId", "1234"),
+                ("ResourceGroupId", "rg-demo"),
+                ("Filter.1.Key", "CreationStartTime"),
+                ("Filter.1.Value", "2026-12-02T00:00Z"),
             ],
         ),
         (
@@ -197,6 +203,9 @@ async fn no_modelled_parameter_is_refused() {
                 ("TaskIds", "t-x"),
                 ("PageNumber", "1"),
                 ("PageSize", "10"),
+                ("StartTime", "2026-12-02T00:00:00Z"),
+                ("EndTime", "2026-12-03T00:00:00Z"),
+                ("ResourceIds.1", "m-demo-free"),
             ],
         ),
         (
