@@ -16,7 +16,14 @@ janitor_flow at 17:00; tf_image_auto_snapshot and cleanup_flow at 17:10.
   on an image made from an instance, where a real image from an instance states its system
   disk's size (Terraform reads both) [snap]; later: passes;
 - packer: RunInstances refuses `InstanceName`, `InstanceType`, `MinAmount` (Packer always sends
-  them) [idem]; later: AddTags is not emulated (Packer tags the image's snapshots with it) [snap].
+  them) [idem]; later: sharing the copy right after CopyImage is refused (403
+  `OperationDenied.InvalidImageStatus`, "cannot be shared when it is not available"): Packer
+  shares every region's image without waiting for the copy (step_share_image.go, HEAD), and the
+  emulator's rule for an image still being copied is [I], so the rule wants a decision
+  [images/lead]; later still (with the copy waited for): the copy's disk mapping has no
+  `SnapshotId` (a real copy has its own snapshot in the destination region) nor `Size`, so the
+  rebuild's image_force_delete sends DeleteSnapshot without one: 400 MissingParameter
+  [images/snap].
 """
 
 import json
