@@ -101,6 +101,7 @@ fn forced(c: &mut Criterion) {
                 image: ImageId::new(&target).unwrap(),
                 status: InstanceStatus::Running,
                 image_deleted: false,
+                launch: None,
             })
             .unwrap();
         }

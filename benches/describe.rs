@@ -67,6 +67,7 @@ fn world(size: usize) -> ImageStore {
                 image: ImageId::new(&image_id(n)).unwrap(),
                 status: InstanceStatus::Running,
                 image_deleted: false,
+                launch: None,
             })
             .unwrap();
     }

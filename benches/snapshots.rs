@@ -62,6 +62,7 @@ fn world(size: usize) -> (ImageStore, DiskId) {
             image: ImageId::new(&image_id(0)).unwrap(),
             status: InstanceStatus::Running,
             image_deleted: true,
+            launch: None,
         })
         .unwrap();
     let disk = DiskId::new("d-bench").unwrap();

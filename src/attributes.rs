@@ -19,13 +19,13 @@ use crate::error::{Error, Malformed};
 use crate::time::Timestamp;
 
 /// Text that must not start with a web address \[D: names, families and descriptions\].
-fn starts_with_url(s: &str) -> bool {
+pub(crate) fn starts_with_url(s: &str) -> bool {
     s.starts_with("http://") || s.starts_with("https://")
 }
 
 /// A "Chinese character", as the name rules allow one: a CJK unified ideograph (the basic
 /// block, extension A and the compatibility block) \[I: which blocks\].
-fn is_cjk(ch: char) -> bool {
+pub(crate) fn is_cjk(ch: char) -> bool {
     matches!(ch, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}')
 }
 
@@ -96,6 +96,7 @@ macro_rules! text_attribute {
         }
     };
 }
+pub(crate) use text_attribute;
 
 text_attribute!(
     /// `ImageName` (CreateImage, ImportImage, ModifyImageAttribute, CopyImage's
@@ -211,6 +212,7 @@ macro_rules! value_attribute {
         }
     };
 }
+pub(crate) use value_attribute;
 
 value_attribute!(
     /// `OSType` (ImportImage; a DescribeImages filter) \[D\]; anything else is 400

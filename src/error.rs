@@ -106,6 +106,8 @@ pub enum Parameter {
     StartTime,
     /// `EndTime` (DescribeTasks).
     EndTime,
+    /// `InternetMaxBandwidthOut` (RunInstances).
+    InternetMaxBandwidthOut,
     /// `Encrypted` (CopyImage).
     Encrypted,
     /// `DiskId` (CreateSnapshot, DescribeSnapshots).
@@ -167,6 +169,7 @@ impl Parameter {
             Parameter::Usable => "Usable",
             Parameter::StartTime => "StartTime",
             Parameter::EndTime => "EndTime",
+            Parameter::InternetMaxBandwidthOut => "InternetMaxBandwidthOut",
             Parameter::Encrypted => "Encrypted",
             Parameter::DiskId => "DiskId",
             Parameter::SnapshotIds => "SnapshotIds",
@@ -534,6 +537,30 @@ pub enum Malformed {
     /// `ClientToken` longer than 64 characters or not ASCII [D, RunInstances; I: CreateImage
     /// and CopyImage answer the same].
     ClientToken,
+    /// 400 `InvalidInstanceType.ValueNotSupported`, "The specified InstanceType does not exist or
+    /// beyond the permitted range." [D, RunInstances].
+    InstanceType,
+    /// 400 `InvalidInstanceName.Malformed`, `The specified parameter "InstanceName" is not
+    /// valid.` [D, RunInstances].
+    InstanceName,
+    /// 404 `InvalidZoneId.NotFound`, "The specified zoneId does not exist.": a zone id that is
+    /// not one of the request's region [D code; I when].
+    ZoneId,
+    /// 400 `InvalidSecurityGroupId.NotFound`, "The SecurityGroupId provided does not exist in our
+    /// records." [D, RunInstances; I: for an id of the wrong shape].
+    SecurityGroupId,
+    /// 404 `InvalidVSwitchId.NotFound`, "Specified virtual switch does not exist." [D,
+    /// RunInstances; I: for an id of the wrong shape].
+    VSwitchId,
+    /// 400 `InvalidInternetChargeType.ValueNotSupported`, "The specified InternetChargeType is not
+    /// valid." [D, RunInstances].
+    InternetChargeType,
+    /// 400 `InvalidIoOptimize.ValueNotSupported`, "The specified IoOptimize is not valid." [D,
+    /// RunInstances].
+    IoOptimized,
+    /// 400 `InvalidMinAmount.Malformed`, "The specified parameter MinAmount is not valid.":
+    /// `MinAmount` outside 1 to 100 or above `Amount` [D code; I: above `Amount`].
+    MinAmount,
 }
 
 /// What [`Error::Missing`] did not find in the request.
@@ -989,6 +1016,46 @@ impl Malformed {
                 400,
                 "InvalidClientToken.ValueNotSupported",
                 "The ClientToken provided is invalid.",
+            ),
+            InstanceType => (
+                400,
+                "InvalidInstanceType.ValueNotSupported",
+                "The specified InstanceType does not exist or beyond the permitted range.",
+            ),
+            InstanceName => (
+                400,
+                "InvalidInstanceName.Malformed",
+                "The specified parameter \"InstanceName\" is not valid.",
+            ),
+            ZoneId => (
+                404,
+                "InvalidZoneId.NotFound",
+                "The specified zoneId does not exist.",
+            ),
+            SecurityGroupId => (
+                400,
+                "InvalidSecurityGroupId.NotFound",
+                "The SecurityGroupId provided does not exist in our records.",
+            ),
+            VSwitchId => (
+                404,
+                "InvalidVSwitchId.NotFound",
+                "Specified virtual switch does not exist.",
+            ),
+            InternetChargeType => (
+                400,
+                "InvalidInternetChargeType.ValueNotSupported",
+                "The specified InternetChargeType is not valid.",
+            ),
+            IoOptimized => (
+                400,
+                "InvalidIoOptimize.ValueNotSupported",
+                "The specified IoOptimize is not valid.",
+            ),
+            MinAmount => (
+                400,
+                "InvalidMinAmount.Malformed",
+                "The specified parameter MinAmount is not valid.",
             ),
         }
     }

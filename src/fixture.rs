@@ -263,6 +263,7 @@ impl ImageSpec {
                     image: image.id.clone(),
                     status: crate::model::InstanceStatus::Running,
                     image_deleted: false,
+                    launch: None,
                 })
             })
             .collect::<Result<_, IdError>>()?;

@@ -147,6 +147,7 @@ mod idempotence;
 mod ids;
 mod image_index;
 mod image_table;
+mod launch;
 mod lifecycle;
 mod model;
 mod pace;
@@ -192,6 +193,10 @@ pub use idempotence::{
 pub use ids::{
     AccountId, DiskId, IdError, IdKind, ImageId, InstanceId, MAX_ID_LEN, RegionId, RequestId,
     RequestIdSequence, ResourceId, SnapshotId, TaskId,
+};
+pub use launch::{
+    InstanceName, InstanceType, InternetChargeType, IoOptimized, LaunchSettings, MAX_BANDWIDTH_OUT,
+    SecurityGroupId, VSwitchId, ZoneId,
 };
 pub use lifecycle::{
     Action, Answer, AttributeStatus, CancelCopyImage, CancelTask, CopyImage, CreateImage,

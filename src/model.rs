@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::attributes::ImageAttributes;
 use crate::ids::{AccountId, ImageId, InstanceId, RegionId, SnapshotId, TaskId};
+use crate::launch::LaunchSettings;
 use crate::time::Timestamp;
 
 /// Who provides an image (DescribeImages `ImageOwnerAlias`). Only a custom image can be its
@@ -326,4 +327,9 @@ pub struct Instance {
     /// ask [`ImageStore::can_reinitialize_system_disk`](crate::ImageStore::can_reinitialize_system_disk).
     #[serde(default)]
     pub image_deleted: bool,
+    /// What RunInstances set on it (type, name, zone, network), shown by DescribeInstances;
+    /// `None` for an instance put in the store by other means (boxed: a fixture's million
+    /// instances carry none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub launch: Option<Box<LaunchSettings>>,
 }

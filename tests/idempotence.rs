@@ -3,12 +3,14 @@
 //! are scoped per account and action; `DryRun` and refused calls leave no token; the table
 //! survives a saved state. Codes and messages are written out from the docs.
 
+mod common;
+
 use std::fmt::Debug;
 
 use ecs_image_rules::{
     AccountId, Action, Answer, ApiError, ClientToken, CopyImage, CreateImage, DeleteImageRequest,
-    Error, ImageAttributes, ImageId, ImageName, ImageSpec, ImageStore, Profile, RegionId,
-    RunInstances, Step, StoreState, Tag, TagKey, TagValue,
+    Error, ImageAttributes, ImageId, ImageName, ImageStore, Profile, RegionId, RunInstances, Step,
+    StoreState, Tag, TagKey, TagValue,
 };
 
 fn acct(s: &str) -> AccountId {
@@ -19,15 +21,6 @@ fn hz() -> RegionId {
 }
 fn token(s: &str) -> ClientToken {
     ClientToken::new(s).unwrap()
-}
-
-/// A store with alice's Available image `m-src` in Hangzhou.
-fn store() -> ImageStore {
-    let mut store = ImageStore::new();
-    store
-        .put(ImageSpec::custom("m-src", "alice", "cn-hangzhou"))
-        .unwrap();
-    store
 }
 
 fn src() -> ImageId {
@@ -65,7 +58,7 @@ fn mismatch<T: Debug>(result: Result<T, Error>) {
 
 #[test]
 fn a_repeated_create_image_answers_the_first_image_and_creates_nothing() {
-    let mut store = store();
+    let mut store = common::store_with_source();
     let alice = acct("alice");
     let request = named("golden").with_client_token(token("tok-1"));
     let first = store.create_image(&alice, request.clone()).unwrap();
@@ -85,7 +78,7 @@ fn a_repeated_create_image_answers_the_first_image_and_creates_nothing() {
 
 #[test]
 fn the_same_token_with_other_parameters_is_refused_and_changes_nothing() {
-    let mut store = store();
+    let mut store = common::store_with_source();
     let alice = acct("alice");
     store
         .create_image(&alice, named("golden").with_client_token(token("tok-1")))
@@ -105,7 +98,7 @@ fn the_same_token_with_other_parameters_is_refused_and_changes_nothing() {
 
 #[test]
 fn tokens_are_case_sensitive_and_scoped_per_account_and_action() {
-    let mut store = store();
+    let mut store = common::store_with_source();
     let (alice, bob) = (acct("alice"), acct("bob"));
     let first = store
         .create_image(&alice, named("golden").with_client_token(token("tok")))
@@ -127,7 +120,7 @@ fn tokens_are_case_sensitive_and_scoped_per_account_and_action() {
 
 #[test]
 fn run_instances_repeats_every_instance_id_and_launches_nothing() {
-    let mut store = store();
+    let mut store = common::store_with_source();
     let alice = acct("alice");
     let request = RunInstances::new(hz(), src())
         .with_amount(3)
@@ -143,7 +136,7 @@ fn run_instances_repeats_every_instance_id_and_launches_nothing() {
 
 #[test]
 fn copy_image_repeats_the_copy_and_its_task() {
-    let mut store = store();
+    let mut store = common::store_with_source();
     let alice = acct("alice");
     let bj = RegionId::new("cn-beijing").unwrap();
     let request = CopyImage::new(hz(), src(), bj.clone()).with_client_token(token("copy-1"));
@@ -158,7 +151,7 @@ fn copy_image_repeats_the_copy_and_its_task() {
 
 #[test]
 fn a_repeat_answers_the_first_answer_even_when_the_first_call_would_now_be_refused() {
-    let mut store = store();
+    let mut store = common::store_with_source();
     let alice = acct("alice");
     let request = RunInstances::new(hz(), src()).with_client_token(token("t"));
     let first = store.run_instances(&alice, request.clone()).unwrap();
@@ -179,7 +172,7 @@ fn a_repeat_answers_the_first_answer_even_when_the_first_call_would_now_be_refus
 
 #[test]
 fn dry_run_neither_reads_nor_records_a_token() {
-    let mut store = store();
+    let mut store = common::store_with_source();
     let alice = acct("alice");
     let before = json(&store);
     refused(
@@ -221,7 +214,7 @@ fn dry_run_neither_reads_nor_records_a_token() {
 
 #[test]
 fn a_refused_call_leaves_no_token() {
-    let mut store = store();
+    let mut store = common::store_with_source();
     let alice = acct("alice");
     let nowhere = RegionId::new("xx-nowhere-1").unwrap();
     refused(
@@ -258,7 +251,7 @@ fn a_client_token_is_one_to_sixty_four_ascii_characters() {
 
 #[test]
 fn steps_through_check_and_commit_are_idempotent_too() {
-    let mut store = store();
+    let mut store = common::store_with_source();
     let alice = acct("alice");
     let action = Action::CreateImage(named("golden").with_client_token(token("step")));
     let step = || Step::Call {
@@ -282,7 +275,7 @@ fn steps_through_check_and_commit_are_idempotent_too() {
 
 #[test]
 fn the_token_table_survives_a_saved_state() {
-    let mut store = store();
+    let mut store = common::store_with_source();
     let alice = acct("alice");
     let request = RunInstances::new(hz(), src())
         .with_amount(2)
@@ -319,6 +312,6 @@ fn the_token_table_survives_a_saved_state() {
 
 #[test]
 fn a_store_without_tokens_writes_no_token_table() {
-    let store = store();
+    let store = common::store_with_source();
     assert!(!json(&store).contains("clientTokens"));
 }

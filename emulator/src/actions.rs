@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use ecs_image_rules::{
     AccountId, CancelCopyImage, CancelTask, CopyImage, CreateImage, CreateSnapshot, DeleteInstance,
     DiskMapping, Error, ExportImage, ImageAttributes, ImportDisk, ImportImage, InstancePower,
-    ModifyImageAttribute, ModifyImageSharePermission, Outcome, Parameter, PowerAction, Profile,
-    RequestId, RunInstances, SnapshotId, SnapshotOutcome, World,
+    LaunchSettings, Malformed, ModifyImageAttribute, ModifyImageSharePermission, Outcome,
+    Parameter, PowerAction, Profile, RequestId, RunInstances, SnapshotId, SnapshotOutcome, World,
 };
 use serde::Serialize;
 
@@ -238,6 +238,16 @@ static ACTIONS: &[ActionSpec] = &[
             "Tag.N.Key",
             "Tag.N.Value",
             "ClientToken",
+            "MinAmount",
+            "InstanceType",
+            "InstanceName",
+            "ZoneId",
+            "SecurityGroupId",
+            "SecurityGroupIds.N",
+            "VSwitchId",
+            "InternetChargeType",
+            "InternetMaxBandwidthOut",
+            "IoOptimized",
         ]
     ),
     action!(
@@ -847,6 +857,30 @@ fn run_instances(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
     .with_amount(p.optional(Parameter::Amount)?.unwrap_or(1));
     request.tags = tags::tags(&p)?;
     request.client_token = p.attribute("ClientToken")?;
+    request.min_amount = p
+        .raw("MinAmount")
+        .map(|v| {
+            v.parse()
+                .map_err(|_| Error::Malformed(Malformed::MinAmount))
+        })
+        .transpose()?;
+    *request.launch = LaunchSettings {
+        instance_type: p.attribute("InstanceType")?,
+        instance_name: p.attribute("InstanceName")?,
+        zone_id: p.attribute("ZoneId")?,
+        // `SecurityGroupId` and `SecurityGroupIds.N` both name groups; the docs forbid both at
+        // once, the emulator keeps them in order \[I\].
+        security_group_ids: p
+            .attribute("SecurityGroupId")?
+            .into_iter()
+            .chain(p.indexed_attribute("SecurityGroupIds")?)
+            .collect(),
+        vswitch_id: p.attribute("VSwitchId")?,
+        internet_charge_type: p.attribute("InternetChargeType")?,
+        internet_max_bandwidth_out: p.optional(Parameter::InternetMaxBandwidthOut)?,
+        io_optimized: p.attribute("IoOptimized")?,
+        creation_time: None,
+    };
     let request = request.with_dry_run(dry_run(cx)?);
     let result = cx.world.store.run_instances(cx.caller, request);
     let ids = changed(cx, result)?;

@@ -6,8 +6,9 @@
 use ecs_image_rules::{
     Architecture, AttributeFilter, BootMode, DescribeImageSharePermission, DescribeImages,
     DescribeInstances, DescribeTaskAttribute, DescribeTasks, DiskFormat, DiskType, Error,
-    ImageStatus, ImageStore, ImageView, LicenseType, OsType, Page, Parameter, RequestId,
-    ResourceType, TaskView, Timestamp, image_statuses,
+    ImageStatus, ImageStore, ImageView, Instance, InstanceType, InternetChargeType, IoOptimized,
+    LicenseType, OsType, Page, Parameter, RequestId, ResourceType, TaskView, Timestamp, VSwitchId,
+    ZoneId, image_statuses,
 };
 use serde::Serialize;
 
@@ -372,6 +373,11 @@ struct Instances {
     instance: Vec<InstanceItem>,
 }
 
+/// One instance as the SDKs' response model has it. Settings RunInstances did not set show
+/// the documented defaults: the instance's id as its name, `PayByTraffic`, no bandwidth, I/O
+/// optimized \[D\]; no type, zone, security group or vSwitch, and the epoch as the creation
+/// time of an instance put in the store by other means \[I\]. The VPC is not modelled: `VpcId` is
+/// empty \[I\].
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 struct InstanceItem {
@@ -380,6 +386,66 @@ struct InstanceItem {
     image_id: String,
     status: &'static str,
     tags: TagSet,
+    instance_type: String,
+    instance_name: String,
+    zone_id: String,
+    creation_time: String,
+    internet_charge_type: &'static str,
+    internet_max_bandwidth_out: u32,
+    io_optimized: bool,
+    security_group_ids: SecurityGroupIds,
+    vpc_attributes: VpcAttributes,
+}
+
+#[derive(Serialize)]
+struct SecurityGroupIds {
+    #[serde(rename = "SecurityGroupId")]
+    security_group_id: Vec<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct VpcAttributes {
+    v_switch_id: String,
+    vpc_id: String,
+}
+
+impl InstanceItem {
+    fn of(instance: &Instance, tags: TagSet) -> Self {
+        let launch = instance.launch.as_deref().cloned().unwrap_or_default();
+        let text = |value: Option<&str>| value.unwrap_or_default().to_owned();
+        Self {
+            instance_id: instance.id.to_string(),
+            region_id: instance.region.to_string(),
+            image_id: instance.image.to_string(),
+            status: instance.status.as_str(),
+            tags,
+            instance_type: text(launch.instance_type.as_ref().map(InstanceType::as_str)),
+            instance_name: launch
+                .instance_name
+                .as_ref()
+                .map_or_else(|| instance.id.to_string(), ToString::to_string),
+            zone_id: text(launch.zone_id.as_ref().map(ZoneId::as_str)),
+            creation_time: launch.creation_time.unwrap_or(Timestamp::EPOCH).to_string(),
+            internet_charge_type: launch
+                .internet_charge_type
+                .unwrap_or(InternetChargeType::PayByTraffic)
+                .as_str(),
+            internet_max_bandwidth_out: launch.internet_max_bandwidth_out.unwrap_or(0),
+            io_optimized: launch.io_optimized != Some(IoOptimized::NotOptimized),
+            security_group_ids: SecurityGroupIds {
+                security_group_id: launch
+                    .security_group_ids
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
+            },
+            vpc_attributes: VpcAttributes {
+                v_switch_id: text(launch.vswitch_id.as_ref().map(VSwitchId::as_str)),
+                vpc_id: String::new(),
+            },
+        }
+    }
 }
 
 /// DescribeInstances: the caller's instances in `RegionId`, only those listed in `InstanceIds`
@@ -403,16 +469,11 @@ pub(crate) fn instances(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
             instance: listing
                 .items
                 .iter()
-                .map(|i| InstanceItem {
-                    instance_id: i.id.to_string(),
-                    region_id: i.region.to_string(),
-                    image_id: i.image.to_string(),
-                    status: i.status.as_str(),
-                    tags: TagSet::of(cx.store().tags_seen_by(
-                        cx.caller,
-                        ResourceType::Instance,
-                        i.id.as_str(),
-                    )),
+                .map(|i| {
+                    let tags =
+                        cx.store()
+                            .tags_seen_by(cx.caller, ResourceType::Instance, i.id.as_str());
+                    InstanceItem::of(i, TagSet::of(tags))
                 })
                 .collect(),
         },

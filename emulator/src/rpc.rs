@@ -112,6 +112,27 @@ impl<'a> Params<'a> {
         field: Option<&str>,
         p: Parameter,
     ) -> Result<Vec<T>, Error> {
+        self.indexed_values(prefix, field)
+            .into_iter()
+            .map(|v| v.parse().map_err(|_| Error::InvalidParameter(p)))
+            .collect()
+    }
+
+    /// A flattened list `<prefix>.1`, `<prefix>.2`, … of attributes, each parsed by its library
+    /// type, which answers the action's documented error.
+    pub fn indexed_attribute<T: FromStr<Err = Error>>(
+        &self,
+        prefix: &str,
+    ) -> Result<Vec<T>, Error> {
+        self.indexed_values(prefix, None)
+            .into_iter()
+            .map(str::parse)
+            .collect()
+    }
+
+    /// The values of `<prefix>.N` (or `<prefix>.N.<field>`) in index order, the first value of
+    /// a repeated index counting.
+    fn indexed_values(&self, prefix: &str, field: Option<&str>) -> Vec<&'a str> {
         self.reads(&match field {
             None => format!("{prefix}.N"),
             Some(field) => format!("{prefix}.N.{field}"),
@@ -132,10 +153,7 @@ impl<'a> Params<'a> {
             .collect();
         entries.sort_by_key(|&(index, _)| index);
         entries.dedup_by_key(|&mut (index, _)| index);
-        entries
-            .into_iter()
-            .map(|(_, v)| v.parse().map_err(|_| Error::InvalidParameter(p)))
-            .collect()
+        entries.into_iter().map(|(_, v)| v).collect()
     }
 
     /// A flattened list of pairs `<prefix>.N.<first>` / `<prefix>.N.<second>` (`Tag.N.Key` /

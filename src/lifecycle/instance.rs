@@ -13,9 +13,10 @@
 //! | RebootInstance | Running | Starting | `IncorrectInstanceStatus` |
 //! | DeleteInstance | Stopped; Running with `Force` | released | Pending: `IncorrectInstanceStatus.Initializing`; else `IncorrectInstanceStatus` |
 
-use crate::error::{Denial, Error, NotFound, Parameter};
+use crate::error::{Denial, Error, Malformed, NotFound, Parameter};
 use crate::idempotence::ClientToken;
 use crate::ids::{AccountId, ImageId, InstanceId, RegionId};
+use crate::launch::{LaunchSettings, MAX_BANDWIDTH_OUT, ZoneId};
 use crate::model::{ImageStatus, Instance, InstanceStatus};
 use crate::profile::Profile;
 use crate::schedule::{Work, WorkKind};
@@ -28,8 +29,9 @@ use super::{Transition, checked, known_region, still_being_made, visible_image};
 pub const MAX_AMOUNT: u32 = 100;
 
 /// RunInstances: `Amount` instances of the caller's from an image it can see (its own, shared
-/// with it, community, system or marketplace), all or none. The instances' own settings play
-/// no part in DeleteImage and are not modelled \[I\].
+/// with it, community, system or marketplace), all or none. The instances' own settings
+/// ([`LaunchSettings`]: type, name, zone, network) play no part in the rules; they are kept
+/// and shown by DescribeInstances.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunInstances {
     /// `RegionId`: the region of the instances and of the image.
@@ -38,6 +40,14 @@ pub struct RunInstances {
     pub image_id: ImageId,
     /// `Amount`: how many instances, 1 to [`MAX_AMOUNT`].
     pub amount: u32,
+    /// `MinAmount`: the fewest the call may make, 1 to `Amount`. The emulated service never
+    /// runs short of resources, so it always makes `Amount` \[I\].
+    pub min_amount: Option<u32>,
+    /// `InstanceType`, `InstanceName`, `ZoneId`, `SecurityGroupId`/`SecurityGroupIds.N`,
+    /// `VSwitchId`, `InternetChargeType`, `InternetMaxBandwidthOut`, `IoOptimized`: every new
+    /// instance's settings (its `creation_time` is the store's clock at commit, whatever this
+    /// says). Boxed: most requests set few, and an [`Action`](crate::Action) stays small.
+    pub launch: Box<LaunchSettings>,
     /// `Tag.N`: tags for every new instance, at most 20, keys unique.
     pub tags: Vec<Tag>,
     /// `ClientToken`: makes a retry answer the first call's answer (crate::idempotence).
@@ -53,6 +63,8 @@ impl RunInstances {
             region_id,
             image_id,
             amount: 1,
+            min_amount: None,
+            launch: Box::default(),
             tags: Vec::new(),
             client_token: None,
             dry_run: false,
@@ -62,6 +74,22 @@ impl RunInstances {
     /// The same request with `Amount` set.
     pub fn with_amount(self, amount: u32) -> Self {
         Self { amount, ..self }
+    }
+
+    /// The same request with `MinAmount` set.
+    pub fn with_min_amount(self, min_amount: u32) -> Self {
+        Self {
+            min_amount: Some(min_amount),
+            ..self
+        }
+    }
+
+    /// The same request with these settings for every new instance.
+    pub fn with_launch(self, launch: LaunchSettings) -> Self {
+        Self {
+            launch: Box::new(launch),
+            ..self
+        }
     }
 
     /// The same request with one more `Tag.N`.
@@ -130,7 +158,10 @@ impl DeleteInstance {
 }
 
 /// Refusals, in this order: `InvalidParameter` for an `Amount` outside 1 to [`MAX_AMOUNT`];
-/// `InvalidRegionId.NotFound`; `InvalidTagCount` or `Duplicate.TagKey` for its `Tag.N` (which
+/// `InvalidMinAmount.Malformed` for a `MinAmount` outside 1 to `Amount`; `InvalidParameter`
+/// for an `InternetMaxBandwidthOut` above [`MAX_BANDWIDTH_OUT`];
+/// `InvalidRegionId.NotFound`; `InvalidZoneId.NotFound` for a zone not of the region;
+/// `InvalidTagCount` or `Duplicate.TagKey` for its `Tag.N` (which
 /// go on every new instance); `InvalidImageId.NotFound` unless the caller can see the image in
 /// the region; `IncorrectImageStatus` unless the image is Available or Deprecated \[D\] and not
 /// still being imported or copied (docs/lifecycle.md, RunInstances). Making
@@ -143,7 +174,25 @@ impl Transition for RunInstances {
         if !(1..=MAX_AMOUNT).contains(&self.amount) {
             return Err(Error::InvalidParameter(Parameter::Amount));
         }
+        if self
+            .min_amount
+            .is_some_and(|min| !(1..=self.amount).contains(&min))
+        {
+            return Err(Error::Malformed(Malformed::MinAmount));
+        }
+        if self
+            .launch
+            .internet_max_bandwidth_out
+            .is_some_and(|out| out > MAX_BANDWIDTH_OUT)
+        {
+            return Err(Error::InvalidParameter(Parameter::InternetMaxBandwidthOut));
+        }
         known_region(store, &self.region_id)?;
+        if let Some(zone) = &self.launch.zone_id
+            && !zone.in_region(&self.region_id)
+        {
+            return Err(Error::Malformed(Malformed::ZoneId));
+        }
         check_new_tags(&self.tags)?;
         let entry = visible_image(store, caller, &self.region_id, &self.image_id)?;
         let launchable = matches!(
@@ -158,6 +207,16 @@ impl Transition for RunInstances {
 
     /// `Amount` new instances of the caller's, made from the image, in the order made.
     fn change(&self, store: &mut ImageStore, caller: &AccountId, (): ()) -> Vec<InstanceId> {
+        let launch = LaunchSettings {
+            zone_id: Some(
+                self.launch
+                    .zone_id
+                    .clone()
+                    .unwrap_or_else(|| ZoneId::default_for(&self.region_id)),
+            ),
+            creation_time: Some(store.now()),
+            ..(*self.launch).clone()
+        };
         (0..self.amount)
             .map(|_| {
                 let id = store.new_instance_id();
@@ -168,6 +227,7 @@ impl Transition for RunInstances {
                     image: self.image_id.clone(),
                     status: InstanceStatus::Pending,
                     image_deleted: false,
+                    launch: Some(Box::new(launch.clone())),
                 }));
                 store.start_work(Work::Instance(id.clone()), WorkKind::Instance);
                 store.tag_new(ResourceType::Instance, id.as_str(), &self.tags);

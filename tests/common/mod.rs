@@ -5,8 +5,8 @@
 #![allow(dead_code)]
 
 use ecs_image_rules::{
-    AccountId, ApiError, Blocker, Catalog, DeleteImageRequest, Deletion, ImageId, ImageStore,
-    Outcome, Profile, RegionId,
+    AccountId, ApiError, Blocker, Catalog, DeleteImageRequest, Deletion, ImageId, ImageSpec,
+    ImageStore, Outcome, Profile, RegionId,
 };
 
 /// The default profile: 2024-10 catalog, absent images ignored, §3 precedence.
@@ -153,4 +153,14 @@ pub const SPEC_ORDER: [Blocker; 6] = [
 /// The JSON text of a store: two stores with equal text hold the same resources.
 pub fn json(store: &ImageStore) -> String {
     serde_json::to_string(store).expect("a store serializes")
+}
+
+/// A store of the public regions holding alice's Available custom image `m-src` in
+/// cn-hangzhou: the source the RunInstances, CreateImage and CopyImage tests start from.
+pub fn store_with_source() -> ImageStore {
+    let mut store = ImageStore::new();
+    store
+        .put(ImageSpec::custom("m-src", "alice", "cn-hangzhou"))
+        .unwrap();
+    store
 }

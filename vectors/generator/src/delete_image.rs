@@ -589,6 +589,7 @@ impl WorldDef {
                 image: ImageId::new(&def.image)?,
                 status: InstanceStatus::Running,
                 image_deleted: def.image_deleted,
+                launch: None,
             })?;
         }
         Ok(World {

@@ -429,6 +429,7 @@ impl WorldDef {
                 image: ImageId::new(image)?,
                 image_deleted: false,
                 status: ecs_image_rules::InstanceStatus::Running,
+                launch: None,
             })?;
         }
         for def in &self.disks {
