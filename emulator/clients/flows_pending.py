@@ -7,7 +7,7 @@ into the suite, when the emulator gives it what it needs. Run them by hand again
     EMULATOR_ENDPOINT=127.0.0.1:PORT PYTHONPATH=emulator/clients \
       target/clients/py-dara/bin/python emulator/clients/flows_pending.py
 
-What each one waits for: its first failure on main at 17:10 UTC (an emulator started with
+What each one waits for: its first failure on main at 17:45 UTC (an emulator started with
 `--progress after:0.2`, the demo world), then, after "later:", what the flow reaches next when
 that call is worked around by hand (the workaround is not committed). Who is building it is in
 brackets. Moved to flows.py: tf_images, tf_image_copy, tf_image_export, ansible_ali_image and
@@ -15,8 +15,8 @@ janitor_flow at 17:00; tf_image_auto_snapshot and cleanup_flow at 17:10.
 - tf_image: the read finds no `Size` in the system disk's mapping (nor `Device`), and `Size` 0,
   on an image made from an instance, where a real image from an instance states its system
   disk's size (Terraform reads both) [snap]; later: passes;
-- packer: RunInstances refuses `InstanceName`, `InstanceType`, `MinAmount` (Packer always sends
-  them) [idem]; later: sharing the copy right after CopyImage is refused (403
+- packer (RunInstances' InstanceType, InstanceName and MinAmount are modelled since 17:40):
+  sharing the copy right after CopyImage is refused (403
   `OperationDenied.InvalidImageStatus`, "cannot be shared when it is not available"): Packer
   shares every region's image without waiting for the copy (step_share_image.go, HEAD), and the
   emulator's rule for an image still being copied is [I], so the rule wants a decision
