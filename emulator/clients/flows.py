@@ -493,6 +493,184 @@ def tf_image_import(run, c):
         life.step(f"terraform alicloud_image_import: {step}", fn)
 
 
+INSTANCE_TYPE = "ecs.g7.large"
+
+
+class PackerHalt(Exception):
+    """The build stopped with this error (Packer's `halt`)."""
+
+
+def packer_wait_image(c, region, image):
+    """`WaitForImageStatus(Available)`: the first image of the last answer."""
+    return wait_for(f"{image} Available", lambda: c.describe_images(ecs.DescribeImagesRequest(
+        region_id=region, image_id=image, status=PACKER_STATUSES)).body.images.image,
+        lambda images: any(i.status == "Available" for i in images))[0]
+
+
+def packer_build(c, name, tags, copy_region=None, copy_name=None, share_with=(),
+                 force_delete=False):
+    """One `packer build` of the image steps, copying to `copy_region` and sharing with
+    `share_with` when given; returns {region: image id}. The network, key pair
+    and SSH steps are left out: their actions (CreateSecurityGroup, CreateVpc, ...) are not
+    emulated, so neither are the ids they would add to RunInstances."""
+    regions = [r.region_id for r in c.describe_regions(
+        ecs.DescribeRegionsRequest()).body.regions.region]
+    wanted = [REGION] + ([copy_region] if copy_region else [])
+    for region in wanted:
+        if region not in regions:
+            raise PackerHalt(f"region {region} not in DescribeRegions: {regions}")
+    if not force_delete:
+        existing = packer_images_named(c, REGION, name)
+        if existing:
+            raise PackerHalt(f"Image Name: '{name}' is used by an existing alicloud image: "
+                             f"{existing[0].image_id}")
+    source = c.describe_images(ecs.DescribeImagesRequest(
+        region_id=REGION, image_id=PUBLIC_IMAGE)).body.images.image
+    source += c.describe_images(ecs.DescribeImagesRequest(
+        region_id=REGION, image_id=PUBLIC_IMAGE, image_owner_alias="marketplace")).body.images.image
+    if not source:
+        raise PackerHalt(f"No alicloud image was found matching filters: {PUBLIC_IMAGE}")
+    ran = c.run_instances(ecs.RunInstancesRequest(
+        client_token=unique("token"), region_id=REGION, instance_type=INSTANCE_TYPE,
+        instance_name=f"packer_{name}", amount=1, min_amount=1, image_id=source[0].image_id))
+    instance = ran.body.instance_id_sets.instance_id_set[0]
+    try:
+        wait_instance(c, REGION, instance, "Running")
+        if "Running" in instance_status(c, REGION, instance):
+            c.stop_instance(ecs.StopInstanceRequest(instance_id=instance))
+            wait_instance(c, REGION, instance, "Stopped")
+        c.start_instance(ecs.StartInstanceRequest(instance_id=instance))
+        wait_instance(c, REGION, instance, "Running")
+        # (SSH and the provisioners run here.)
+        c.stop_instance(ecs.StopInstanceRequest(instance_id=instance, force_stop=False))
+        wait_instance(c, REGION, instance, "Stopped")
+        if force_delete:
+            named = [(REGION, name)] + ([(copy_region, copy_name)] if copy_region else [])
+            for region, image_name in named:
+                for old in packer_images_named(c, region, image_name):
+                    if old.image_owner_alias != "self":
+                        continue
+                    try:
+                        c.delete_image(ecs.DeleteImageRequest(region_id=region, image_id=old.image_id))
+                    except ClientException as e:
+                        raise PackerHalt(f"Failed to delete image: {e.code}") from e
+                    for disk in old.disk_device_mappings.disk_device_mapping:
+                        c.delete_snapshot(ecs.DeleteSnapshotRequest(snapshot_id=disk.snapshot_id))
+        made = c.create_image(ecs.CreateImageRequest(
+            client_token=unique("token"), region_id=REGION, image_name=name, instance_id=instance,
+            tag=[ecs.CreateImageRequestTag(key=k, value=v) for k, v in tags.items()]))
+        image = packer_wait_image(c, REGION, made.body.image_id)
+        snapshots = [d.snapshot_id for d in image.disk_device_mappings.disk_device_mapping]
+        for snapshot in snapshots:
+            c.add_tags(ecs.AddTagsRequest(
+                region_id=REGION, resource_id=snapshot, resource_type="snapshot",
+                tag=[ecs.AddTagsRequestTag(key=k, value=v) for k, v in tags.items()]))
+        images = {REGION: image.image_id}
+        if copy_region:
+            images[copy_region] = c.copy_image(ecs.CopyImageRequest(
+                region_id=REGION, image_id=image.image_id, destination_region_id=copy_region,
+                destination_image_name=copy_name)).body.image_id
+        if share_with:
+            for region, region_image in images.items():
+                c.modify_image_share_permission(ecs.ModifyImageSharePermissionRequest(
+                    region_id=region, image_id=region_image, add_account=list(share_with)))
+        return images
+    finally:
+        c.delete_instance(ecs.DeleteInstanceRequest(instance_id=instance, force=True))
+
+
+def packer_artifact_destroy(c, images):
+    """`Artifact.Destroy` (artifact.go) for {region: image id}: per image DescribeImages; a copy
+    not yet Available is unshared and cancelled; any other is unshared, deleted without Force,
+    and its snapshots deleted. Errors are collected, as Packer collects them."""
+    errors = []
+    for region, image_id in images.items():
+        found = c.describe_images(ecs.DescribeImagesRequest(
+            region_id=region, image_id=image_id, status=PACKER_STATUSES)).body.images.image
+        if not found:
+            continue
+        image = found[0]
+        try:
+            shares = c.describe_image_share_permission(ecs.DescribeImageSharePermissionRequest(
+                region_id=region, image_id=image_id)).body.accounts.account
+            if shares:
+                c.modify_image_share_permission(ecs.ModifyImageSharePermissionRequest(
+                    region_id=region, image_id=image_id,
+                    remove_account=[a.aliyun_id for a in shares]))
+            if image.is_copied and image.status != "Available":
+                c.cancel_copy_image(ecs.CancelCopyImageRequest(region_id=region, image_id=image_id))
+                continue
+            c.delete_image(ecs.DeleteImageRequest(region_id=region, image_id=image_id))
+            for disk in image.disk_device_mappings.disk_device_mapping:
+                c.delete_snapshot(ecs.DeleteSnapshotRequest(snapshot_id=disk.snapshot_id))
+        except ClientException as e:
+            errors.append(f"{region} {image_id}: {e.code}")
+    if errors:
+        raise AssertionError(f"artifact destroy: {errors}")
+
+
+def packer_single_region(run, c):
+    """A build without copies or shares, as Packer's own force-delete-snapshot acceptance test
+    builds: the build (its snapshots tagged with AddTags); a second build stops at
+    pre-validation; a rebuild with image_force_delete and image_force_delete_snapshots deletes
+    the old image and then its snapshots; the artifact destroy deletes the new ones."""
+    life = Lifecycle(run)
+    s = {}
+    name = unique("packer-one")
+    tags = {"built-by": "packer"}
+
+    def snapshots_of(image_id):
+        image = packer_wait_image(c, REGION, image_id)
+        return [d.snapshot_id for d in image.disk_device_mappings.disk_device_mapping]
+
+    def listed(snapshots):
+        return c.describe_snapshots(ecs.DescribeSnapshotsRequest(
+            region_id=REGION, snapshot_ids=json.dumps(snapshots))).body.snapshots.snapshot
+
+    def build():
+        s["images"] = packer_build(c, name, tags)
+        image = packer_wait_image(c, REGION, s["images"][REGION])
+        equal({t.tag_key: t.tag_value for t in image.tags.tag}, tags, "the image's tags")
+        s["snapshots"] = snapshots_of(image.image_id)
+        found = listed(s["snapshots"])
+        equal(sorted(x.snapshot_id for x in found), sorted(s["snapshots"]), "DescribeSnapshots")
+        for snapshot in found:
+            equal({t.tag_key: t.tag_value for t in snapshot.tags.tag}, tags,
+                  f"the tags AddTags put on {snapshot.snapshot_id}")
+
+    def name_taken():
+        try:
+            packer_build(c, name, tags)
+        except PackerHalt as e:
+            equal(str(e), f"Image Name: '{name}' is used by an existing alicloud image: "
+                          f"{s['images'][REGION]}", "pre-validation")
+        else:
+            raise AssertionError("the rebuild did not stop at pre-validation")
+
+    def force_delete():
+        s["again"] = packer_build(c, name, tags, force_delete=True)
+        equal(c.describe_images(ecs.DescribeImagesRequest(
+            region_id=REGION, image_id=s["images"][REGION], status=PACKER_STATUSES)
+        ).body.images.image, [], "the old image")
+        equal(listed(s["snapshots"]), [], "the old image's snapshots")
+        equal([i.image_id for i in packer_images_named(c, REGION, name)], [s["again"][REGION]],
+              f"the images named {name}")
+
+    def destroy():
+        snapshots = snapshots_of(s["again"][REGION])
+        packer_artifact_destroy(c, s["again"])
+        equal(c.describe_images(ecs.DescribeImagesRequest(
+            region_id=REGION, image_id=s["again"][REGION], status=PACKER_STATUSES)
+        ).body.images.image, [], "the artifact's image")
+        equal(listed(snapshots), [], "the artifact's snapshots")
+
+    for step, fn in [("build: instance, image, snapshot tags", build),
+                     ("a second build stops at pre-validation", name_taken),
+                     ("image_force_delete deletes the old image and its snapshots", force_delete),
+                     ("artifact destroy: the image, then its snapshots", destroy)]:
+        life.step(f"packer alicloud-ecs, one region: {step}", fn)
+
+
 # --- Ansible alibaba.alicloud ali_image over footmark 1.25.0 -------------------------------------
 
 def footmark_images(c, **filters):
@@ -682,7 +860,7 @@ def main():
     c = client()
     for flow in [tf_share_permission, tf_tags_update, packer_pre_validation, tf_image_import,
                  tf_images, tf_image_copy, tf_image_export, tf_image_auto_snapshot,
-                 ansible_ali_image, janitor_flow, cleanup_flow]:
+                 packer_single_region, ansible_ali_image, janitor_flow, cleanup_flow]:
         flow(run, c)
     run.finish()
 

@@ -11,11 +11,14 @@ What each one waits for: its first failure on main at 17:45 UTC (an emulator sta
 `--progress after:0.2`, the demo world), then, after "later:", what the flow reaches next when
 that call is worked around by hand (the workaround is not committed). Who is building it is in
 brackets. Moved to flows.py: tf_images, tf_image_copy, tf_image_export, ansible_ali_image and
-janitor_flow at 17:00; tf_image_auto_snapshot and cleanup_flow at 17:10.
+janitor_flow at 17:00; tf_image_auto_snapshot and cleanup_flow at 17:10; Packer's build without
+copies or shares (packer_single_region: build, snapshot tags, pre-validation, image_force_delete,
+artifact destroy) at 17:45, its helpers with it.
 - tf_image: the read finds no `Size` in the system disk's mapping (nor `Device`), and `Size` 0,
   on an image made from an instance, where a real image from an instance states its system
   disk's size (Terraform reads both) [snap]; later: passes;
-- packer (RunInstances' InstanceType, InstanceName and MinAmount are modelled since 17:40):
+- packer, the build that also copies to a second region and shares (RunInstances'
+  InstanceType, InstanceName and MinAmount are modelled since 17:40):
   sharing the copy right after CopyImage is refused (403
   `OperationDenied.InvalidImageStatus`, "cannot be shared when it is not available"): Packer
   shares every region's image without waiting for the copy (step_share_image.go, HEAD), and the
@@ -29,15 +32,12 @@ janitor_flow at 17:00; tf_image_auto_snapshot and cleanup_flow at 17:10.
 import json
 
 from alibabacloud_ecs20140526 import models as ecs
-from alibabacloud_tea_openapi.exceptions import ClientException
 
-from flows import (COPY_REGION, PACKER_STATUSES, PUBLIC_IMAGE, REGION, TfRpc, client,
-                   delete_instance, equal, instance_status, packer_images_named, refused, rfc3339,
-                   run_instance, tf_describe_all, tf_legacy_lookup, unique, wait_for, wait_instance)
+from flows import (COPY_REGION, PACKER_STATUSES, REGION, PackerHalt, TfRpc, client,
+                   delete_instance, equal, packer_artifact_destroy, packer_build,
+                   packer_images_named, packer_wait_image, refused, rfc3339, run_instance,
+                   tf_describe_all, tf_legacy_lookup, unique, wait_for, wait_instance)
 from harness import Lifecycle, Runner
-
-INSTANCE_TYPE = "ecs.g7.large"
-
 
 # --- Terraform alicloud provider v1.289.0 -------------------------------------------------------
 
@@ -127,113 +127,6 @@ def tf_image(run, c):
 
 
 # --- Packer alicloud-ecs builder (HEAD c9d1e19a) -------------------------------------------------
-
-class PackerHalt(Exception):
-    """The build stopped with this error (Packer's `halt`)."""
-
-
-def packer_wait_image(c, region, image):
-    """`WaitForImageStatus(Available)`: the first image of the last answer."""
-    return wait_for(f"{image} Available", lambda: c.describe_images(ecs.DescribeImagesRequest(
-        region_id=region, image_id=image, status=PACKER_STATUSES)).body.images.image,
-        lambda images: any(i.status == "Available" for i in images))[0]
-
-
-def packer_build(c, name, tags, copy_region, copy_name, share_with, force_delete=False):
-    """One `packer build` of the image steps; returns {region: image id}. The network, key pair
-    and SSH steps are left out: their actions (CreateSecurityGroup, CreateVpc, ...) are not
-    emulated, so neither are the ids they would add to RunInstances."""
-    regions = [r.region_id for r in c.describe_regions(
-        ecs.DescribeRegionsRequest()).body.regions.region]
-    for region in (REGION, copy_region):
-        if region not in regions:
-            raise PackerHalt(f"region {region} not in DescribeRegions: {regions}")
-    if not force_delete:
-        existing = packer_images_named(c, REGION, name)
-        if existing:
-            raise PackerHalt(f"Image Name: '{name}' is used by an existing alicloud image: "
-                             f"{existing[0].image_id}")
-    source = c.describe_images(ecs.DescribeImagesRequest(
-        region_id=REGION, image_id=PUBLIC_IMAGE)).body.images.image
-    source += c.describe_images(ecs.DescribeImagesRequest(
-        region_id=REGION, image_id=PUBLIC_IMAGE, image_owner_alias="marketplace")).body.images.image
-    if not source:
-        raise PackerHalt(f"No alicloud image was found matching filters: {PUBLIC_IMAGE}")
-    ran = c.run_instances(ecs.RunInstancesRequest(
-        client_token=unique("token"), region_id=REGION, instance_type=INSTANCE_TYPE,
-        instance_name=f"packer_{name}", amount=1, min_amount=1, image_id=source[0].image_id))
-    instance = ran.body.instance_id_sets.instance_id_set[0]
-    try:
-        wait_instance(c, REGION, instance, "Running")
-        if "Running" in instance_status(c, REGION, instance):
-            c.stop_instance(ecs.StopInstanceRequest(instance_id=instance))
-            wait_instance(c, REGION, instance, "Stopped")
-        c.start_instance(ecs.StartInstanceRequest(instance_id=instance))
-        wait_instance(c, REGION, instance, "Running")
-        # (SSH and the provisioners run here.)
-        c.stop_instance(ecs.StopInstanceRequest(instance_id=instance, force_stop=False))
-        wait_instance(c, REGION, instance, "Stopped")
-        if force_delete:
-            for region, image_name in ((REGION, name), (copy_region, copy_name)):
-                for old in packer_images_named(c, region, image_name):
-                    if old.image_owner_alias != "self":
-                        continue
-                    try:
-                        c.delete_image(ecs.DeleteImageRequest(region_id=region, image_id=old.image_id))
-                    except ClientException as e:
-                        raise PackerHalt(f"Failed to delete image: {e.code}") from e
-                    for disk in old.disk_device_mappings.disk_device_mapping:
-                        c.delete_snapshot(ecs.DeleteSnapshotRequest(snapshot_id=disk.snapshot_id))
-        made = c.create_image(ecs.CreateImageRequest(
-            client_token=unique("token"), region_id=REGION, image_name=name, instance_id=instance,
-            tag=[ecs.CreateImageRequestTag(key=k, value=v) for k, v in tags.items()]))
-        image = packer_wait_image(c, REGION, made.body.image_id)
-        snapshots = [d.snapshot_id for d in image.disk_device_mappings.disk_device_mapping]
-        for snapshot in snapshots:
-            c.add_tags(ecs.AddTagsRequest(
-                region_id=REGION, resource_id=snapshot, resource_type="snapshot",
-                tag=[ecs.AddTagsRequestTag(key=k, value=v) for k, v in tags.items()]))
-        images = {REGION: image.image_id}
-        images[copy_region] = c.copy_image(ecs.CopyImageRequest(
-            region_id=REGION, image_id=image.image_id, destination_region_id=copy_region,
-            destination_image_name=copy_name)).body.image_id
-        for region, region_image in images.items():
-            c.modify_image_share_permission(ecs.ModifyImageSharePermissionRequest(
-                region_id=region, image_id=region_image, add_account=share_with))
-        return images
-    finally:
-        c.delete_instance(ecs.DeleteInstanceRequest(instance_id=instance, force=True))
-
-
-def packer_artifact_destroy(c, images):
-    """`Artifact.Destroy` (artifact.go) for {region: image id}: per image DescribeImages; a copy
-    not yet Available is unshared and cancelled; any other is unshared, deleted without Force,
-    and its snapshots deleted. Errors are collected, as Packer collects them."""
-    errors = []
-    for region, image_id in images.items():
-        found = c.describe_images(ecs.DescribeImagesRequest(
-            region_id=region, image_id=image_id, status=PACKER_STATUSES)).body.images.image
-        if not found:
-            continue
-        image = found[0]
-        try:
-            shares = c.describe_image_share_permission(ecs.DescribeImageSharePermissionRequest(
-                region_id=region, image_id=image_id)).body.accounts.account
-            if shares:
-                c.modify_image_share_permission(ecs.ModifyImageSharePermissionRequest(
-                    region_id=region, image_id=image_id,
-                    remove_account=[a.aliyun_id for a in shares]))
-            if image.is_copied and image.status != "Available":
-                c.cancel_copy_image(ecs.CancelCopyImageRequest(region_id=region, image_id=image_id))
-                continue
-            c.delete_image(ecs.DeleteImageRequest(region_id=region, image_id=image_id))
-            for disk in image.disk_device_mappings.disk_device_mapping:
-                c.delete_snapshot(ecs.DeleteSnapshotRequest(snapshot_id=disk.snapshot_id))
-        except ClientException as e:
-            errors.append(f"{region} {image_id}: {e.code}")
-    if errors:
-        raise AssertionError(f"artifact destroy: {errors}")
-
 
 def packer(run, c):
     life = Lifecycle(run)
