@@ -500,6 +500,21 @@ class PackerHalt(Exception):
     """The build stopped with this error (Packer's `halt`)."""
 
 
+def packer_halts(build, message, what):
+    """Runs a build that must stop with exactly `message`."""
+    try:
+        build()
+    except PackerHalt as e:
+        equal(str(e), message, what)
+    else:
+        raise AssertionError(f"{what}: the build did not stop")
+
+
+def name_used(name, image):
+    """Pre-validation's message when an image has the name already."""
+    return f"Image Name: '{name}' is used by an existing alicloud image: {image}"
+
+
 def packer_wait_image(c, region, image):
     """`WaitForImageStatus(Available)`: the first image of the last answer."""
     return wait_for(f"{image} Available", lambda: c.describe_images(ecs.DescribeImagesRequest(
@@ -522,8 +537,7 @@ def packer_build(c, name, tags, copy_region=None, copy_name=None, share_with=(),
     if not force_delete:
         existing = packer_images_named(c, REGION, name)
         if existing:
-            raise PackerHalt(f"Image Name: '{name}' is used by an existing alicloud image: "
-                             f"{existing[0].image_id}")
+            raise PackerHalt(name_used(name, existing[0].image_id))
     source = c.describe_images(ecs.DescribeImagesRequest(
         region_id=REGION, image_id=PUBLIC_IMAGE)).body.images.image
     source += c.describe_images(ecs.DescribeImagesRequest(
@@ -639,13 +653,8 @@ def packer_single_region(run, c):
                   f"the tags AddTags put on {snapshot.snapshot_id}")
 
     def name_taken():
-        try:
-            packer_build(c, name, tags)
-        except PackerHalt as e:
-            equal(str(e), f"Image Name: '{name}' is used by an existing alicloud image: "
-                          f"{s['images'][REGION]}", "pre-validation")
-        else:
-            raise AssertionError("the rebuild did not stop at pre-validation")
+        packer_halts(lambda: packer_build(c, name, tags), name_used(name, s["images"][REGION]),
+                     "pre-validation")
 
     def force_delete():
         s["again"] = packer_build(c, name, tags, force_delete=True)

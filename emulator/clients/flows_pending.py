@@ -33,8 +33,8 @@ import json
 
 from alibabacloud_ecs20140526 import models as ecs
 
-from flows import (COPY_REGION, PACKER_STATUSES, REGION, PackerHalt, TfRpc, client,
-                   delete_instance, equal, packer_artifact_destroy, packer_build,
+from flows import (COPY_REGION, PACKER_STATUSES, REGION, TfRpc, client, delete_instance, equal,
+                   name_used, packer_artifact_destroy, packer_build, packer_halts,
                    packer_images_named, packer_wait_image, refused, rfc3339, run_instance,
                    tf_describe_all, tf_legacy_lookup, unique, wait_for, wait_instance)
 from harness import Lifecycle, Runner
@@ -149,21 +149,13 @@ def packer(run, c):
             equal([a.aliyun_id for a in shares], ["bob"], f"shared in {region}")
 
     def name_taken():
-        try:
-            packer_build(c, name, tags, COPY_REGION, copy_name, ["bob"])
-        except PackerHalt as e:
-            equal(str(e), f"Image Name: '{name}' is used by an existing alicloud image: "
-                          f"{s['images'][REGION]}", "pre-validation")
-        else:
-            raise AssertionError("the rebuild did not stop at pre-validation")
+        packer_halts(lambda: packer_build(c, name, tags, COPY_REGION, copy_name, ["bob"]),
+                     name_used(name, s["images"][REGION]), "pre-validation")
 
     def force_delete_shared():
-        try:
-            packer_build(c, name, tags, COPY_REGION, copy_name, ["bob"], force_delete=True)
-        except PackerHalt as e:
-            equal(str(e), "Failed to delete image: ImageUseShared", "image_force_delete")
-        else:
-            raise AssertionError("image_force_delete deleted a shared image")
+        packer_halts(lambda: packer_build(c, name, tags, COPY_REGION, copy_name, ["bob"],
+                                          force_delete=True),
+                     "Failed to delete image: ImageUseShared", "image_force_delete")
 
     def force_delete():
         for region, image_id in s["images"].items():
