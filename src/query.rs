@@ -209,12 +209,19 @@ impl ImageStore {
                     return Err(Error::InvalidParameter(Parameter::ImageId));
                 }
             }
+            // Each image here was found by a listed id: only the other conditions remain
+            // (the list's own check compared every image with every id, 10,000 comparisons
+            // for 100 ids).
+            let rest = ImageFilter {
+                image_ids: Vec::new(),
+                ..filter.clone()
+            };
             let images = ids
                 .into_iter()
                 .filter_map(|id| self.image(id))
                 .filter(|image| image.region == *region)
                 .filter(|image| relation(self, caller, region, &image.id) != Relation::Absent)
-                .filter(|image| filter.matches(image, caller))
+                .filter(|image| rest.matches(image, caller))
                 .collect();
             return Ok(Visible::Listed(images));
         }
