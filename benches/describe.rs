@@ -149,6 +149,24 @@ fn describe(c: &mut Criterion) {
                 images(&|r| r.statuses = ImageStatus::ALL.to_vec()),
             ),
             (
+                // Terraform's create waiter: `Status=ALL` and `Usable=true` narrow to the
+                // Available groups, read from the index.
+                "images_usable_first_page",
+                images(&|r| {
+                    r.statuses = ImageStatus::ALL.to_vec();
+                    r.usable = Some(true);
+                }),
+            ),
+            (
+                // footmark's lookup by snapshot: not indexed, it walks the caller's selection
+                // (docs/performance.md), so it grows with the caller's own images.
+                "images_self_snapshot_id",
+                images(&|r| {
+                    r.owner_alias = Some(OwnerAlias::Own);
+                    r.attributes.snapshot_id = Some("s-none".to_owned());
+                }),
+            ),
+            (
                 "images_one_id",
                 images(&|r| r.image_ids = vec![own.clone()]),
             ),
