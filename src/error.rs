@@ -126,6 +126,10 @@ pub enum Parameter {
     FilterValue,
     /// `ResourceIds.N` (DescribeTasks).
     ResourceIds,
+    /// `DiskIds` (DescribeDisks): a JSON array of up to 100 disk ids.
+    DiskIds,
+    /// `DiskType` (DescribeDisks).
+    DiskType,
 }
 
 impl Parameter {
@@ -179,6 +183,8 @@ impl Parameter {
             Parameter::FilterKey => "Filter.N.Key",
             Parameter::FilterValue => "Filter.N.Value",
             Parameter::ResourceIds => "ResourceIds.N",
+            Parameter::DiskIds => "DiskIds",
+            Parameter::DiskType => "DiskType",
         }
     }
 

@@ -141,6 +141,7 @@
 mod attributes;
 mod blocker;
 mod describe;
+mod disk_query;
 mod error;
 mod fixture;
 mod idempotence;
@@ -183,6 +184,7 @@ pub use describe::{
     DescribeTaskAttribute, DescribeTasks, ImageView, Listing, MAX_INSTANCE_IDS, MAX_PAGE_SIZE,
     MAX_TASK_IDS, Page, SharePermission, TaskAction, TaskView, image_statuses,
 };
+pub use disk_query::{DescribeDisks, MAX_DISK_IDS};
 pub use error::{
     ApiError, BadFilter, Denial, Error, Malformed, Missing, NotFound, Parameter, TagRefusal,
 };

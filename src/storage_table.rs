@@ -240,6 +240,14 @@ impl StorageTable {
         self.disks.values()
     }
 
+    pub(crate) fn disks_of_account(
+        &self,
+        owner: &AccountId,
+        region: &RegionId,
+    ) -> Option<&BTreeSet<DiskId>> {
+        self.disks_by_account.get(&(owner.clone(), region.clone()))
+    }
+
     pub(crate) fn disks_of_instance(&self, instance: &str) -> Option<&BTreeSet<DiskId>> {
         self.disks_by_instance.get(instance)
     }

@@ -666,3 +666,60 @@ fn add_tags_and_remove_tags_work_on_one_resource() {
         .unwrap();
     assert!(tags(&store).is_empty());
 }
+
+#[test]
+fn describe_disks_selects_the_callers_disks() {
+    use ecs_image_rules::{DescribeDisks, DiskType};
+    let (mut store, instance, disk) = running();
+    let second = store
+        .run_instances(
+            &alice(),
+            RunInstances::new(hz(), ImageId::new("m-base").unwrap()),
+        )
+        .unwrap()
+        .remove(0);
+    let ids = |request: &DescribeDisks, caller: &AccountId| -> Vec<String> {
+        store
+            .describe_disks(caller, request)
+            .unwrap()
+            .items
+            .iter()
+            .map(|d| d.id.to_string())
+            .collect()
+    };
+    let all = DescribeDisks::new(hz());
+    assert_eq!(ids(&all, &alice()).len(), 2);
+    assert!(ids(&all, &bob()).is_empty());
+    let of_instance = DescribeDisks {
+        instance_id: Some(instance),
+        disk_type: Some(DiskType::System),
+        ..all.clone()
+    };
+    assert_eq!(ids(&of_instance, &alice()), [disk.to_string()]);
+    let data = DescribeDisks {
+        disk_type: Some(DiskType::Data),
+        ..all.clone()
+    };
+    assert!(ids(&data, &alice()).is_empty());
+    let other = store
+        .disks_of_instance(second.as_str())
+        .next()
+        .unwrap()
+        .clone();
+    let by_ids = DescribeDisks {
+        disk_ids: vec![other.clone()],
+        ..all.clone()
+    };
+    assert_eq!(ids(&by_ids, &alice()), [other.to_string()]);
+    let too_many = DescribeDisks {
+        disk_ids: (0..101)
+            .map(|n| DiskId::new(&format!("d-{n}")).unwrap())
+            .collect(),
+        ..all
+    };
+    let e = store.describe_disks(&alice(), &too_many).unwrap_err();
+    assert_eq!(
+        &*e.message(),
+        "The specified parameter \"DiskIds\" is not valid."
+    );
+}

@@ -11,8 +11,8 @@ from alibabacloud_ecs20140526.client import Client
 from alibabacloud_tea_openapi.exceptions import ClientException
 from alibabacloud_tea_openapi.models import Config
 
-from harness import (ENDPOINT, EXPECT, REGION, Lifecycle, Runner, admin, blocker, complete, equal,
-                     request_id, reset)
+from harness import (ENDPOINT, EXPECT, REGION, Lifecycle, Runner, blocker, complete, equal, request_id,
+                     reset)
 
 ALGORITHMS = {"ACS3-HMAC-SHA256": None, "RPC V1": "v2"}
 
@@ -325,7 +325,7 @@ def tags(run, c):
 def snapshots(run, c):
     """Packer's image build through the SDK's own models: CreateImage from a Running instance,
     whose new image lists a new snapshot of the instance's disk, made with the image; then
-    CreateSnapshot of that disk (its id read from the admin world) with a name and a tag; each
+    CreateSnapshot of that disk (found with DescribeDisks) with a name and a tag; each
     in-progress snapshot refuses the next one with the documented answer."""
     s = {}
     life = Lifecycle(run)
@@ -358,8 +358,11 @@ def snapshots(run, c):
         complete(f"?ImageId={image.body.image_id}")
 
     def snapshot():
-        disks = admin("GET", "world")["store"]["disks"]
-        disk = next(d["id"] for d in disks if d.get("instance") == s["instance"])
+        # Packer's step_create_snapshot finds the system disk with DescribeDisks.
+        disks = c.describe_disks(ecs.DescribeDisksRequest(
+            region_id=REGION, instance_id=s["instance"], disk_type="system"))
+        equal(disks.body.total_count, 1, "DescribeDisks TotalCount")
+        disk = disks.body.disks.disk[0].disk_id
         made = c.create_snapshot(ecs.CreateSnapshotRequest(
             disk_id=disk, snapshot_name="nightly-1",
             tag=[ecs.CreateSnapshotRequestTag(key="team", value="ops")]))

@@ -354,6 +354,21 @@ static ACTIONS: &[ActionSpec] = &[
         ["SnapshotId", "Force"]
     ),
     action!(
+        "DescribeDisks",
+        false,
+        snapshots::describe_disks,
+        [
+            "RegionId",
+            "DiskIds",
+            "InstanceId",
+            "DiskType",
+            "Tag.N.Key",
+            "Tag.N.Value",
+            "PageNumber",
+            "PageSize",
+        ]
+    ),
+    action!(
         "AddTags",
         true,
         tags::add_tags,
@@ -380,7 +395,7 @@ static ACTIONS: &[ActionSpec] = &[
     action!(
         "DescribeSnapshots",
         false,
-        snapshots::describe,
+        snapshots::describe_snapshots,
         [
             "RegionId",
             "SnapshotIds",

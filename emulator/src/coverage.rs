@@ -477,6 +477,22 @@ static ERRORS: &[(&str, &[Error])] = {
             ],
         ),
         (
+            "DescribeDisks",
+            &[
+                Missing(P::RegionId),
+                Invalid(P::RegionId),
+                Invalid(P::DiskIds),
+                Invalid(P::InstanceId),
+                Invalid(P::DiskType),
+                Error::Tag(TagRefusal::Mismatch),
+                Error::Tag(TagRefusal::MalformedKey),
+                Error::Tag(TagRefusal::MalformedValue),
+                Invalid(P::PageNumber),
+                Invalid(P::PageSize),
+                Gone(NotFound::Region),
+            ],
+        ),
+        (
             "AddTags",
             &[
                 Missing(P::RegionId),

@@ -1,10 +1,10 @@
-//! DescribeSnapshots: parameters read into the library's query, its answer rendered in the
-//! real action's response shape (SDK 7.11.8's model). Who sees what, the filters and the
-//! paging are the library's.
+//! DescribeSnapshots and DescribeDisks: parameters read into the library's queries, their
+//! answers rendered in the real actions' response shapes (SDK 7.11.8's models). Who sees what,
+//! the filters and the paging are the library's.
 
 use ecs_image_rules::{
-    DescribeSnapshots, Error, Page, Parameter, RequestId, ResourceType, Snapshot, SnapshotPaging,
-    SnapshotStatus,
+    DescribeDisks, DescribeSnapshots, Disk, DiskType, Error, Page, Parameter, RequestId,
+    ResourceType, Snapshot, SnapshotPaging, SnapshotStatus,
 };
 use serde::Serialize;
 
@@ -58,7 +58,7 @@ struct SnapshotItem {
 /// DescribeSnapshots: `RegionId`, `SnapshotIds` (JSON array), `DiskId`, `InstanceId`,
 /// `Status` (`progressing`, `accomplished`, `failed`, `all`), `Usage`, `SnapshotType`,
 /// `SnapshotName`, `Tag.N`, `PageNumber`/`PageSize` or `NextToken`/`MaxResults`.
-pub(crate) fn describe(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
+pub(crate) fn describe_snapshots(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
     let p = cx.params();
     let mut request = DescribeSnapshots::new(p.required(Parameter::RegionId)?);
     request.snapshot_ids = p.json_list(Parameter::SnapshotIds)?;
@@ -125,6 +125,95 @@ pub(crate) fn describe(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
         next_token: answer.next_token.map(|t| t.to_string()),
         snapshots: Snapshots {
             snapshot: answer.listing.items.iter().map(|s| item(s)).collect(),
+        },
+    }))
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct DescribeDisksBody {
+    request_id: RequestId,
+    total_count: usize,
+    page_number: u32,
+    page_size: u32,
+    disks: Disks,
+}
+
+#[derive(Serialize)]
+struct Disks {
+    #[serde(rename = "Disk")]
+    disk: Vec<DiskItem>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct DiskItem {
+    disk_id: String,
+    region_id: String,
+    instance_id: String,
+    /// `system` or `data`.
+    #[serde(rename = "Type")]
+    disk_type: &'static str,
+    /// `In_use` while attached, else `Available` \[D: status names; I: no other status\].
+    status: &'static str,
+    source_snapshot_id: String,
+    /// Released with its instance \[I\].
+    delete_with_instance: bool,
+    portable: bool,
+    tags: TagSet,
+}
+
+/// DescribeDisks: `RegionId`, `DiskIds` (JSON array), `InstanceId`, `DiskType` (`system`,
+/// `data`, `all`), `Tag.N`, `PageNumber`/`PageSize`.
+pub(crate) fn describe_disks(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
+    let p = cx.params();
+    let mut request = DescribeDisks::new(p.required(Parameter::RegionId)?);
+    request.disk_ids = p.json_list(Parameter::DiskIds)?;
+    request.instance_id = p.optional(Parameter::InstanceId)?;
+    request.disk_type = match p.raw("DiskType") {
+        None | Some("all") => None,
+        Some(t) => Some(
+            t.parse::<DiskType>()
+                .map_err(|_| Error::InvalidParameter(Parameter::DiskType))?,
+        ),
+    };
+    request.tags = tags::tag_filters(&p)?;
+    request.page = Page::new(
+        p.optional(Parameter::PageNumber)?,
+        p.optional(Parameter::PageSize)?,
+    )?;
+    let store = cx.store();
+    let listing = store.describe_disks(cx.caller, &request)?;
+    let item = |d: &Disk| DiskItem {
+        disk_id: d.id.to_string(),
+        region_id: d.region.to_string(),
+        instance_id: d
+            .instance
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        disk_type: d.disk_type.as_str(),
+        status: if d.instance.is_some() {
+            "In_use"
+        } else {
+            "Available"
+        },
+        source_snapshot_id: d
+            .source_snapshot
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        delete_with_instance: true,
+        portable: false,
+        tags: TagSet::of(store.tags_seen_by(cx.caller, ResourceType::Disk, d.id.as_str())),
+    };
+    Ok(cx.ok(&DescribeDisksBody {
+        request_id: cx.request_id(),
+        total_count: listing.total_count,
+        page_number: listing.page.number(),
+        page_size: listing.page.size(),
+        disks: Disks {
+            disk: listing.items.iter().map(|d| item(d)).collect(),
         },
     }))
 }

@@ -434,6 +434,7 @@ fn parameters_of(action: &str) -> &'static [&'static str] {
         ],
         "DeleteSnapshot" => &["SnapshotId", "Force"],
         "CreateSnapshot" => &["DiskId", "SnapshotName"],
+        "DescribeDisks" => &["RegionId", "DiskIds", "InstanceId", "DiskType", "PageSize"],
         "AddTags" | "RemoveTags" => &["RegionId", "ResourceType", "ResourceId", "Tag"],
         "DescribeSnapshots" => &[
             "RegionId",
@@ -487,6 +488,8 @@ fn values_of(name: &str, ids: &WorldIds) -> (Vec<String>, Vec<String>) {
         "SnapshotIds" => (&["[]", "[\"s-demo-free\"]"], &["s-1", "[1]", ""]),
         "Usage" => (&["image", "none", "disk"], &["nope"]),
         "MaxResults" => (&["1", "10"], &["0", "101", "x"]),
+        "DiskIds" => (&["[]", "[\"d-fuzz-1\"]"], &["d-1", "[1]", ""]),
+        "DiskType" => (&["system", "data", "all"], &["System", "x"]),
         "ResourceId" => (&[], &["m-nope", "", "i-nope"]),
         "Tag" | "TagKey" => (&["env", "team", "keep"], &["aliyun-x", "http://x", ""]),
         "TagValue" => (&["dev", "prod", ""], &["https://y"]),

@@ -442,3 +442,69 @@ async fn packer_tags_the_images_snapshots_with_add_tags() {
         "The specified ResourceIds are not found in our records.",
     );
 }
+
+#[tokio::test]
+async fn describe_disks_finds_an_instances_system_disk() {
+    // Packer's step_create_snapshot: DescribeDisks(RegionId, InstanceId, DiskType=system).
+    let server = Server::demo().await;
+    let instance = running_instance(&server).await;
+    let disk = disk_of(&server, &instance).await;
+    let found = alice(
+        &server,
+        "DescribeDisks",
+        &[
+            ("RegionId", HZ),
+            ("InstanceId", &instance),
+            ("DiskType", "system"),
+        ],
+    )
+    .await
+    .assert_ok();
+    assert_eq!(found["TotalCount"], 1, "{found}");
+    let item = &found["Disks"]["Disk"][0];
+    assert_eq!(item["DiskId"], disk.as_str());
+    assert_eq!(item["InstanceId"], instance.as_str());
+    assert_eq!(item["Type"], "system");
+    assert_eq!(item["Status"], "In_use");
+    let data = alice(
+        &server,
+        "DescribeDisks",
+        &[
+            ("RegionId", HZ),
+            ("InstanceId", &instance),
+            ("DiskType", "data"),
+        ],
+    )
+    .await
+    .assert_ok();
+    assert_eq!(data["TotalCount"], 0);
+    let ids = format!("[\"{disk}\"]");
+    let by_id = alice(
+        &server,
+        "DescribeDisks",
+        &[("RegionId", HZ), ("DiskIds", &ids)],
+    )
+    .await
+    .assert_ok();
+    assert_eq!(by_id["Disks"]["Disk"][0]["DiskId"], disk.as_str());
+    let bobs = call(
+        &server,
+        BOB_KEY,
+        "DescribeDisks",
+        &[("RegionId", HZ), ("DiskIds", &ids)],
+    )
+    .await
+    .assert_ok();
+    assert_eq!(bobs["TotalCount"], 0);
+    alice(
+        &server,
+        "DescribeDisks",
+        &[("RegionId", HZ), ("DiskType", "ephemeral")],
+    )
+    .await
+    .assert_error(
+        400,
+        "InvalidParameter",
+        "The specified parameter \"DiskType\" is not valid.",
+    );
+}
