@@ -425,6 +425,12 @@ static ACTIONS: &[ActionSpec] = &[
             "Tag.N.Value"
         ]
     ),
+    action!(
+        "DescribeInstanceStatus",
+        false,
+        describe::instance_status,
+        ["RegionId", "InstanceId.N", "PageNumber", "PageSize"]
+    ),
 ];
 
 /// The action of that exact name (action names are case-sensitive, as ECS's are \[I\]).

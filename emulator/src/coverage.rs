@@ -116,6 +116,17 @@ static ERRORS: &[(&str, &[Error])] = {
             ],
         ),
         (
+            "DescribeInstanceStatus",
+            &[
+                Missing(P::RegionId),
+                Invalid(P::RegionId),
+                Invalid(P::InstanceId),
+                Invalid(P::PageNumber),
+                Invalid(P::PageSize),
+                Gone(NotFound::Region),
+            ],
+        ),
+        (
             "DescribeTasks",
             &[
                 Missing(P::RegionId),

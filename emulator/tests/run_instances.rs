@@ -197,3 +197,96 @@ async fn malformed_settings_answer_their_documented_codes() {
         .assert_error(status, code, message);
     }
 }
+
+#[tokio::test]
+async fn describe_instance_status_lists_the_callers_instances_with_their_status() {
+    let server = Server::demo().await;
+    let ran = call(
+        &server,
+        ALICE_KEY,
+        "RunInstances",
+        &[
+            ("RegionId", HZ),
+            ("ImageId", "m-demo-free"),
+            ("Amount", "3"),
+        ],
+    )
+    .await
+    .assert_ok();
+    let mut ids = instance_ids(&ran);
+    ids.sort();
+    let body = call(
+        &server,
+        ALICE_KEY,
+        "DescribeInstanceStatus",
+        &[
+            ("RegionId", HZ),
+            ("InstanceId.1", ids[2].as_str()),
+            ("InstanceId.2", ids[0].as_str()),
+        ],
+    )
+    .await
+    .assert_ok();
+    assert_eq!(body["TotalCount"], 2, "{body}");
+    assert_eq!(
+        (&body["PageNumber"], &body["PageSize"]),
+        (&json!(1), &json!(10))
+    );
+    let listed = body["InstanceStatuses"]["InstanceStatus"]
+        .as_array()
+        .unwrap();
+    let listed_ids: Vec<&str> = listed
+        .iter()
+        .map(|s| s["InstanceId"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        listed_ids,
+        [ids[0].as_str(), ids[2].as_str()],
+        "in id order"
+    );
+    for item in listed {
+        let id = item["InstanceId"].as_str().unwrap();
+        assert_eq!(item["Status"], describe(&server, id).await["Status"]);
+    }
+    // Without ids: every instance of the caller's in the region, one page of 2.
+    let all = call(
+        &server,
+        ALICE_KEY,
+        "DescribeInstanceStatus",
+        &[("RegionId", HZ), ("PageSize", "2")],
+    )
+    .await
+    .assert_ok();
+    let described = call(&server, ALICE_KEY, "DescribeInstances", &[("RegionId", HZ)])
+        .await
+        .assert_ok();
+    assert_eq!(all["TotalCount"], described["TotalCount"]);
+    assert_eq!(
+        all["InstanceStatuses"]["InstanceStatus"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    call(
+        &server,
+        ALICE_KEY,
+        "DescribeInstanceStatus",
+        &[("RegionId", HZ), ("PageSize", "51")],
+    )
+    .await
+    .assert_error(
+        400,
+        "InvalidParameter",
+        "The specified parameter \"PageSize\" is not valid.",
+    );
+    let zone = call(
+        &server,
+        ALICE_KEY,
+        "DescribeInstanceStatus",
+        &[("RegionId", HZ), ("ZoneId", "cn-hangzhou-h")],
+    )
+    .await;
+    assert_eq!(zone.status, 400);
+    assert_eq!(zone.json()["Code"], "Emulator.ParameterNotModelled");
+}
