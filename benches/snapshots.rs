@@ -75,6 +75,7 @@ fn world(size: usize) -> (ImageStore, DiskId) {
             instance: Some(instance),
             source_snapshot: None,
             source_snapshot_deleted: false,
+            size_gib: None,
         })
         .unwrap();
     let mut tagging =

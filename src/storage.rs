@@ -130,6 +130,11 @@ pub struct Disk {
     /// `source_snapshot` names a snapshot no longer in the store.
     #[serde(default, skip_serializing_if = "is_false")]
     pub source_snapshot_deleted: bool,
+    /// Its size in GiB, when known: a system disk takes its image's `Size` [I: RunInstances'
+    /// `SystemDisk.Size` is not modelled]. An image made from the instance states it in its
+    /// disk mappings and its `Size`, as Terraform's `alicloud_image` reads them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size_gib: Option<u32>,
 }
 
 fn is_false(b: &bool) -> bool {

@@ -1106,10 +1106,13 @@ impl ImageStore {
             let i = &self.instances[instance];
             (i.owner.clone(), i.region.clone())
         };
-        let source_snapshot = self
-            .images
-            .get(image)
-            .and_then(|e| e.image.snapshots.first().cloned());
+        let (source_snapshot, size_gib) = match self.images.get(image) {
+            Some(e) => (
+                e.image.snapshots.first().cloned(),
+                e.image.attributes().size_gib,
+            ),
+            None => (None, None),
+        };
         let id = self.new_disk_id();
         self.insert_disk(Disk {
             id: id.clone(),
@@ -1119,6 +1122,7 @@ impl ImageStore {
             instance: Some(instance.clone()),
             source_snapshot,
             source_snapshot_deleted: false,
+            size_gib,
         })
         .expect("a new instance's system disk keeps the store's invariants");
         id

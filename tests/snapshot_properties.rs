@@ -113,6 +113,7 @@ fn build(plans: &[Plan]) -> ImageStore {
                     instance: None,
                     source_snapshot: Some(id(&format!("s-{n}"))),
                     source_snapshot_deleted: false,
+                    size_gib: None,
                 })
                 .unwrap();
         }

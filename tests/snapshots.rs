@@ -5,9 +5,9 @@
 
 use ecs_image_rules::{
     AccountId, Action, Answer, ApiError, CreateImage, CreateSnapshot, DeleteSnapshotRequest,
-    DiskId, Error, ImageId, ImageSpec, ImageStatus, ImageStore, InstanceId, InstancePower,
-    PowerAction, Profile, Progress, RegionId, RunInstances, SnapshotId, SnapshotStatus,
-    SnapshotUsage, Step, Tag, Work,
+    DiskId, Error, ImageAttributes, ImageId, ImageSpec, ImageStatus, ImageStore, InstanceId,
+    InstancePower, PowerAction, Profile, Progress, RegionId, RunInstances, SnapshotId,
+    SnapshotStatus, SnapshotUsage, Step, Tag, Work,
 };
 
 fn alice() -> AccountId {
@@ -131,6 +131,37 @@ fn create_image_from_an_instance_snapshots_its_disk_and_ends_with_the_image() {
     store.finish_create_image(&image).unwrap();
     let s = store.snapshot(snapshot.as_str()).unwrap();
     assert_eq!((s.status, s.progress), (SnapshotStatus::Accomplished, 100));
+}
+
+/// Terraform's `alicloud_image` reads the system disk mapping's `Size` and the image's `Size`
+/// of an image made from an instance: the instance's system disk took its image's size.
+#[test]
+fn an_image_from_an_instance_states_its_system_disks_size() {
+    let mut store = ImageStore::new();
+    store
+        .put(
+            ImageSpec::custom("m-sized", "alice", "cn-hangzhou")
+                .add_snapshot("s-sized")
+                .with_attributes(ImageAttributes {
+                    size_gib: Some(40),
+                    ..ImageAttributes::default()
+                }),
+        )
+        .unwrap();
+    let instance = store
+        .run_instances(
+            &alice(),
+            RunInstances::new(hz(), ImageId::new("m-sized").unwrap()),
+        )
+        .unwrap()
+        .remove(0);
+    store.settle_instance(&instance).unwrap();
+    let image = store
+        .create_image(&alice(), CreateImage::new(hz()).with_instance(instance))
+        .unwrap();
+    let made = store.image(image.as_str()).unwrap().attributes();
+    assert_eq!(made.disks[0].size_gib, Some(40), "the system disk mapping");
+    assert_eq!(made.size_gib, Some(40), "the image's Size");
 }
 
 #[test]

@@ -368,6 +368,91 @@ def tf_describe_all(tf, image_id):
                    {})["Images"]["Image"]
 
 
+def tags_of(image):
+    return {t["TagKey"]: t["TagValue"] for t in image.get("Tags", {}).get("Tag", [])}
+
+
+def tf_image(run, c):
+    """alicloud_image: create from an instance, wait Usable, read, update name, description and
+    tags, delete (refused while in use without force, then forced), wait gone."""
+    tf = TfRpc(c)
+    s = {}
+    name = unique("tf-image")
+    life = Lifecycle(run)
+
+    def create():
+        s["instance"] = run_instance(c)
+        made = tf.post("CreateImage", {}, {
+            "RegionId": REGION, "ClientToken": unique("tf"), "Tag.1.Key": "env",
+            "Tag.1.Value": "test", "Tag.2.Key": "owner", "Tag.2.Value": "flows",
+            "Description": "made by terraform", "Architecture": "x86_64", "ImageName": name,
+            "InstanceId": s["instance"]})
+        s["image"] = made["ImageId"]
+        if not s["image"].startswith("m-"):
+            raise AssertionError(f"ImageId {s['image']!r}")
+
+        def state(images):
+            if images and images[0]["Status"] == "CreateFailed":
+                raise AssertionError("CreateFailed")
+            return bool(images) and images[0].get("Usable") is True
+
+        wait_for("Usable", lambda: tf_describe_all(tf, s["image"]), state)
+
+    def read():
+        image = tf_describe_all(tf, s["image"])[0]
+        equal(image["ImageId"], s["image"], "ImageId")
+        equal(image["ImageName"], name, "ImageName")
+        equal(image["Description"], "made by terraform", "Description")
+        equal(image["Architecture"], "x86_64", "Architecture")
+        equal(image["Status"], "Available", "Status")
+        equal(image["ImageOwnerAlias"], "self", "ImageOwnerAlias")
+        equal(image["Progress"], "100%", "Progress")
+        rfc3339(image["CreationTime"], "CreationTime")
+        equal(tags_of(image), {"env": "test", "owner": "flows"}, "Tags.Tag")
+        disks = image["DiskDeviceMappings"]["DiskDeviceMapping"]
+        if not disks or not disks[0]["SnapshotId"].startswith("s-"):
+            raise AssertionError(f"DiskDeviceMappings {disks!r}: no snapshot")
+        equal(disks[0]["Type"], "system", "DiskDeviceMapping[0].Type")
+        if not str(disks[0]["Size"]).isdigit():
+            raise AssertionError(f"DiskDeviceMapping[0].Size {disks[0]['Size']!r}")
+
+    def update():
+        tf.post("ModifyImageAttribute", {"ImageId": s["image"]}, {
+            "RegionId": REGION, "Description": "changed by terraform", "ImageName": name + "-v2"})
+        tf.post("UntagResources", {}, {"RegionId": REGION, "ResourceId.1": s["image"],
+                                       "ResourceType": "image", "TagKey.1": "owner"})
+        tf.post("TagResources", {}, {"RegionId": REGION, "ResourceId.1": s["image"],
+                                     "ResourceType": "image", "Tag.1.Key": "env",
+                                     "Tag.1.Value": "prod"})
+        image = wait_for("the new description", lambda: tf_describe_all(tf, s["image"])[0],
+                         lambda i: i["Description"] == "changed by terraform")
+        equal(image["ImageName"], name + "-v2", "ImageName")
+        equal(tags_of(image), {"env": "prod"}, "Tags.Tag")
+
+    def delete():
+        # A second instance from the image: the delete without force is refused.
+        s["user"] = c.run_instances(ecs.RunInstancesRequest(
+            region_id=REGION, image_id=s["image"], amount=1)
+        ).body.instance_id_sets.instance_id_set[0]
+        # As alicloud_instance does, wait until it runs (a Pending instance cannot be released).
+        wait_instance(c, REGION, s["user"], "Running")
+        if tf_legacy_lookup(c, REGION, s["image"]) is None:
+            raise AssertionError("the legacy lookup does not find the image")
+        refused(lambda: tf.post("DeleteImage", {"ImageId": s["image"]},
+                                {"RegionId": REGION, "Force": "false"}),
+                403, "ImageUsingByInstance",
+                "The specified image has been used to create instances.")
+        tf.post("DeleteImage", {"ImageId": s["image"]}, {"RegionId": REGION, "Force": "true"})
+        wait_for("gone", lambda: tf_describe_all(tf, s["image"]), lambda images: images == [])
+        equal(tf_legacy_lookup(c, REGION, s["image"]), None, "legacy lookup after the delete")
+        delete_instance(c, s["user"])
+        delete_instance(c, s["instance"])
+
+    for step, fn in [("create, wait Usable", create), ("read", read),
+                     ("update name, description, tags", update), ("delete with force", delete)]:
+        life.step(f"terraform alicloud_image: {step}", fn)
+
+
 def tf_image_auto_snapshot(run, c):
     """alicloud_image with the undocumented `delete_auto_snapshot = true`: the delete reads the
     image's snapshots with the legacy lookup, deletes the image (Force=false), waits until it is
@@ -868,7 +953,7 @@ def main():
     run = Runner("flows")
     c = client()
     for flow in [tf_share_permission, tf_tags_update, packer_pre_validation, tf_image_import,
-                 tf_images, tf_image_copy, tf_image_export, tf_image_auto_snapshot,
+                 tf_image, tf_images, tf_image_copy, tf_image_export, tf_image_auto_snapshot,
                  packer_single_region, ansible_ali_image, janitor_flow, cleanup_flow]:
         flow(run, c)
     run.finish()

@@ -157,6 +157,10 @@ struct DiskItem {
     /// `In_use` while attached, else `Available` \[D: status names; I: no other status\].
     status: &'static str,
     source_snapshot_id: String,
+    /// GiB (an integer in the SDK's model), when known: a system disk's is its image's `Size`
+    /// \[I\].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    size: Option<u32>,
     /// Released with its instance \[I\].
     delete_with_instance: bool,
     portable: bool,
@@ -203,6 +207,7 @@ pub(crate) fn describe_disks(cx: &mut Context<'_, '_>) -> Result<Reply, Error> {
             .as_ref()
             .map(ToString::to_string)
             .unwrap_or_default(),
+        size: d.size_gib,
         delete_with_instance: true,
         portable: false,
         tags: TagSet::of(store.tags_seen_by(cx.caller, ResourceType::Disk, d.id.as_str())),

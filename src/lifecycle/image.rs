@@ -587,18 +587,19 @@ fn snapshot_disks(
     store: &mut ImageStore,
     instance: &InstanceId,
 ) -> (Vec<SnapshotId>, Vec<DiskMapping>) {
-    let mut disks: Vec<(DiskId, DiskType)> = store
+    let mut disks: Vec<(DiskId, DiskType, Option<u32>)> = store
         .disks_of_instance(instance.as_str())
         .filter_map(|d| store.disk(d.as_str()))
-        .map(|d| (d.id.clone(), d.disk_type))
+        .map(|d| (d.id.clone(), d.disk_type, d.size_gib))
         .collect();
-    disks.sort_by_key(|(_, t)| *t != DiskType::System);
+    disks.sort_by_key(|(_, t, _)| *t != DiskType::System);
     let mut snapshots = Vec::with_capacity(disks.len());
     let mut mappings = Vec::with_capacity(disks.len());
-    for (disk, disk_type) in disks {
+    for (disk, disk_type, size_gib) in disks {
         snapshots.push(store.snapshot_disk(&disk, None, None));
         mappings.push(DiskMapping {
             disk_type: Some(disk_type),
+            size_gib,
             ..DiskMapping::default()
         });
     }

@@ -449,6 +449,7 @@ impl WorldDef {
                     .map(SnapshotId::new)
                     .transpose()?,
                 source_snapshot_deleted: false,
+                size_gib: None,
             })?;
         }
         Ok(World {
